@@ -1,0 +1,15 @@
+"""LeNet-5 for EMNIST Balanced: architecture, labels, preprocessing and loading."""
+
+from .architecture import EXPECTED_PARAMS, build_lenet5
+from .classifier import Classifier, Prediction, from_pretrained
+from .labels import LABELS, MERGED_LOWERCASE, NUM_CLASSES, ambiguous_with, index_of
+from .loading import ModelLoadError
+from .orientation import emnist_to_upright, upright_to_emnist
+from .preprocess import BlankImageError, ImageTooLargeError, NotAnImageError, PreprocessError, preprocess, preprocess_upright
+
+__all__ = [
+    "EXPECTED_PARAMS", "build_lenet5", "Classifier", "Prediction", "from_pretrained", "LABELS",
+    "MERGED_LOWERCASE", "NUM_CLASSES", "ambiguous_with", "index_of", "ModelLoadError",
+    "emnist_to_upright", "upright_to_emnist", "BlankImageError", "ImageTooLargeError", "NotAnImageError",
+    "PreprocessError", "preprocess", "preprocess_upright",
+]

@@ -1,0 +1,60 @@
+"""Choose the training data from the CLI options, and hold out a stratified validation split."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from model.labels import NUM_CLASSES
+
+from . import emnist, image_dataset, synthetic
+from .emnist import DataError, Splits
+
+
+def load_splits(args) -> Splits:
+    if args.image_dataset:
+        return image_dataset.load(args.image_dataset, revision=args.revision, image_column=args.image_column,
+                                  label_column=args.label_column, orientation=args.image_orientation,
+                                  max_samples=args.max_samples)
+    if args.data == "synthetic":
+        train = args.max_samples or emnist.OFFICIAL_COUNTS["train"]
+        test = max(NUM_CLASSES * 4, train // 6) if args.max_samples else emnist.OFFICIAL_COUNTS["test"]
+        return synthetic.make_splits(train, test, seed=args.seed)
+    if args.data_dir:
+        splits = emnist.read_folder(args.data_dir, name="EMNIST Balanced (local files)")
+    else:
+        splits = emnist.download(args.dataset_repo, revision=args.revision)
+    if args.max_samples:
+        splits.x_train, splits.y_train = subsample(splits.x_train, splits.y_train, args.max_samples, args.seed)
+    return splits
+
+
+def subsample(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    if count >= len(x):
+        return x, y
+    keep, _ = train_test_split(np.arange(len(x)), train_size=count, stratify=_stratify(y), random_state=seed)
+    return x[np.sort(keep)], y[np.sort(keep)]
+
+
+@dataclass
+class TrainValSplit:
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+
+
+def hold_out(x: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> TrainValSplit:
+    """Stratified, seeded validation split from the training data; the test split is never touched."""
+    if not 0 < fraction < 1:
+        raise DataError(f"validation fraction must be between 0 and 1, got {fraction}")
+    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=fraction, stratify=_stratify(y), random_state=seed)
+    return TrainValSplit(x_train, y_train, x_val, y_val)
+
+
+def _stratify(y: np.ndarray) -> np.ndarray | None:
+    """Stratify when every class has at least two samples (tiny custom datasets may not)."""
+    counts = np.bincount(y)
+    return y if counts[counts > 0].min() >= 2 else None

@@ -1,0 +1,136 @@
+"""A generated stand-in for EMNIST Balanced: glyphs rendered from installed fonts, EMNIST format.
+
+For tests, CI and offline use only: it is learnable and shaped exactly like EMNIST (47 balanced
+classes, 28x28 uint8, light on black, stored transposed), but it is typography, not handwriting.
+Each glyph gets a random affine warp, an elastic distortion and a stroke-width change, then goes
+through the same EMNIST framing as user input (``model.preprocess.frame_glyph``).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from scipy.ndimage import map_coordinates
+
+from model.labels import LABELS, MERGED_LOWERCASE
+from model.orientation import upright_to_emnist
+from model.preprocess import BlankImageError, frame_glyph
+
+from .emnist import FILES, MAPPING_FILE, Splits
+from .idx import write_idx
+
+FONT_DIRS = ["/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts")]
+# Handwriting-like faces first; plain sans/serif/mono faces add variety. Names are file stems.
+FONT_STEMS = [
+    "Humor-Sans", "ComicNeue-Regular", "ComicNeue-Bold", "ComicNeue-Light", "ComicNeue-Italic",
+    "dkg", "dkgBd", "dkgIt", "Breip", "femkeklaver", "Rufscript010",
+    "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSerif", "DejaVuSansMono",
+    "FreeSans", "FreeSerif", "FreeMono", "LiberationSans-Regular", "LiberationSerif-Regular",
+    "LiberationMono-Regular", "LiberationSansNarrow-Regular",
+]
+APT_PACKAGES = "fonts-dejavu-core fonts-humor-sans fonts-comic-neue fonts-dkg-handwriting fonts-breip fonts-femkeklaver fonts-rufscript fonts-freefont-ttf fonts-liberation2"
+CANVAS = 72
+FONT_SIZE = 48
+
+
+class NoFontsError(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def find_fonts() -> tuple[Path, ...]:
+    """Installed fonts from FONT_STEMS, in that fixed order (so a seed means the same data everywhere)."""
+    found: dict[str, Path] = {}
+    for root in FONT_DIRS:
+        for dirpath, _, names in os.walk(root):
+            for name in names:
+                stem, ext = os.path.splitext(name)
+                if ext.lower() in (".ttf", ".otf") and stem in FONT_STEMS:
+                    found.setdefault(stem, Path(dirpath) / name)
+    if not found:
+        raise NoFontsError(f"No fonts for synthetic data in {FONT_DIRS}. Install them: apt-get install {APT_PACKAGES}")
+    return tuple(found[s] for s in FONT_STEMS if s in found)
+
+
+@lru_cache(maxsize=None)
+def _font(path: Path) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), FONT_SIZE)
+
+
+def class_chars(label: int) -> str:
+    """Characters drawn for a class: merged classes get both cases, as EMNIST merged them."""
+    char = LABELS[label]
+    return char + char.lower() if char.lower() in MERGED_LOWERCASE else char
+
+
+def _render(char: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator) -> np.ndarray:
+    image = Image.new("L", (CANVAS * 2, CANVAS * 2), 0)
+    draw = ImageDraw.Draw(image)
+    width = int(rng.choice([0, 0, 0, 1, 1, 2]))
+    draw.text((CANVAS, CANVAS), char, font=font, fill=255, anchor="mm", stroke_width=width, stroke_fill=255)
+    if width > 0 and rng.random() < 0.3:
+        image = image.filter(ImageFilter.MinFilter(3))  # thinner strokes
+    # Random affine: rotation, shear, anisotropic scale, about the centre.
+    angle, shear = np.deg2rad(rng.uniform(-12, 12)), rng.uniform(-0.3, 0.3)
+    sx, sy = rng.uniform(0.75, 1.25, size=2)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    forward = rot @ np.array([[1, shear], [0, 1]]) @ np.diag([sx, sy])
+    inverse = np.linalg.inv(forward)
+    centre = np.array([CANVAS, CANVAS], dtype=float)
+    offset = centre - inverse @ centre
+    image = image.transform(image.size, Image.Transform.AFFINE,
+                            (inverse[0, 0], inverse[0, 1], offset[0], inverse[1, 0], inverse[1, 1], offset[1]),
+                            resample=Image.Resampling.BILINEAR)
+    ink = np.asarray(image, dtype=np.float32) / 255.0
+    # Elastic distortion (Simard et al. 2003): a smooth random displacement field, interpolated from a
+    # coarse grid (much faster than Gaussian-filtering white noise, same look), mild enough to stay readable.
+    amplitude = rng.uniform(1.5, 5.0)
+    dy, dx = (np.asarray(Image.fromarray(rng.uniform(-amplitude, amplitude, (5, 5)).astype(np.float32), mode="F")
+                         .resize(ink.shape[::-1], Image.Resampling.BICUBIC)) for _ in range(2))
+    yy, xx = np.mgrid[: ink.shape[0], : ink.shape[1]]
+    return map_coordinates(ink, [yy + dy, xx + dx], order=1, mode="constant").astype(np.float32)
+
+
+def generate(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` glyphs, classes balanced (round-robin) and shuffled: uint8 (N, 28, 28) EMNIST orientation, labels."""
+    rng = np.random.default_rng(seed)
+    fonts = [_font(p) for p in find_fonts()]
+    labels = np.arange(count) % len(LABELS)
+    rng.shuffle(labels)
+    images = np.empty((count, 28, 28), dtype=np.uint8)
+    for i, label in enumerate(labels):
+        chars = class_chars(int(label))
+        while True:
+            ink = _render(chars[rng.integers(len(chars))], fonts[rng.integers(len(fonts))], rng)
+            try:
+                images[i] = np.round(frame_glyph(ink) * 255).astype(np.uint8)
+                break
+            except BlankImageError:  # a font without this glyph, or strokes thinned away: draw again
+                continue
+    return upright_to_emnist(images), labels.astype(np.int64)
+
+
+def make_splits(train_count: int, test_count: int, seed: int = 0) -> Splits:
+    x_train, y_train = generate(train_count, seed=seed)
+    x_test, y_test = generate(test_count, seed=seed + 1_000_003)
+    fonts = [p.name for p in find_fonts()]
+    return Splits(x_train, y_train, x_test, y_test, name="synthetic", revision=f"seed-{seed}",
+                  is_emnist=False, notes={"fonts": fonts})
+
+
+def write_folder(splits: Splits, folder: str | os.PathLike) -> Path:
+    """Write splits as the four official EMNIST files + mapping, so --data-dir reads them like the real thing."""
+    from model.labels import mapping_lines
+    from .atomic import write_text
+
+    folder = Path(folder)
+    write_idx(folder / FILES["train_images"], splits.x_train)
+    write_idx(folder / FILES["train_labels"], splits.y_train.astype(np.uint8))
+    write_idx(folder / FILES["test_images"], splits.x_test)
+    write_idx(folder / FILES["test_labels"], splits.y_test.astype(np.uint8))
+    write_text(folder / MAPPING_FILE, "\n".join(mapping_lines()) + "\n")
+    return folder
