@@ -43,7 +43,8 @@ class Classifier:
         """From a .keras file, a folder, a Hub repo id, $EMNIST_MODEL or the bundled default."""
         path = loading.resolve(source, revision, **hub_kwargs)
         model = loading.load_keras(path)
-        described = str(source or os.environ.get(loading.ENV_VAR) or "bundled default")
+        bundled = path.parent == loading.DEFAULT_DIR
+        described = "bundled default" if bundled else str(source or os.environ.get(loading.ENV_VAR))
         return cls(model=model, metrics=loading.read_metrics(path.parent), source=described)
 
     def predict_batch(self, glyphs: np.ndarray) -> np.ndarray:

@@ -69,6 +69,8 @@ def open_image(source: ImageInput) -> Image.Image:
             image = Image.open(source)
         except FileNotFoundError:
             raise NotAnImageError(f"File not found: {source}") from None
+        except Image.DecompressionBombError as exc:
+            raise ImageTooLargeError(f"The image is too large to read safely ({exc}).") from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise NotAnImageError(
                 "This file is not an image we can read (try PNG, JPEG, WebP, BMP or GIF)."

@@ -34,7 +34,7 @@ def load_splits(args) -> Splits:
 def subsample(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     if count >= len(x):
         return x, y
-    keep, _ = train_test_split(np.arange(len(x)), train_size=count, stratify=_stratify(y), random_state=seed)
+    keep, _ = train_test_split(np.arange(len(x)), train_size=count, stratify=_stratify(y, count), random_state=seed)
     return x[np.sort(keep)], y[np.sort(keep)]
 
 
@@ -50,11 +50,15 @@ def hold_out(x: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> TrainV
     """Stratified, seeded validation split from the training data; the test split is never touched."""
     if not 0 < fraction < 1:
         raise DataError(f"validation fraction must be between 0 and 1, got {fraction}")
-    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=fraction, stratify=_stratify(y), random_state=seed)
+    held = int(np.ceil(fraction * len(y)))
+    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=held, stratify=_stratify(y, held), random_state=seed)
     return TrainValSplit(x_train, y_train, x_val, y_val)
 
 
-def _stratify(y: np.ndarray) -> np.ndarray | None:
-    """Stratify when every class has at least two samples (tiny custom datasets may not)."""
+def _stratify(y: np.ndarray, part: int) -> np.ndarray | None:
+    """Stratify when it is possible: every class twice, and both parts at least one per class
+    (tiny runs and custom datasets may not allow it; then the split is plain random)."""
     counts = np.bincount(y)
-    return y if counts[counts > 0].min() >= 2 else None
+    present = int((counts > 0).sum())
+    feasible = counts[counts > 0].min() >= 2 and min(part, len(y) - part) >= present
+    return y if feasible else None

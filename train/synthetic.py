@@ -57,7 +57,7 @@ def find_fonts() -> tuple[Path, ...]:
 
 
 @lru_cache(maxsize=None)
-def _font(path: Path) -> ImageFont.FreeTypeFont:
+def load_font(path: Path) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), FONT_SIZE)
 
 
@@ -67,7 +67,8 @@ def class_chars(label: int) -> str:
     return char + char.lower() if char.lower() in MERGED_LOWERCASE else char
 
 
-def _render(char: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator) -> np.ndarray:
+def render_ink(char: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator) -> np.ndarray:
+    """One randomly warped glyph, upright, light on black, float (144, 144)."""
     image = Image.new("L", (CANVAS * 2, CANVAS * 2), 0)
     draw = ImageDraw.Draw(image)
     width = int(rng.choice([0, 0, 0, 1, 1, 2]))
@@ -98,14 +99,14 @@ def _render(char: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator) -
 def generate(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``count`` glyphs, classes balanced (round-robin) and shuffled: uint8 (N, 28, 28) EMNIST orientation, labels."""
     rng = np.random.default_rng(seed)
-    fonts = [_font(p) for p in find_fonts()]
+    fonts = [load_font(p) for p in find_fonts()]
     labels = np.arange(count) % len(LABELS)
     rng.shuffle(labels)
     images = np.empty((count, 28, 28), dtype=np.uint8)
     for i, label in enumerate(labels):
         chars = class_chars(int(label))
         while True:
-            ink = _render(chars[rng.integers(len(chars))], fonts[rng.integers(len(fonts))], rng)
+            ink = render_ink(chars[rng.integers(len(chars))], fonts[rng.integers(len(fonts))], rng)
             try:
                 images[i] = np.round(frame_glyph(ink) * 255).astype(np.uint8)
                 break

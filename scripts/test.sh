@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a fresh Debian/Ubuntu machine, then run it.
+#   bash scripts/test.sh            # the whole suite
+#   bash scripts/test.sh -k hub     # extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES="fonts-dejavu-core fonts-humor-sans fonts-comic-neue fonts-dkg-handwriting fonts-breip fonts-femkeklaver
+  fonts-rufscript fonts-freefont-ttf fonts-liberation2 chromium chromium-driver"
+missing=$(for p in $APT_PACKAGES; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || echo "$p"; done)
+if [ -n "$missing" ]; then
+  echo "Installing Debian packages: $missing"
+  SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo "sudo")
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
+
+export TF_CPP_MIN_LOG_LEVEL=2 GRADIO_ANALYTICS_ENABLED=False HF_HUB_DISABLE_TELEMETRY=1
+exec .venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,96 @@
+"""Start app.py as a real server on 127.0.0.1 for client and browser tests; record any outbound connection."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class OutboundRecorder:
+    """A fake proxy: every process that honours HTTP(S)_PROXY and tries the internet connects here instead."""
+
+    port: int = field(default_factory=free_port)
+    attempts: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self._server = socket.socket()
+        self._server.bind(("127.0.0.1", self.port))
+        self._server.listen(16)
+        self._server.settimeout(0.2)
+        self._stop = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while not self._stop:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                continue
+            conn.settimeout(1)
+            try:
+                self.attempts.append(conn.recv(200).split(b"\r\n")[0].decode(errors="replace"))
+            except OSError:
+                self.attempts.append("?")
+            conn.close()
+
+    def close(self):
+        self._stop = True
+        self._server.close()
+
+
+@dataclass
+class AppServer:
+    url: str
+    process: subprocess.Popen
+    startup_seconds: float
+    recorder: OutboundRecorder
+    log_path: Path
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.recorder.close()
+
+
+def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90) -> AppServer:
+    port, recorder = free_port(), OutboundRecorder()
+    proxy = f"http://127.0.0.1:{recorder.port}"
+    env = {**os.environ, "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy,
+           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1",
+           **(extra_env or {})}
+    env.pop("HF_HUB_OFFLINE", None)
+    log = open(log_path, "w")
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    while time.perf_counter() - start < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"app.py exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return AppServer(url, process, time.perf_counter() - start, recorder, log_path)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"app.py did not answer within {timeout} s:\n{log_path.read_text()[-3000:]}")

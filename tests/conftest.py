@@ -1,0 +1,61 @@
+"""Shared fixtures. Everything runs offline: HF_HOME points at a per-session temp folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ARTIFACT_DIR = ROOT / "test-artifacts"  # screenshots etc. kept for CI to upload
+
+
+@pytest.fixture(scope="session", autouse=True)
+def offline_hf_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("hf_home")
+    env = {"HF_HOME": str(home), "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
+           "HF_TOKEN": "", "HF_HUB_ETAG_TIMEOUT": "2", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    os.environ.pop("HF_TOKEN")
+    os.environ.pop("EMNIST_MODEL", None)
+    import huggingface_hub.constants as c
+
+    saved = (c.HF_HOME, c.HF_HUB_CACHE, c.HF_TOKEN_PATH)
+    c.HF_HOME, c.HF_HUB_CACHE, c.HF_TOKEN_PATH = str(home), str(home / "hub"), str(home / "token")
+    yield home
+    c.HF_HOME, c.HF_HUB_CACHE, c.HF_TOKEN_PATH = saved
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def tiny_splits():
+    from train import synthetic
+
+    return synthetic.make_splits(train_count=47 * 20, test_count=47 * 4, seed=7)
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory):
+    """One short real training run on synthetic data, shared by the tests that need artifacts."""
+    from train.cli import main
+
+    out = tmp_path_factory.mktemp("run")
+    argv = ["--data", "synthetic", "--max-samples", "6000", "--epochs", "6", "--batch-size", "64",
+            "--seed", "3", "--output-dir", str(out), "--quiet"]
+    assert main(argv) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def default_classifier():
+    from model import Classifier
+
+    return Classifier.load()
