@@ -124,7 +124,7 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
         with gr.Row(visible=False):
             api_image = gr.Image(type="filepath", image_mode=None, label="image")
             api_label = gr.Label(num_top_classes=TOP_K, label="confidences")
-        api_image.change(predict, api_image, api_label, api_name="predict", preprocess=False)
+        api_image.change(predict, api_image, api_label, api_name="predict", preprocess=False, queue=False)
         demo.load(None, js=SELECT_BRUSH_JS)
     return demo.queue(default_concurrency_limit=4, max_size=64)
 

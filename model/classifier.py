@@ -14,6 +14,19 @@ from .preprocess import Centre, ImageInput, as_batch, preprocess_upright
 from .orientation import upright_to_emnist
 
 
+def compiled_call(model):
+    """The model's forward pass as one traced TensorFlow graph for any batch size.
+
+    ``python -m bench inference`` measured it against ``model(x)`` (eager, ~7x slower for one image),
+    ``model.predict`` (~60x slower) and an XLA-compiled graph (faster for one image, 5x slower for
+    batches, and not bit-identical); this path gives the same probabilities as ``model(x)``, bit for bit.
+    """
+    import tensorflow as tf
+
+    return tf.function(lambda x: model(x, training=False), autograph=False, reduce_retracing=True,
+                       input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
+
+
 @dataclass(frozen=True)
 class Prediction:
     probabilities: np.ndarray  # (47,)
@@ -47,9 +60,12 @@ class Classifier:
         described = "bundled default" if bundled else str(source or os.environ.get(loading.ENV_VAR))
         return cls(model=model, metrics=loading.read_metrics(path.parent), source=described)
 
+    def __post_init__(self):
+        self._serve = compiled_call(self.model)
+
     def predict_batch(self, glyphs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28[, 1]) EMNIST-oriented glyphs -> (N, 47) probabilities."""
-        return np.asarray(self.model(as_batch(glyphs), training=False))
+        """(N, 28, 28[, 1]) EMNIST-oriented glyphs -> (N, 47) probabilities, on the fastest exact path."""
+        return self._serve(as_batch(glyphs)).numpy()
 
     def predict(self, image: ImageInput, centre: Centre = "bbox") -> Prediction:
         """Any picture of a character -> probabilities and the 28x28 it was turned into."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.app_server import start_app
+from bench.server import start_app
 from tests.conftest import ARTIFACT_DIR
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_server import start_app
+from bench.server import start_app
 from tests.conftest import ARTIFACT_DIR
 
 CHROMIUM = "/usr/bin/chromium"

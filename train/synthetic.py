@@ -115,9 +115,14 @@ def generate(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return upright_to_emnist(images), labels.astype(np.int64)
 
 
+def test_split(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The test split ``make_splits(..., seed)`` produces, without generating its training data."""
+    return generate(count, seed=seed + 1_000_003)
+
+
 def make_splits(train_count: int, test_count: int, seed: int = 0) -> Splits:
     x_train, y_train = generate(train_count, seed=seed)
-    x_test, y_test = generate(test_count, seed=seed + 1_000_003)
+    x_test, y_test = test_split(test_count, seed=seed)
     fonts = [p.name for p in find_fonts()]
     return Splits(x_train, y_train, x_test, y_test, name="synthetic", revision=f"seed-{seed}",
                   is_emnist=False, notes={"fonts": fonts})

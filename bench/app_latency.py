@@ -1,0 +1,85 @@
+"""The Space as its users feel it: cold start to first answer, /predict round trips through gradio_client."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from .common import table
+from .server import start_app
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "uppercase" / "A_uppercase.png"
+
+
+def _stats(seconds: list[float]) -> dict:
+    ms = np.asarray(seconds) * 1e3
+    return {"median_ms": round(float(np.median(ms)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2), "calls": len(ms)}
+
+
+def _raw_http(url: str, calls: int) -> list[float]:
+    """The same request without gradio_client: upload, then POST /gradio_api/run/predict (what curl would do).
+
+    gradio_client polls its event stream every 50 ms, which sets the floor of its round trip; this shows
+    what the server itself costs."""
+    import httpx
+
+    times = []
+    with httpx.Client(base_url=url.rstrip("/") + "/gradio_api", timeout=10) as http:
+        for _ in range(calls):
+            t = time.perf_counter()
+            with open(EXAMPLE, "rb") as handle:
+                path = http.post("/upload", files={"files": handle}).json()[0]
+            response = http.post("/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}]})
+            assert response.json()["data"][0]["label"]
+            times.append(time.perf_counter() - t)
+    return times
+
+
+def run(quick: bool = False, calls: int | None = None, clients: int = 8) -> dict:
+    from gradio_client import Client, handle_file
+
+    calls = calls or (10 if quick else 200)
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        server = start_app(Path(tmp) / "app.log")
+        try:
+            client = Client(server.url, verbose=False)
+            first = client.predict(handle_file(str(EXAMPLE)), api_name="/predict")
+            cold = time.perf_counter() - started
+
+            def call(c=client):
+                t = time.perf_counter()
+                c.predict(handle_file(str(EXAMPLE)), api_name="/predict")
+                return time.perf_counter() - t
+
+            sequential = [call() for _ in range(calls)]
+            pool_clients = [Client(server.url, verbose=False) for _ in range(clients)]
+            per_client = max(1, calls // clients)
+            wall = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                concurrent = [t for ts in pool.map(lambda c: [call(c) for _ in range(per_client)], pool_clients) for t in ts]
+            wall = time.perf_counter() - wall
+            raw = _raw_http(server.url, calls)
+            outbound = list(server.recorder.attempts)
+        finally:
+            server.stop()
+    return {"cold_start_to_first_answer_s": round(cold, 2), "server_ready_s": round(server.startup_seconds, 2),
+            "first_label": first["label"], "sequential": _stats(sequential),
+            "concurrent": {**_stats(concurrent), "clients": clients, "requests_per_s": round(len(concurrent) / wall, 1)},
+            "raw_http": _stats(raw),
+            "outbound_connections_at_start": outbound}
+
+
+def report(result: dict) -> str:
+    s, c = result["sequential"], result["concurrent"]
+    r = result["raw_http"]
+    rows = [["gradio_client, sequential", s["calls"], s["median_ms"], s["p95_ms"], "–"],
+            [f"gradio_client, {c['clients']} concurrent clients", c["calls"], c["median_ms"], c["p95_ms"], c["requests_per_s"]],
+            ["plain HTTP (upload + /gradio_api/run/predict), sequential", r["calls"], r["median_ms"], r["p95_ms"], "–"]]
+    return (f"Cold start to first answer: {result['cold_start_to_first_answer_s']} s (server ready after "
+            f"{result['server_ready_s']} s); outbound connections at start: {len(result['outbound_connections_at_start'])}.\n\n"
+            + table(rows, ["/predict round trip", "calls", "median ms", "p95 ms", "requests/s"]))
