@@ -17,10 +17,10 @@ ARTIFACT_DIR = ROOT / "test-artifacts"  # screenshots etc. kept for CI to upload
 def offline_hf_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("hf_home")
     env = {"HF_HOME": str(home), "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-           "HF_TOKEN": "", "HF_HUB_ETAG_TIMEOUT": "2", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    old = {k: os.environ.get(k) for k in env}
+           "HF_HUB_ETAG_TIMEOUT": "2", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    old = {k: os.environ.get(k) for k in [*env, "HF_TOKEN", "EMNIST_MODEL"]}
     os.environ.update(env)
-    os.environ.pop("HF_TOKEN")
+    os.environ.pop("HF_TOKEN", None)  # tests never see a real token
     os.environ.pop("EMNIST_MODEL", None)
     import huggingface_hub.constants as c
 

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 import yaml
 
 from model import Classifier
@@ -87,8 +88,6 @@ def test_failed_run_keeps_previous_artifacts(trained_run, tmp_path, monkeypatch)
 
 
 def test_cli_help_documents_every_option(capsys):
-    import pytest
-
     from train.cli import build_parser
 
     parser = build_parser()
@@ -113,3 +112,14 @@ def test_data_dir_reads_emnist_format(tmp_path, tiny_splits):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["data"]["source"] == "folder" and metrics["data"]["is_emnist"] is True
     assert metrics["data"]["test"] == len(tiny_splits.y_test)
+
+
+def test_card_regenerates_identically_from_metrics(trained_run, tmp_path):
+    """`python -m train.card FOLDER` rebuilds the card from metrics.json alone: same text as the run wrote."""
+    import shutil
+
+    from train.card import main
+
+    shutil.copy(trained_run / "metrics.json", tmp_path / "metrics.json")
+    assert main([str(tmp_path)]) == 0
+    assert (tmp_path / "README.md").read_text() == (trained_run / "README.md").read_text()

@@ -45,6 +45,10 @@ def card_data(metrics: dict) -> ModelCardData:
     )
 
 
+def _strategy_name(class_name: str) -> str:
+    return "the default tf.distribute strategy" if class_name == "_DefaultDistributionStrategy" else class_name
+
+
 def render(metrics: dict, repo_id: str | None = None) -> str:
     """Card text for ``metrics`` (as written to metrics.json)."""
     card = ModelCard.from_template(
@@ -57,7 +61,7 @@ def render(metrics: dict, repo_id: str | None = None) -> str:
         revision=metrics["data"].get("revision"),
         data=metrics["data"],
         test=metrics["test"],
-        training=metrics["training"],
+        training={**metrics["training"], "strategy": _strategy_name(metrics["training"]["strategy"])},
         parameters=metrics["model"]["parameters"],
         layers=metrics["model"]["layers"],
         versions=metrics["versions"],
@@ -67,3 +71,26 @@ def render(metrics: dict, repo_id: str | None = None) -> str:
         model_file=MODEL_FILENAME,
     )
     return str(card)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m train.card FOLDER [--repo-id OWNER/NAME]: rewrite FOLDER/README.md from FOLDER/metrics.json."""
+    import argparse
+    import json
+
+    from model.loading import CARD_FILENAME, METRICS_FILENAME
+
+    from .atomic import write_text
+
+    parser = argparse.ArgumentParser(prog="python -m train.card", description=main.__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--repo-id", default=None, help="Hub repo id shown in the usage snippets")
+    args = parser.parse_args(argv)
+    metrics = json.loads((args.folder / METRICS_FILENAME).read_text())
+    write_text(args.folder / CARD_FILENAME, render(metrics, repo_id=args.repo_id))
+    print(f"wrote {args.folder / CARD_FILENAME}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

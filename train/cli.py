@@ -6,6 +6,7 @@ import argparse
 import logging
 import platform
 import shlex
+import shutil
 import sys
 import time
 from dataclasses import fields
@@ -119,8 +120,6 @@ def run(args) -> dict:
     }
     text = card.render(metrics, repo_id=args.push_to_hub)
     artifacts.write_all(args.output_dir, model, metrics, history, text)
-    import shutil
-
     shutil.rmtree(args.output_dir / ".checkpoint", ignore_errors=True)
     test = metrics["test"]
     print(f"test accuracy {test['accuracy']:.4f} | weighted F1 {test['weighted_f1']:.4f} | macro F1 {test['macro_f1']:.4f} "

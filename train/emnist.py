@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ FILES = {
 }
 MAPPING_FILE = "emnist-balanced-mapping.txt"
 OFFICIAL_COUNTS = {"train": 112_800, "test": 18_800}
+log = logging.getLogger(__name__)
 
 
 class DataError(ValueError):
@@ -92,4 +94,10 @@ def download(repo_id: str = DEFAULT_REPO, revision: str | None = None, cache_dir
         raise DataError(f"The Hub refused {repo_id}: {exc}") from exc
     # The snapshot folder name is the commit hash: record it so a run names the exact data it used.
     commit = paths[0].parent.name
-    return read_folder(paths[0].parent, name=repo_id, revision=commit)
+    splits = read_folder(paths[0].parent, name=repo_id, revision=commit)
+    counts = {"train": len(splits.y_train), "test": len(splits.y_test)}
+    if counts != OFFICIAL_COUNTS:
+        log.warning("%s holds %s images, not the official %s: results will not be comparable with EMNIST's",
+                    repo_id, counts, OFFICIAL_COUNTS)
+        splits.notes["counts_differ_from_official"] = True
+    return splits

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.labels import LABELS, NUM_CLASSES, index_of
+from model.labels import LABELS, index_of
 from model.preprocess import PreprocessError, preprocess
 
 from .emnist import DataError, Splits, validate
@@ -67,5 +67,3 @@ def load(name_or_path: str, revision: str | None = None, image_column: str = "im
     return Splits(*splits["train"], *splits[test_split], name=name_or_path, revision=revision, is_emnist=False,
                   notes={"orientation": orientation, "classes_seen": sorted({LABELS[i] for i in splits["train"][1]})})
 
-
-__all__ = ["load", "NUM_CLASSES"]
