@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.labels import LOWERCASE_CLASSES  # noqa: E402
-from train.synthetic import find_fonts, load_font, render_ink  # noqa: E402
+from train.synthetic import CAPS_ONLY_FONTS, find_fonts, load_font, render_ink  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "examples"
 SIZE = 160
@@ -25,21 +25,22 @@ CLEAN_FONTS = ["Humor-Sans", "ComicNeue-Regular", "dkg", "ComicNeue-Bold"]
 HANDDRAWN = [("A", "chalkboard"), ("7", "pencil"), ("g", "transparent"), ("R", "photo"), ("3", "thick-marker"), ("e", "small-off-centre")]
 
 
-def _font_for(index: int):
-    fonts = {p.stem: p for p in find_fonts()}
-    return load_font(fonts[CLEAN_FONTS[index % len(CLEAN_FONTS)]] if CLEAN_FONTS[index % len(CLEAN_FONTS)] in fonts else next(iter(fonts.values())))
+def _font_for(index: int, lowercase: bool = False):
+    installed = {p.stem: p for p in find_fonts()}
+    names = [n for n in CLEAN_FONTS if n in installed and not (lowercase and n in CAPS_ONLY_FONTS)]
+    return load_font(installed[names[index % len(names)]])
 
 
 def clean_glyph(char: str, index: int) -> Image.Image:
     """Dark ink on white paper, as someone would photograph or scan it."""
     side = SIZE * 5 // 8
     image = Image.new("L", (side, side), 255)
-    ImageDraw.Draw(image).text((side / 2, side / 2), char, font=_font_for(index), fill=20, anchor="mm", stroke_width=2, stroke_fill=20)
+    ImageDraw.Draw(image).text((side / 2, side / 2), char, font=_font_for(index, char.islower()), fill=20, anchor="mm", stroke_width=2, stroke_fill=20)
     return image
 
 
 def handdrawn(char: str, style: str, rng: np.random.Generator) -> Image.Image:
-    ink = render_ink(char, _font_for(0), rng)  # warped like a quick handwritten stroke
+    ink = render_ink(char, _font_for(1, char.islower()), rng)  # warped like a quick handwritten stroke
     ink = np.asarray(Image.fromarray((ink * 255).astype(np.uint8)).resize((SIZE, SIZE)), dtype=np.float32) / 255
     if style == "chalkboard":  # light chalk on a dark green board
         board = np.array([30, 60, 40], np.float32)

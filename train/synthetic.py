@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from scipy.ndimage import map_coordinates
 
-from model.labels import LABELS, MERGED_LOWERCASE
+from model.labels import LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE
 from model.orientation import upright_to_emnist
 from model.preprocess import BlankImageError, frame_glyph
 
@@ -32,6 +32,8 @@ FONT_STEMS = [
     "FreeSans", "FreeSerif", "FreeMono", "LiberationSans-Regular", "LiberationSerif-Regular",
     "LiberationMono-Regular", "LiberationSansNarrow-Regular",
 ]
+# Faces whose "lowercase" is small capitals: drawing class "a" with them would teach the model an "A".
+CAPS_ONLY_FONTS = {"Humor-Sans"}
 APT_PACKAGES = "fonts-dejavu-core fonts-humor-sans fonts-comic-neue fonts-dkg-handwriting fonts-breip fonts-femkeklaver fonts-rufscript fonts-freefont-ttf fonts-liberation2"
 CANVAS = 72
 FONT_SIZE = 48
@@ -99,14 +101,18 @@ def render_ink(char: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator
 def generate(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``count`` glyphs, classes balanced (round-robin) and shuffled: uint8 (N, 28, 28) EMNIST orientation, labels."""
     rng = np.random.default_rng(seed)
-    fonts = [load_font(p) for p in find_fonts()]
+    paths = find_fonts()
+    fonts = [load_font(p) for p in paths]
+    with_lowercase = [f for f, p in zip(fonts, paths) if p.stem not in CAPS_ONLY_FONTS]
     labels = np.arange(count) % len(LABELS)
     rng.shuffle(labels)
     images = np.empty((count, 28, 28), dtype=np.uint8)
     for i, label in enumerate(labels):
         chars = class_chars(int(label))
         while True:
-            ink = render_ink(chars[rng.integers(len(chars))], fonts[rng.integers(len(fonts))], rng)
+            char = chars[rng.integers(len(chars))]
+            pool = with_lowercase if char in LOWERCASE_CLASSES else fonts
+            ink = render_ink(char, pool[rng.integers(len(pool))], rng)
             try:
                 images[i] = np.round(frame_glyph(ink) * 255).astype(np.uint8)
                 break
