@@ -36,7 +36,7 @@ SELECT_BRUSH_JS = """
     const pad = document.querySelector('#sketchpad');
     const brush = pad && pad.querySelector('button[aria-label="Brush"], button[title="Brush"]');
     if (!brush) return false;
-    if (!brush.classList.contains('selected') && brush.getAttribute('aria-pressed') !== 'true') brush.click();
+    if (!brush.classList.contains('highlight')) brush.click();  // Gradio marks the active tool 'highlight'
     return true;
   };
   if (pick()) return;
