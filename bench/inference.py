@@ -59,7 +59,7 @@ def run(model=None, quick: bool = False) -> dict:
             if name.startswith("keras model.predict") and batch > 1 and quick:
                 continue
             x = glyphs[:batch]
-            t = timed(lambda: fn(x), max(5, repeat // (4 if batch >= 256 else 1)))
+            t = timed(lambda fn=fn, x=x: fn(x), max(5, repeat // (4 if batch >= 256 else 1)))
             speed[name][str(batch)] = {**t, "images_per_s": round(batch / (t["median_ms"] / 1e3))}
     result["paths"] = speed
     result["app_path"] = "tf.function graph (app)"

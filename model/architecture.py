@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .labels import NUM_CLASSES
+
+if TYPE_CHECKING:
+    import keras
 
 INPUT_SHAPE = (28, 28, 1)
 EXPECTED_PARAMS = 64_851

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import os
-from pathlib import Path
 from typing import Literal, Union
 
 import numpy as np

@@ -9,7 +9,6 @@ import shlex
 import shutil
 import sys
 import time
-from dataclasses import fields
 from pathlib import Path
 
 from model.loading import ModelLoadError
