@@ -13,7 +13,7 @@ def load_test_split(data: str, data_dir=None, dataset_repo=None, revision=None, 
     if data == "synthetic":
         x, y = synthetic.test_split(count or emnist.OFFICIAL_COUNTS["test"], seed=seed)
         return x, y, f"synthetic (seed {seed})"
-    splits = emnist.read_folder(data_dir) if data_dir else emnist.download(dataset_repo or emnist.DEFAULT_REPO, revision)
+    splits = emnist.load(data_dir, dataset_repo or emnist.DEFAULT_REPO, revision)
     x, y = splits.x_test, splits.y_test
     if count:
         x, y = x[:count], y[:count]

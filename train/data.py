@@ -22,10 +22,7 @@ def load_splits(args) -> Splits:
         train = args.max_samples or emnist.OFFICIAL_COUNTS["train"]
         test = max(NUM_CLASSES * 4, train // 6) if args.max_samples else emnist.OFFICIAL_COUNTS["test"]
         return synthetic.make_splits(train, test, seed=args.seed)
-    if args.data_dir:
-        splits = emnist.read_folder(args.data_dir, name="EMNIST Balanced (local files)")
-    else:
-        splits = emnist.download(args.dataset_repo, revision=args.revision)
+    splits = emnist.load(args.data_dir, args.dataset_repo, args.revision)
     if args.max_samples:
         splits.x_train, splits.y_train = subsample(splits.x_train, splits.y_train, args.max_samples, args.seed)
     return splits

@@ -101,3 +101,10 @@ def download(repo_id: str = DEFAULT_REPO, revision: str | None = None, cache_dir
                     repo_id, counts, OFFICIAL_COUNTS)
         splits.notes["counts_differ_from_official"] = True
     return splits
+
+
+def load(data_dir: str | os.PathLike | None = None, repo_id: str = DEFAULT_REPO, revision: str | None = None) -> Splits:
+    """The official files from a folder when one is given, else from the Hub dataset repo (via the HF cache)."""
+    if data_dir:
+        return read_folder(data_dir, name="EMNIST Balanced (local files)")
+    return download(repo_id, revision=revision)
