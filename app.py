@@ -28,24 +28,29 @@ TOP_K = 5
 MAX_UPLOAD = "10mb"
 WELCOME = "Draw a character, upload a picture of one, or click an example."
 
-# Gradio opens the Sketchpad with no tool selected ("select the draw tool to start"), so a first
-# stroke would do nothing. This selects the brush as soon as the canvas toolbar appears.
+# Gradio opens the Sketchpad with no tool selected ("select the draw tool to start"), and "Clear canvas"
+# drops the tool again, so a stroke would do nothing. This keeps watching the editor for as long as the page
+# lives and selects the brush whenever no tool is active (a visitor's own choice of eraser or pan is kept).
 SELECT_BRUSH_JS = """
 () => {
-  const pick = () => {
+  const TOOLS = ['Brush', 'Erase', 'Pan'];
+  const ensureBrush = () => {
     const pad = document.querySelector('#sketchpad');
-    const brush = pad && pad.querySelector('button[aria-label="Brush"], button[title="Brush"]');
-    if (!brush) return false;
-    if (!brush.classList.contains('highlight')) brush.click();  // Gradio marks the active tool 'highlight'
-    return true;
+    if (!pad) return;
+    const buttons = TOOLS.map(t => pad.querySelector(`button[aria-label="${t}"]`)).filter(Boolean);
+    const brush = pad.querySelector('button[aria-label="Brush"]');
+    // Gradio marks the active tool with the 'highlight' class
+    if (brush && !buttons.some(b => b.classList.contains('highlight'))) brush.click();
   };
-  if (pick()) return;
-  const observer = new MutationObserver(() => { if (pick()) observer.disconnect(); });
-  observer.observe(document.body, {childList: true, subtree: true});
-  setTimeout(() => observer.disconnect(), 20000);
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; ensureBrush(); });
+  }).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ['class']});
+  ensureBrush();
 }
 """
-
 
 def _file(value):
     """Events run with preprocess=False, so Gradio never decodes uploads itself (our loader caps size and

@@ -50,8 +50,7 @@ def wait_for_guess(page, expected: str):
                          return el && el.innerText.trim() === expected; }""", arg=expected)
 
 
-def test_draw_without_choosing_a_tool(page):
-    """A first-time visitor draws at once: the brush must already be active (no tool click here)."""
+def draw_l(page):
     canvas = page.locator("#sketchpad canvas").first
     box = canvas.bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -61,9 +60,25 @@ def test_draw_without_choosing_a_tool(page):
     for x, y in [(cx - 0.6 * s, cy + s), (cx + 0.6 * s, cy + s)]:  # an "L": down, then right
         page.mouse.move(x, y, steps=15)
     page.mouse.up()
+
+
+def test_draw_without_choosing_a_tool(page):
+    """A first-time visitor draws at once: the brush must already be active (no tool click here)."""
+    draw_l(page)
     wait_for_guess(page, "L")
     assert page.locator("#glyph img").count() == 1  # the 28x28 the model saw is shown
     page.screenshot(path=str(ARTIFACT_DIR / "browser_draw.png"), full_page=True)
+
+
+def test_clear_then_draw_again(page):
+    """"Clear canvas" drops Gradio's tool selection; drawing must keep working however often a visitor clears."""
+    for round_ in range(3):
+        page.get_by_role("button", name="Clear canvas").click()
+        page.wait_for_function("() => !document.querySelector('#guesses h2, #guesses .output-class')"
+                               " || document.querySelector('#guesses h2, #guesses .output-class').innerText.trim() === ''")
+        draw_l(page)
+        wait_for_guess(page, "L")
+    page.screenshot(path=str(ARTIFACT_DIR / "browser_clear_and_redraw.png"), full_page=True)
 
 
 def test_click_an_example(page):
