@@ -8,20 +8,27 @@ import re
 import sys
 from pathlib import Path
 
-from . import accuracy, app_latency, common, inference, robustness, training
+from . import ablation, accuracy, app_latency, common, inference, pen, robustness, training
 
-BENCHES = {"accuracy": accuracy, "inference": inference, "training": training, "app": app_latency, "robustness": robustness}
+BENCHES = {"accuracy": accuracy, "pen": pen, "robustness": robustness, "inference": inference, "app": app_latency,
+           "training": training, "ablation": ablation}
+LONG = {"ablation"}  # hours on 2 cores: run by name, never by "all"
 README = Path(__file__).resolve().parents[1] / "README.md"
 MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
 
 
 def _kwargs(name: str, args) -> dict:
     kwargs = {"quick": args.quick} if name != "accuracy" else {}
-    if name in ("accuracy", "inference", "robustness"):
+    if name in ("accuracy", "inference", "robustness", "pen"):
         kwargs["model"] = args.model
+    if name in ("accuracy", "ablation"):
+        from train.data import DataOptions
+
+        kwargs["data_options"] = DataOptions.from_args(args)
     if name == "accuracy":
-        kwargs.update(data=args.data, data_dir=args.data_dir, dataset_repo=args.dataset_repo, revision=args.revision,
-                      count=940 if args.quick else None)
+        kwargs["count"] = 940 if args.quick else None
+    if name == "ablation":
+        kwargs["out_dir"] = args.out
     return kwargs
 
 
@@ -41,14 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="+", choices=[*BENCHES, "all"], help="which benchmarks to run")
     parser.add_argument("--quick", action="store_true", help="tiny mode: few iterations (CI uses it so the scripts never rot)")
     parser.add_argument("--model", default=None, help="model to measure: path, folder or Hub repo id (default: bundled)")
-    parser.add_argument("--data", choices=["synthetic", "emnist"], default="synthetic", help="accuracy: test split to use")
-    parser.add_argument("--data-dir", default=None, help="accuracy: folder with the official EMNIST files")
-    parser.add_argument("--dataset-repo", default=None, help="accuracy: Hub dataset repo with the EMNIST files")
-    parser.add_argument("--revision", default=None, help="accuracy: dataset revision")
+    from train.data import add_arguments
+
+    add_arguments(parser)  # the data options of python -m train, same defaults
     parser.add_argument("--out", type=Path, default=common.RESULTS_DIR, help="where the JSON results go")
     parser.add_argument("--update-readme", action="store_true", help="rewrite the README's results section from the JSON files")
     args = parser.parse_args(argv)
-    names = list(BENCHES) if "all" in args.names else args.names
+    names = [n for n in BENCHES if n not in LONG] if "all" in args.names else args.names
     for name in names:
         module = BENCHES[name]
         result = module.run(**_kwargs(name, args))
@@ -61,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
         section = readme_section(args.out, command)
-        from train.atomic import write_text
+        from model.atomic import write_text
 
         write_text(README, MARKER.sub(lambda m: m.group(1) + section + m.group(2), text))
         print(f"updated {README}")

@@ -2,58 +2,46 @@
 
 from __future__ import annotations
 
+from model import seed_card
 from model.classifier import Classifier
 
-from .common import SEED_CARD, table
+from .common import table
 
 
-def load_test_split(data: str, data_dir=None, dataset_repo=None, revision=None, count=None, seed=42):
-    from train import emnist, synthetic
-
-    if data == "synthetic":
-        x, y = synthetic.test_split(count or emnist.OFFICIAL_COUNTS["test"], seed=seed)
-        return x, y, f"synthetic (seed {seed})"
-    splits = emnist.load(data_dir, dataset_repo or emnist.DEFAULT_REPO, revision)
-    x, y = splits.x_test, splits.y_test
-    if count:
-        x, y = x[:count], y[:count]
-    return x, y, f"{splits.name} @ {splits.revision}" if splits.revision else splits.name
-
-
-def run(model=None, data="synthetic", data_dir=None, dataset_repo=None, revision=None, count=None, seed=None) -> dict:
+def run(model=None, data_options=None, count: int | None = None) -> dict:
+    from train.data import DataOptions, load_test_split
     from train.evaluate import evaluate, weakest_classes
 
     classifier = Classifier.load(model)
-    if seed is None:  # the bundled model's own test split unless told otherwise
-        seed = classifier.metrics.get("training", {}).get("seed", 42)
-    x, y, name = load_test_split(data, data_dir, dataset_repo, revision, count, seed)
-    probabilities = classifier.predict_batch(x.astype("float32") / 255)
-    metrics = evaluate(y, probabilities)
+    x, y, info = load_test_split(data_options or DataOptions(), count)
+    metrics = evaluate(y, classifier.predict_batch(x))
     return {
         "model": classifier.source,
-        "data": name,
-        "is_emnist": data != "synthetic",
-        "samples": metrics["samples"],
-        "parameters": classifier.model.count_params(),
-        "accuracy": metrics["accuracy"],
-        "weighted_f1": metrics["weighted_f1"],
-        "macro_f1": metrics["macro_f1"],
-        "top3_accuracy": metrics["top3_accuracy"],
+        "data": info.name + (f" @ {info.revision}" if info.revision else ""),
+        "handwriting": bool(info.handwriting),
+        "official_split": bool(info.official_split),
+        "samples": metrics.samples,
+        "parameters": classifier.metrics.model.parameters,
+        **{key: getattr(metrics, key) for key in ("accuracy", "balanced_accuracy", "weighted_f1", "macro_f1",
+                                                   "top3_accuracy", "ece")},
         "worst_f1": [{"class": c, "f1": f} for c, f in weakest_classes(metrics)],
-        "seed_card": SEED_CARD,
     }
 
 
 def report(result: dict) -> str:
     rows = [
-        ["accuracy", f"{100 * result['accuracy']:.2f}%", f"~{100 * SEED_CARD['accuracy']:.0f}% (validation)"],
-        ["weighted F1", f"{result['weighted_f1']:.4f}", f"{SEED_CARD['weighted_f1']:.4f}"],
+        ["accuracy", f"{100 * result['accuracy']:.2f}%", f"~{100 * seed_card.ACCURACY:.0f}% (validation)"],
+        ["balanced accuracy", f"{100 * result['balanced_accuracy']:.2f}%", "–"],
+        ["weighted F1", f"{result['weighted_f1']:.4f}", f"{seed_card.WEIGHTED_F1:.4f}"],
         ["macro F1", f"{result['macro_f1']:.4f}", "–"],
         ["top-3 accuracy", f"{100 * result['top3_accuracy']:.2f}%", "–"],
-        ["parameters", f"{result['parameters']:,}", f"{SEED_CARD['parameters']:,}"],
+        ["expected calibration error", f"{result['ece']:.4f}", "–"],
+        ["parameters", f"{result['parameters']:,}" if result["parameters"] else "not recorded", f"{seed_card.PARAMETERS:,}"],
     ]
-    head = f"Model `{result['model']}` on {result['data']} test split ({result['samples']:,} images)"
-    if not result["is_emnist"]:
-        head += ": NOT EMNIST, so the seed card column is not comparable"
+    head = f"Model `{result['model']}` on the test split of {result['data']} ({result['samples']:,} images)"
+    if not result["handwriting"]:
+        head += ": NOT handwriting, so the seed card column is not comparable"
+    elif not result["official_split"]:
+        head += ": real EMNIST, not the official Balanced split"
     worst = ", ".join(f"{w['class']} {w['f1']:.3f}" for w in result["worst_f1"])
     return f"{head}\n\n{table(rows, ['metric', 'measured', 'seed card (claimed)'])}\n\nLowest per-class F1: {worst}"

@@ -12,8 +12,6 @@ from typing import Callable
 import numpy as np
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-# The numbers the seed model card claims (EMNIST Balanced validation split); we never measured them.
-SEED_CARD = {"accuracy": 0.88, "weighted_f1": 0.8751, "parameters": 64_851}
 
 
 def machine() -> dict:
@@ -43,7 +41,7 @@ def timed(fn: Callable[[], object], repeat: int, warmup: int = 3) -> dict:
 
 
 def save(name: str, result: dict, out_dir: Path = RESULTS_DIR) -> Path:
-    from train.atomic import write_text
+    from model.atomic import write_text
 
     result = {"benchmark": name, "machine": machine(), "created_unix": int(time.time()), **result}
     path = Path(out_dir) / f"{name}.json"

@@ -1,81 +1,114 @@
-"""Inference speed: preprocessing, single-image paths, batch throughput; every path must agree."""
+"""Inference side by side: LiteRT (what the Space serves) against Keras on TensorFlow, same model, same inputs.
+
+Per runtime: import + load time and peak memory in a fresh process, installed size, one-image latency, batch
+throughput, and agreement with Keras. Plus preprocessing and the app's whole in-process path for one canvas.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
-from model.classifier import Classifier, compiled_call
+from model.classifier import Classifier
+from model.files import KERAS_FILE
+from model.loading import resolve
 from model.preprocess import preprocess
+from model.runtime import KerasEngine, LiteRTEngine
 
 from .common import table, timed
 
 BATCHES = (1, 32, 256, 1024)
+ROOT = Path(__file__).resolve().parents[1]
+# What each runtime needs installed (site-packages folders), for the size column.
+PACKAGES = {"LiteRT": ["ai_edge_litert"], "Keras + TensorFlow": ["tensorflow", "keras"]}
+COLD_START = """
+import json, resource, sys, time
+start = time.perf_counter()
+sys.path.insert(0, {root!r})
+from model.runtime import {engine}
+engine = {make}
+engine(__import__("numpy").zeros((1, 28, 28, 1), "float32"))
+print(json.dumps({{"import_and_load_s": round(time.perf_counter() - start, 3),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                  "tensorflow_imported": "tensorflow" in sys.modules}}))
+"""
 
 
 def sketch_canvas(size: int = 400) -> np.ndarray:
-    """What the Sketchpad sends: an RGBA canvas, white, with a dark "L" drawn off-centre."""
-    canvas = np.full((size, size, 4), 255, np.uint8)
-    canvas[size // 4 : size * 3 // 4, size // 3 : size // 3 + 24, :3] = 25
-    canvas[size * 3 // 4 - 24 : size * 3 // 4, size // 3 : size * 2 // 3, :3] = 25
+    """What the Sketchpad sends: an RGBA canvas, transparent, with a dark "L" drawn off-centre."""
+    canvas = np.zeros((size, size, 4), np.uint8)
+    canvas[..., :3] = 26
+    canvas[size // 4: size * 3 // 4, size // 3: size // 3 + 18, 3] = 255
+    canvas[size * 3 // 4 - 18: size * 3 // 4, size // 3: size * 2 // 3, 3] = 255
     return canvas
 
 
-def paths(model) -> dict:
-    import tensorflow as tf
+def installed_mb(modules: list[str]) -> float:
+    total = 0
+    for name in modules:
+        try:
+            spec_path = Path(__import__(name).__file__).parent
+        except ImportError:
+            continue
+        total += sum(p.stat().st_size for p in spec_path.rglob("*") if p.is_file())
+    return round(total / 2**20, 1)
 
-    xla = tf.function(lambda x: model(x, training=False), autograph=False, jit_compile=True,
-                      input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
-    graph = compiled_call(model)
-    return {
-        "keras model.predict(x)": lambda x: model.predict(x, verbose=0, batch_size=len(x)),
-        "keras model(x) eager": lambda x: model(x, training=False).numpy(),
-        "tf.function graph (app)": lambda x: graph(x).numpy(),
-        "tf.function XLA": lambda x: xla(x).numpy(),
-    }
+
+def cold_start(folder: Path, runtime: str) -> dict:
+    make = (f"LiteRTEngine({str(next(folder.glob('*.tflite')))!r})" if runtime == "LiteRT"
+            else f"KerasEngine.load({str(folder / KERAS_FILE)!r})")
+    engine = "LiteRTEngine" if runtime == "LiteRT" else "KerasEngine"
+    code = COLD_START.format(root=str(ROOT), engine=engine, make=make)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run(model=None, quick: bool = False) -> dict:
+    folder = resolve(model)
+    folder = folder if folder.is_dir() else folder.parent
     classifier = Classifier.load(model)
-    repeat = 20 if quick else 200
-    rng = np.random.default_rng(0)
+    repeat = 20 if quick else 300
     canvas = sketch_canvas()
-    result = {"model": classifier.source, "preprocess_400px_canvas": timed(lambda: preprocess(canvas), repeat),
+    result = {"model": classifier.source, "app_runtime": classifier.engine.name,
+              "preprocess_400px_canvas": timed(lambda: preprocess(canvas), repeat),
               "single_image_end_to_end": timed(lambda: classifier.predict(canvas), repeat)}
 
-    glyphs = rng.random((max(BATCHES), 28, 28, 1), dtype=np.float32)
-    candidates = paths(classifier.model)
-    reference = candidates["keras model(x) eager"](glyphs[:256])
-    agreement = {}
-    for name, fn in candidates.items():
-        out = fn(glyphs[:256])
-        agreement[name] = {"same_argmax": bool(np.array_equal(out.argmax(1), reference.argmax(1))),
-                           "max_abs_diff": float(np.abs(out - reference).max())}
-    result["agreement_vs_eager"] = agreement
-
-    speed = {}
-    for name, fn in candidates.items():
-        speed[name] = {}
+    runtimes = {"LiteRT": LiteRTEngine(next(folder.glob("*.tflite")), threads=1),
+                "Keras + TensorFlow": KerasEngine.load(folder / KERAS_FILE)}
+    glyphs = np.random.default_rng(0).random((max(BATCHES), 28, 28, 1), dtype=np.float32)
+    reference = np.asarray(runtimes["Keras + TensorFlow"].model(glyphs[:256], training=False))
+    rows = {}
+    for name, engine in runtimes.items():
+        out = engine(glyphs[:256])
+        row = {"same_argmax_as_keras": bool(np.array_equal(out.argmax(1), reference.argmax(1))),
+               "max_abs_diff_vs_keras": float(np.abs(out - reference).max()),
+               "installed_mb": installed_mb(PACKAGES[name]), **cold_start(folder, name), "batches": {}}
         for batch in BATCHES:
-            if name.startswith("keras model.predict") and batch > 1 and quick:
-                continue
             x = glyphs[:batch]
-            t = timed(lambda fn=fn, x=x: fn(x), max(5, repeat // (4 if batch >= 256 else 1)))
-            speed[name][str(batch)] = {**t, "images_per_s": round(batch / (t["median_ms"] / 1e3))}
-    result["paths"] = speed
-    result["app_path"] = "tf.function graph (app)"
+            t = timed(lambda e=engine, x=x: e(x), max(5, repeat // (4 if batch >= 256 else 1)))
+            row["batches"][str(batch)] = {**t, "images_per_s": round(batch / (t["median_ms"] / 1e3))}
+        rows[name] = row
+    result["runtimes"] = rows
     return result
 
 
 def report(result: dict) -> str:
     rows = []
-    for name, by_batch in result["paths"].items():
-        one = by_batch.get("1", {})
-        cells = [f"{by_batch[str(b)]['images_per_s']:,}" if str(b) in by_batch else "–" for b in BATCHES[1:]]
-        same = result["agreement_vs_eager"][name]
-        rows.append([name, f"{one.get('median_ms', float('nan')):.2f} / {one.get('p95_ms', float('nan')):.2f}", *cells,
-                     "yes" if same["same_argmax"] else "NO", f"{same['max_abs_diff']:.1e}"])
+    for name, r in result["runtimes"].items():
+        one = r["batches"]["1"]
+        rows.append([name + (" (app)" if name == result["app_runtime"] else ""), f"{r['import_and_load_s']:.2f}",
+                     f"{r['peak_rss_mb']:.0f}", f"{r['installed_mb']:.0f}", f"{1000 * one['median_ms']:.0f}",
+                     *[f"{r['batches'][str(b)]['images_per_s']:,}" for b in BATCHES[1:]],
+                     "yes" if r["same_argmax_as_keras"] else "NO", f"{r['max_abs_diff_vs_keras']:.1e}"])
     pre, e2e = result["preprocess_400px_canvas"], result["single_image_end_to_end"]
-    head = (f"Preprocessing a 400x400 RGBA canvas: {pre['median_ms']:.2f} ms median ({pre['p95_ms']:.2f} p95). "
-            f"Preprocessing + prediction, one image, app path: {e2e['median_ms']:.2f} ms median ({e2e['p95_ms']:.2f} p95).")
-    return head + "\n\n" + table(rows, ["path", "batch 1 ms (median / p95)", *[f"img/s @ {b}" for b in BATCHES[1:]],
-                                        "same predictions", "max |diff|"])
+    head = (f"One 400x400 RGBA canvas, in process: preprocessing {pre['median_ms']:.3f} ms median, preprocessing + "
+            f"prediction (the app's path, {result['app_runtime']}) {e2e['median_ms']:.3f} ms median ({e2e['p95_ms']:.3f} p95).")
+    return head + "\n\n" + table(rows, ["runtime", "import + load s (fresh process)", "peak RSS MB", "installed MB",
+                                        "one image µs (median)", *[f"img/s @ {b}" for b in BATCHES[1:]],
+                                        "same top-1 as Keras", "max |p diff|"])

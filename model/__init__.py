@@ -1,4 +1,7 @@
-"""LeNet-5 for EMNIST Balanced: architecture, labels, preprocessing and loading."""
+"""LeNet-5 for EMNIST Balanced: architecture, labels, preprocessing, loading and inference.
+
+Importing this package (and serving a model) never imports TensorFlow: the serving file runs on LiteRT.
+"""
 
 from .architecture import EXPECTED_PARAMS, build_lenet5
 from .classifier import Classifier, Prediction, from_pretrained

@@ -1,4 +1,4 @@
-"""Inference: a loaded LeNet-5 plus what it knows about itself, with one fast path for every caller."""
+"""Inference: a loaded LeNet-5 plus what it knows about itself, one call from any picture to an answer."""
 
 from __future__ import annotations
 
@@ -8,29 +8,20 @@ from pathlib import Path
 
 import numpy as np
 
-from . import loading
+from . import hub, loading, reading, rejection
 from .labels import LABELS
-from .preprocess import Centre, ImageInput, as_batch, preprocess_upright
+from .metrics import ModelMetrics
 from .orientation import upright_to_emnist
-
-
-def compiled_call(model):
-    """The model's forward pass as one traced TensorFlow graph for any batch size.
-
-    ``python -m bench inference`` measured it against ``model(x)`` (eager, ~7x slower for one image),
-    ``model.predict`` (~60x slower) and an XLA-compiled graph (faster for one image, 5x slower for
-    batches, and not bit-identical); this path gives the same probabilities as ``model(x)``, bit for bit.
-    """
-    import tensorflow as tf
-
-    return tf.function(lambda x: model(x, training=False), autograph=False, reduce_retracing=True,
-                       input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
+from .preprocess import Centre, ImageInput, as_batch, find_ink, frame_glyph, open_image
+from .runtime import Engine
 
 
 @dataclass(frozen=True)
 class Prediction:
-    probabilities: np.ndarray  # (47,)
+    probabilities: np.ndarray  # (47,), calibrated
     glyph: np.ndarray  # (28, 28) upright, what the model saw, for display
+    refusal: str | None = None  # why this is not read as a character (a dot, a scribble), for the person
+    characters: int = 1  # how many characters the picture seems to hold (more than one: see Classifier.read)
 
     def top(self, k: int = 5) -> list[tuple[str, float]]:
         order = np.argsort(self.probabilities)[::-1][:k]
@@ -40,6 +31,10 @@ class Prediction:
     def label(self) -> str:
         return LABELS[int(np.argmax(self.probabilities))]
 
+    @property
+    def confidence(self) -> float:
+        return float(np.max(self.probabilities))
+
     def confidences(self, k: int = 5) -> dict[str, float]:
         """Top-k as {label: probability}, the shape gr.Label and API clients take."""
         return dict(self.top(k))
@@ -47,33 +42,45 @@ class Prediction:
 
 @dataclass
 class Classifier:
-    model: object  # keras.Model
-    metrics: dict = field(default_factory=dict)
+    engine: Engine
+    metrics: ModelMetrics = field(default_factory=ModelMetrics)
     source: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, source: str | os.PathLike | None = None, revision: str | None = None, **hub_kwargs) -> "Classifier":
-        """From a .keras file, a folder, a Hub repo id, $EMNIST_MODEL or the bundled default."""
-        path = loading.resolve(source, revision, **hub_kwargs)
-        model = loading.load_keras(path)
-        bundled = path.parent == loading.DEFAULT_DIR
-        described = "bundled default" if bundled else str(source or os.environ.get(loading.ENV_VAR))
-        return cls(model=model, metrics=loading.read_metrics(path.parent), source=described)
+    def load(cls, source: str | os.PathLike | None = None, *, revision: str | None = None,
+             cache_dir: str | os.PathLike | None = None, token: str | bool | None = None,
+             local_files_only: bool = False, force_download: bool = False,
+             timeout: float = hub.DEFAULT_TIMEOUT_S) -> "Classifier":
+        """From a .tflite or .keras file, a folder, a Hub repo id, $EMNIST_MODEL or the bundled default.
 
-    def __post_init__(self):
-        self._serve = compiled_call(self.model)
+        The Hub options mean what they mean in huggingface_hub; ``timeout`` bounds the whole download, after
+        which the cached copy is used (or ModelLoadError says why there is none)."""
+        loaded = loading.load(source, revision, cache_dir=cache_dir, token=token, local_files_only=local_files_only,
+                              force_download=force_download, timeout=timeout)
+        return cls(engine=loaded.engine, metrics=loaded.metrics, source=loaded.source, warnings=loaded.warnings)
 
     def predict_batch(self, glyphs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28[, 1]) EMNIST-oriented glyphs -> (N, 47) probabilities, on the fastest exact path."""
-        return self._serve(as_batch(glyphs)).numpy()
+        """(N, 28, 28[, 1]) EMNIST-oriented glyphs in [0, 1] -> (N, 47) calibrated probabilities."""
+        return self.engine(as_batch(glyphs))
 
     def predict(self, image: ImageInput, centre: Centre = "bbox") -> Prediction:
         """Any picture of a character -> probabilities and the 28x28 it was turned into."""
-        upright = preprocess_upright(image, centre=centre)
+        ink = find_ink(open_image(image))
+        upright = frame_glyph(ink.image, centre=centre, level=ink.level, picture_area=ink.picture_area)
         probabilities = self.predict_batch(upright_to_emnist(upright))[0]
-        return Prediction(probabilities=probabilities, glyph=upright)
+        refusal, count = rejection.refusal(upright, probabilities), reading.count_characters(ink)
+        if refusal is None and count > 1:
+            refusal = rejection.several(count)
+        return Prediction(probabilities=probabilities, glyph=upright, refusal=refusal, characters=count)
 
 
-def from_pretrained(repo_id_or_path: str | Path, revision: str | None = None, **hub_kwargs) -> Classifier:
-    """Load like transformers does: ``from_pretrained("owner/name")`` or a local folder."""
-    return Classifier.load(repo_id_or_path, revision=revision, **hub_kwargs)
+    def read(self, image: ImageInput) -> reading.Reading:
+        """Any picture of one or more characters (a word, a number, a few lines) -> the text read, with each
+        character's box and top-3."""
+        return reading.read(find_ink(open_image(image)), self.predict_batch)
+
+
+def from_pretrained(repo_id_or_path: str | Path, **options) -> Classifier:
+    """``from_pretrained("owner/name")`` or a local folder, as in transformers; options as ``Classifier.load``."""
+    return Classifier.load(repo_id_or_path, **options)

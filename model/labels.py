@@ -50,11 +50,6 @@ def ambiguous_with(char: str) -> frozenset[str]:
     return frozenset().union(*(g for g in AMBIGUOUS_GROUPS if char in g)) - {char}
 
 
-def mapping_lines() -> list[str]:
-    """The lines of ``emnist-balanced-mapping.txt`` ("index ascii_code") these labels imply."""
-    return [f"{i} {ord(c)}" for i, c in enumerate(LABELS)]
-
-
 def parse_mapping(text: str) -> tuple[str, ...]:
     """Parse an EMNIST mapping file into labels, so a downloaded one can be checked against ours."""
     pairs = sorted((int(i), chr(int(code))) for i, code in (line.split() for line in text.split("\n") if line.strip()))

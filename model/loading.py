@@ -1,104 +1,127 @@
-"""Find and load the model: a .keras file, a folder laid out like the Hub repo, a Hub repo id, or the bundled default.
+"""Find a model and open it for inference: a file, a folder laid out like the model repo, a Hub repo id,
+``$EMNIST_MODEL``, or the bundled default.
 
-Hub downloads go through huggingface_hub's cache, so a model loaded once loads again offline.
-Keras loads with ``safe_mode=True``: a .keras file from the Hub cannot run arbitrary code.
+Hub downloads go through huggingface_hub's cache (bounded in time, see ``hub``), so a model loaded once loads
+again offline. The LiteRT serving file is preferred; a repo or folder with only a .keras file runs on Keras,
+loaded in safe mode (no code from a downloaded file runs).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .architecture import check_architecture
+from . import hub
+from .files import INFERENCE_FILES, KERAS_DIR_FILES, KERAS_FILE, METRICS_FILE, SERVING_FILE
+from .metrics import ModelMetrics
+from .preprocess import PREPROCESSING_VERSION
+from .runtime import Engine, EngineError, KerasEngine, LiteRTEngine, litert_available
 
 log = logging.getLogger(__name__)
 
-MODEL_FILENAME = "lenet5_emnist_balanced.keras"
-METRICS_FILENAME = "metrics.json"
-CARD_FILENAME = "README.md"
-REPO_FILES = [MODEL_FILENAME, METRICS_FILENAME, CARD_FILENAME, "*.png"]
 DEFAULT_DIR = Path(__file__).resolve().parent / "default"
-ENV_VAR = "EMNIST_MODEL"  # a Hub repo id or local path, read when no source is given
+ENV_VAR = "EMNIST_MODEL"  # a Hub repo id or local path, used when no source is given
 REPO_ID_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 class ModelLoadError(RuntimeError):
-    """The model could not be found or read; the message names what and where."""
+    """The model could not be found or read. ``str()`` has the detail for logs; ``reason`` is one short
+    sentence for a public page (no server paths, no library internals)."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason or message
 
 
-def is_repo_id(source: str) -> bool:
-    return bool(REPO_ID_RE.match(source)) and not Path(source).exists()
+@dataclass
+class LoadedModel:
+    engine: Engine
+    metrics: ModelMetrics
+    folder: Path
+    source: str  # as people should read it: "bundled default", a repo id, or the path they gave
+    warnings: list[str] = field(default_factory=list)
 
 
-def download(repo_id: str, revision: str | None = None, *, cache_dir: str | os.PathLike | None = None,
-             token: str | bool | None = None, etag_timeout: float = 5) -> Path:
-    """Fetch the model repo's files into the HF cache (or use the cached copy offline); returns the folder."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
-
-    try:
-        folder = snapshot_download(repo_id, revision=revision, cache_dir=cache_dir, token=token,
-                                   allow_patterns=REPO_FILES, etag_timeout=etag_timeout,
-                                   library_name="emnist-lenet5")
-    except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
-        raise ModelLoadError(f"Hub model {repo_id!r} (revision {revision or 'main'}) does not exist or is private: {exc}") from exc
-    except LocalEntryNotFoundError as exc:
-        raise ModelLoadError(
-            f"Cannot reach the Hugging Face Hub and {repo_id!r} is not in the local cache yet. "
-            "Connect once to download it, or pass a local folder or .keras file."
-        ) from exc
-    except HfHubHTTPError as exc:
-        raise ModelLoadError(f"The Hub refused {repo_id!r}: {exc}") from exc
-    return Path(folder)
+def configured_source(source: str | os.PathLike | None = None) -> str | None:
+    """The model a caller asked for: the explicit source, else $EMNIST_MODEL, else None (the bundled default)."""
+    chosen = source if source not in (None, "") else os.environ.get(ENV_VAR) or None
+    return None if chosen is None else str(chosen)
 
 
-def resolve(source: str | os.PathLike | None = None, revision: str | None = None, **hub_kwargs) -> Path:
-    """Where the model file is: explicit source, else $EMNIST_MODEL, else the bundled default."""
-    if source is None or str(source) == "":
-        source = os.environ.get(ENV_VAR) or DEFAULT_DIR
-    path = Path(source).expanduser()
-    if path.is_dir():
-        path = path / MODEL_FILENAME
-    if path.suffix == ".keras" or path.exists():
-        if not path.exists():
-            raise ModelLoadError(f"Model file not found: {path}")
+def resolve(source: str | os.PathLike | None = None, revision: str | None = None, **hub_options) -> Path:
+    """The local file or folder holding the model (downloading a Hub repo into the HF cache if needed)."""
+    chosen = configured_source(source)
+    if chosen is None:
+        return DEFAULT_DIR
+    path = Path(chosen).expanduser()
+    if path.exists():
         return path
-    if is_repo_id(str(source)):
-        return download(str(source), revision, **hub_kwargs) / MODEL_FILENAME
-    raise ModelLoadError(f"{source!s} is neither an existing file or folder nor a Hub repo id like 'owner/name'")
+    looks_local = path.suffix in (".keras", ".tflite") or (str(path.parent) != "." and path.parent.is_dir())
+    if looks_local or not REPO_ID_RE.match(chosen):
+        raise ModelLoadError(f"No model at {chosen}: no such file or folder.",
+                             "The configured model file or folder does not exist.")
+    try:
+        return hub.snapshot(chosen, revision=revision, allow_patterns=INFERENCE_FILES, **hub_options)
+    except hub.HubError as exc:
+        raise ModelLoadError(f"{chosen!r} is not a local folder, and as a Hub model repo: {exc}",
+                             f"No local folder {chosen!r}; as a Hub repo: {exc.reason}") from exc
 
 
-def load_keras(path: str | os.PathLike):
-    """Load a .keras file safely and check it is our LeNet-5; errors name the file."""
-    import keras
-
+def open_engine(path: str | os.PathLike) -> tuple[Engine, Path]:
+    """The engine for a model file or folder, and the folder its metrics.json would be in."""
     path = Path(path)
-    if not path.is_file():
-        raise ModelLoadError(f"Model file not found: {path}")
-    if not zipfile.is_zipfile(path):
-        raise ModelLoadError(f"{path} is not a .keras archive (truncated, corrupt, or a Git LFS pointer?)")
+    folder = path if path.is_dir() else path.parent
+    if path.is_dir():
+        candidates = [folder / SERVING_FILE, folder / KERAS_FILE]
+        if all((folder / name).is_file() for name in KERAS_DIR_FILES[:2]):
+            candidates.append(folder)  # Keras' unzipped layout
+    else:
+        candidates = [path]
+    present = [c for c in candidates if c.exists()]
+    if not present:
+        raise ModelLoadError(f"No model in {folder}: expected {SERVING_FILE} or {KERAS_FILE}.",
+                             "The model folder holds no model file.")
+    serving = [c for c in present if c.suffix == ".tflite"]
+    others = [c for c in present if c.suffix != ".tflite"]
+    if serving and (litert_available() or not others):
+        target = serving[0]
+    else:
+        if serving:
+            log.info("LiteRT is not installed here; serving %s through Keras", others[0].name)
+        target = others[0]
     try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    except Exception as exc:  # Keras raises many types for a bad archive; all mean the same to a user
-        raise ModelLoadError(f"Could not load {path}: {type(exc).__name__}: {exc}") from exc
-    try:
-        check_architecture(model, source=str(path))
-    except ValueError as exc:
-        raise ModelLoadError(str(exc)) from exc
-    return model
+        if target.suffix == ".tflite":
+            if not litert_available():
+                raise EngineError("LiteRT is not installed: pip install -r requirements.txt",
+                                  "LiteRT is not installed on this server.")
+            return LiteRTEngine(target), folder
+        if target.suffix == ".keras" and not zipfile.is_zipfile(target):
+            raise EngineError(f"{target} is not a .keras archive (truncated, corrupt, or a Git LFS pointer?)",
+                              "The model file is damaged (truncated, corrupt, or a Git LFS pointer).")
+        return KerasEngine.load(target), folder
+    except EngineError as exc:
+        raise ModelLoadError(f"{target}: {exc}", exc.reason) from exc
 
 
-def read_metrics(folder: str | os.PathLike) -> dict:
-    """metrics.json next to the model, or {} when there is none (a bare .keras file)."""
-    path = Path(folder) / METRICS_FILENAME
-    if not path.is_file():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable %s: %s", path, exc)
-        return {}
+def load(source: str | os.PathLike | None = None, revision: str | None = None, **hub_options) -> LoadedModel:
+    """Resolve, open and describe a model; see ``Classifier.load`` for the options."""
+    chosen = configured_source(source)
+    path = resolve(chosen, revision, **hub_options)
+    engine, folder = open_engine(path)
+    metrics = ModelMetrics.load(folder / METRICS_FILE)
+    described = "bundled default" if folder.resolve() == DEFAULT_DIR else str(chosen)
+    warnings = []
+    if metrics.preprocessing and metrics.preprocessing != PREPROCESSING_VERSION:
+        warnings.append(f"This model was made for preprocessing version {metrics.preprocessing}, and this code runs "
+                        f"version {PREPROCESSING_VERSION}: its answers on drawings may be off. Retrain or update it.")
+    elif metrics.known and not metrics.preprocessing:
+        log.info("%s does not record the preprocessing version it was made for", described)
+    if metrics.missing:
+        log.info("%s: metrics.json lacks %s", described, ", ".join(metrics.missing))
+    for warning in warnings:
+        log.warning("%s: %s", described, warning)
+    return LoadedModel(engine, metrics, folder, described, warnings)

@@ -1,7 +1,8 @@
-"""A person's view of the Space: headless Debian Chromium driven by Playwright against app.py on 127.0.0.1.
+"""A person's view of the Space: headless Debian Chromium driven by Playwright against app.py on 127.0.0.1,
+at desktop size with a mouse and at phone size with a finger (touch events).
 
-Screenshots land in test-artifacts/ (kept by CI). Needs /usr/bin/chromium (scripts/test.sh installs it);
-outside CI the test is skipped if it is missing, in CI that is a failure.
+Screenshots of every state land in test-artifacts/ (kept by CI). Needs /usr/bin/chromium (scripts/test.sh installs
+it); outside CI the test is skipped if it is missing, in CI that is a failure.
 """
 
 from __future__ import annotations
@@ -11,87 +12,178 @@ from pathlib import Path
 
 import pytest
 
-from bench.server import start_app
 from tests.conftest import ARTIFACT_DIR
+from tests.live_server import start_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 ROOT = Path(__file__).resolve().parents[1]
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 
 if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
     pytest.skip("Debian chromium is not installed (bash scripts/test.sh installs it)", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
-def page():
+def app():
+    ARTIFACT_DIR.mkdir(exist_ok=True)
+    server = start_app(ARTIFACT_DIR / "app_browser.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
     from playwright.sync_api import sync_playwright
 
-    ARTIFACT_DIR.mkdir(exist_ok=True)
-    app = start_app(ARTIFACT_DIR / "app_browser.log")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.set_default_timeout(30_000)
-        page.goto(app.url)
-        page.wait_for_selector("#sketchpad canvas")
-        yield page
-        browser.close()
-    app.stop()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def page(request, app, browser):
+    context = browser.new_context(**(DESKTOP if request.param == "desktop" else PHONE))
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app.url)
+    page.wait_for_selector("#sketchpad canvas")
+    page.device = request.param
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACT_DIR / f"browser_{page.device}_{name}.png"), full_page=True)
+
+
+def stroke(page, points: list[tuple[float, float]]) -> None:
+    """One continuous stroke through ``points`` (page pixels): the mouse on desktop, a finger on the phone."""
+    if page.device == "desktop":
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for x, y in points[1:]:
+            page.mouse.move(x, y, steps=12)
+        page.mouse.up()
+        return
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind, x, y):
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y}]})
+
+    touch("touchStart", *points[0])
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        for t in range(1, 13):
+            touch("touchMove", x0 + (x1 - x0) * t / 12, y0 + (y1 - y0) * t / 12)
+    touch("touchEnd", *points[-1])
+    cdp.detach()
+
+
+def canvas_box(page, pad: str = "#sketchpad") -> dict:
+    canvas = page.locator(f"{pad} canvas").first
+    canvas.scroll_into_view_if_needed()
+    return canvas.bounding_box()
+
+
+def draw_l(page) -> None:
+    box = canvas_box(page)
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    s = min(box["width"], box["height"]) * 0.25
+    stroke(page, [(cx - 0.6 * s, cy - s), (cx - 0.6 * s, cy + s), (cx + 0.6 * s, cy + s)])  # an "L"
 
 
 def top_guess(page) -> str:
-    return page.locator("#guesses h2, #guesses .output-class").first.inner_text().strip()
+    element = page.locator("#guesses h2, #guesses .output-class").first
+    return element.inner_text().strip() if element.count() else ""
 
 
-def wait_for_guess(page, expected: str):
+def wait_for_guess(page, expected: str) -> None:
     page.wait_for_function(
         """expected => { const el = document.querySelector('#guesses h2, #guesses .output-class');
                          return el && el.innerText.trim() === expected; }""", arg=expected)
 
 
-def draw_l(page):
-    canvas = page.locator("#sketchpad canvas").first
-    box = canvas.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    s = min(box["width"], box["height"]) * 0.25
-    page.mouse.move(cx - 0.6 * s, cy - s)
-    page.mouse.down()
-    for x, y in [(cx - 0.6 * s, cy + s), (cx + 0.6 * s, cy + s)]:  # an "L": down, then right
-        page.mouse.move(x, y, steps=15)
-    page.mouse.up()
+def in_viewport(page, selector: str) -> bool:
+    return page.evaluate("""sel => { const r = document.querySelector(sel).getBoundingClientRect();
+                                     return r.top >= 0 && r.top < window.innerHeight; }""", selector)
 
 
-def test_draw_without_choosing_a_tool(page):
-    """A first-time visitor draws at once: the brush must already be active (no tool click here)."""
+def test_draw_clear_and_draw_again(page):
+    """A first-time visitor draws at once (no tool click), then clears and draws again, again and again:
+    "Clear canvas" drops Gradio's tool selection, and the page must pick the brush back up every time."""
     draw_l(page)
     wait_for_guess(page, "L")
     assert page.locator("#glyph img").count() == 1  # the 28x28 the model saw is shown
-    page.screenshot(path=str(ARTIFACT_DIR / "browser_draw.png"), full_page=True)
-
-
-def test_clear_then_draw_again(page):
-    """"Clear canvas" drops Gradio's tool selection; drawing must keep working however often a visitor clears."""
-    for round_ in range(3):
-        page.get_by_role("button", name="Clear canvas").click()
-        page.wait_for_function("() => !document.querySelector('#guesses h2, #guesses .output-class')"
-                               " || document.querySelector('#guesses h2, #guesses .output-class').innerText.trim() === ''")
+    shot(page, "draw")
+    for _ in range(3):
+        page.locator("#sketchpad").get_by_role("button", name="Clear canvas").click()
+        page.wait_for_function("() => { const el = document.querySelector('#guesses h2, #guesses .output-class');"
+                               " return !el || el.innerText.trim() === ''; }")
         draw_l(page)
         wait_for_guess(page, "L")
-    page.screenshot(path=str(ARTIFACT_DIR / "browser_clear_and_redraw.png"), full_page=True)
+    shot(page, "clear_and_redraw")
 
 
-def test_click_an_example(page):
+def test_a_tap_is_not_read_as_a_character(page):
+    box = canvas_box(page)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    stroke(page, [(x, y), (x + 1, y + 1)])
+    page.wait_for_function("() => document.querySelector('#note').innerText.includes('dot')")
+    assert top_guess(page) == ""
+    shot(page, "tap")
+
+
+def test_click_an_example_shows_the_answer_where_the_visitor_looks(page):
     example = page.locator("button:has(img[src*='R_photo'])").first
-    if example.count() == 0:
-        example = page.locator("img[src*='R_photo']").first
+    example.scroll_into_view_if_needed()
     example.click()
     wait_for_guess(page, "R")
-    page.screenshot(path=str(ARTIFACT_DIR / "browser_example.png"), full_page=True)
+    page.wait_for_timeout(800)  # the smooth scroll
+    assert in_viewport(page, "#guesses"), "the answer to a gallery click is off-screen"
+    assert page.get_by_role("tab", name="Upload").get_attribute("aria-selected") == "true"
+    shot(page, "example")
 
 
-def test_upload_a_file(page):
+def test_upload_then_remove(page):
     page.get_by_role("tab", name="Upload").click()
-    page.locator("#upload input[type=file]").set_input_files(str(ROOT / "examples" / "digits" / "7_digits.png"))
+    page.locator("#upload input[type=file]").set_input_files(str(ROOT / "examples" / "digits" / "7_pen.png"))
     wait_for_guess(page, "7")
-    page.screenshot(path=str(ARTIFACT_DIR / "browser_upload.png"), full_page=True)
+    shot(page, "upload")
+    page.locator("#upload").get_by_role("button", name="Clear").click()
+    page.wait_for_function("() => { const el = document.querySelector('#guesses h2, #guesses .output-class');"
+                           " return !el || el.innerText.trim() === ''; }")
+    shot(page, "upload_removed")
+
+
+def test_write_a_word(page):
+    page.get_by_role("tab", name="Write a word").click()
+    page.wait_for_selector("#wordpad canvas")
+    box = canvas_box(page, "#wordpad")
+    h = box["height"] * 0.5
+    x0, top = box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25
+    stroke(page, [(x0, top), (x0, top + h), (x0 + 0.5 * h, top + h)])  # L
+    x1 = x0 + 0.9 * h
+    stroke(page, [(x1, top), (x1 + 0.7 * h, top)])  # T: the bar ...
+    stroke(page, [(x1 + 0.35 * h, top), (x1 + 0.35 * h, top + h)])  # ... and the stem
+    page.wait_for_function("() => document.querySelector('#word-text textarea')?.value === 'LT'")
+    assert page.locator("#word-boxes img").count() >= 1
+    shot(page, "word")
+
+
+def test_phone_layout_keeps_the_canvas_clear(page):
+    """The toolbar must not sit on the drawing area, and the page must not scroll sideways."""
+    if page.device != "phone":
+        pytest.skip("phone layout only")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    canvas = canvas_box(page)
+    for button in page.locator("#sketchpad button").all():
+        if button.is_visible():
+            b = button.bounding_box()
+            overlaps = (b["x"] < canvas["x"] + canvas["width"] and b["x"] + b["width"] > canvas["x"]
+                        and b["y"] < canvas["y"] + canvas["height"] and b["y"] + b["height"] > canvas["y"])
+            assert not overlaps, (button.get_attribute("aria-label"), b, canvas)
+    shot(page, "layout")

@@ -1,18 +1,20 @@
-"""Hub code paths, offline: a populated HF cache with HF_HUB_OFFLINE=1, local folders, and a fake HfApi."""
+"""Hub code paths, offline: a populated HF cache with HF_HUB_OFFLINE=1, a local endpoint that refuses or never
+answers, local folders, and a fake HfApi that records exactly what would be sent."""
 
 import json
+import socket
+import threading
 import time
 
 import numpy as np
 import pytest
 
 from model import Classifier, ModelLoadError, from_pretrained
-from model.loading import MODEL_FILENAME
+from model.files import KERAS_FILE, METRICS_FILE, REPO_FILES, SERVING_FILE
+from tests.emnist_files import write_folder
 from tests.hub_cache import COMMIT, populate
 from train import emnist, publish
-from train.artifacts import ARTIFACTS
-from train.emnist import DataError
-from train.synthetic import write_folder
+from train.splits import DataError
 
 
 @pytest.fixture
@@ -23,26 +25,93 @@ def offline(monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
 
 
+@pytest.fixture
+def silent_endpoint(monkeypatch):
+    """A Hub endpoint that accepts connections and never answers (the worst network there is)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])  # keep it open, say nothing
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    import huggingface_hub.constants as c
+
+    url = f"http://127.0.0.1:{server.getsockname()[1]}"
+    monkeypatch.setattr(c, "ENDPOINT", url)
+    monkeypatch.setattr(c, "HUGGINGFACE_CO_URL_TEMPLATE", url + "/{repo_id}/resolve/{revision}/{filename}")
+    yield url
+    stop.set()
+    server.close()
+    for conn in held:
+        conn.close()
+
+
 def test_from_pretrained_uses_the_hf_cache_offline(trained_run, offline, tmp_path):
     cache = tmp_path / "cache"
-    populate(cache, "someone/lenet5-emnist", {name: trained_run / name for name in ARTIFACTS})
-    classifier = from_pretrained("someone/lenet5-emnist", cache_dir=cache)
-    assert classifier.source == "someone/lenet5-emnist"
-    assert classifier.metrics == json.loads((trained_run / "metrics.json").read_text())
+    populate(cache, "someone/lenet5-emnist", {name: trained_run / name for name in REPO_FILES})
+    classifier = from_pretrained("someone/lenet5-emnist", cache_dir=cache, local_files_only=True)
+    assert classifier.source == "someone/lenet5-emnist" and classifier.engine.name == "LiteRT"
+    assert classifier.metrics.to_dict() == json.loads((trained_run / METRICS_FILE).read_text())
     glyph = np.zeros((28, 28), np.float32)
     glyph[4:24, 12:16] = 1
     local = Classifier.load(trained_run)
     assert np.allclose(classifier.predict_batch(glyph), local.predict_batch(glyph))
 
 
+def test_keras_hf_loader_reads_our_repo_layout(trained_run, offline, tmp_path, monkeypatch):
+    """The Hub's own snippet for library_name: keras is keras.saving.load_model("hf://OWNER/NAME")."""
+    import huggingface_hub.constants as c
+    import keras
+
+    cache = tmp_path / "cache"
+    populate(cache, "someone/lenet5-emnist", {name: trained_run / name for name in REPO_FILES})
+    monkeypatch.setattr(c, "HF_HUB_CACHE", str(cache))
+    model = keras.saving.load_model("hf://someone/lenet5-emnist")
+    x = np.random.default_rng(0).random((8, 28, 28, 1), dtype=np.float32)
+    ours = Classifier.load(trained_run).predict_batch(x)
+    assert np.allclose(np.asarray(model(x)), ours, atol=1e-5)
+
+
+def test_standard_hub_options_are_accepted(trained_run, offline, tmp_path, monkeypatch):
+    """revision, cache_dir, token, local_files_only and force_download reach huggingface_hub as given."""
+    import huggingface_hub
+
+    cache = tmp_path / "cache"
+    snapshot = populate(cache, "someone/m", {name: trained_run / name for name in REPO_FILES})
+    classifier = from_pretrained("someone/m", revision=COMMIT, cache_dir=cache, token=False, local_files_only=True)
+    assert classifier.metrics.test.accuracy is not None
+    sent = []
+
+    def fake_snapshot_download(repo_id, **kwargs):
+        sent.append((repo_id, kwargs))
+        return str(snapshot)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
+    from_pretrained("someone/m", revision="v1", cache_dir=cache, token="hf_x", force_download=True)
+    (repo_id, kwargs), = sent
+    assert repo_id == "someone/m" and kwargs["revision"] == "v1" and kwargs["cache_dir"] == cache
+    assert kwargs["token"] == "hf_x" and kwargs["force_download"] is True and kwargs["repo_type"] == "model"
+    assert set(kwargs["allow_patterns"]) == {SERVING_FILE, KERAS_FILE, METRICS_FILE}
+
+
 def test_uncached_repo_offline_fails_fast_with_clear_message(offline, tmp_path):
     start = time.perf_counter()
-    with pytest.raises(ModelLoadError, match="not in the local cache"):
+    with pytest.raises(ModelLoadError, match="not in the local cache") as info:
         from_pretrained("someone/never-downloaded", cache_dir=tmp_path)
     assert time.perf_counter() - start < 5
+    assert str(tmp_path) not in info.value.reason  # the short reason never names server paths
 
 
-def test_unreachable_hub_fails_fast(tmp_path, monkeypatch):
+def test_refused_connection_fails_fast(tmp_path, monkeypatch):
     """No network (the endpoint refuses connections): a clear error within seconds, not a hang."""
     import huggingface_hub.constants as c
 
@@ -54,43 +123,68 @@ def test_unreachable_hub_fails_fast(tmp_path, monkeypatch):
     assert time.perf_counter() - start < 10
 
 
-def test_local_folder_and_file(trained_run):
+def test_silent_hub_is_bounded_and_falls_back_to_the_cache(silent_endpoint, trained_run, tmp_path):
+    """A server that never replies: the loader gives up at its timeout and uses the cached copy."""
+    cache = tmp_path / "cache"
+    populate(cache, "someone/cached", {name: trained_run / name for name in REPO_FILES})
+    start = time.perf_counter()
+    classifier = from_pretrained("someone/cached", cache_dir=cache, timeout=2)
+    assert time.perf_counter() - start < 5 and classifier.metrics.test.accuracy is not None
+    start = time.perf_counter()
+    with pytest.raises(ModelLoadError, match="Cannot reach"):
+        from_pretrained("someone/not-cached", cache_dir=cache, timeout=2)
+    assert time.perf_counter() - start < 5
+
+
+def test_local_folder_file_and_keras_only(trained_run, tmp_path):
     by_folder = from_pretrained(trained_run)
-    by_file = Classifier.load(trained_run / MODEL_FILENAME)
-    assert by_folder.metrics["test"]["accuracy"] > 0 and by_file.metrics == by_folder.metrics
+    by_file = Classifier.load(trained_run / SERVING_FILE)
+    assert by_folder.engine.name == by_file.engine.name == "LiteRT"
+    assert by_file.metrics.to_dict() == by_folder.metrics.to_dict()
+    (tmp_path / KERAS_FILE).write_bytes((trained_run / KERAS_FILE).read_bytes())  # an older repo: .keras only
+    keras_only = Classifier.load(tmp_path)
+    assert keras_only.engine.name == "Keras" and not keras_only.metrics.known
+    x = np.random.default_rng(1).random((4, 28, 28), dtype=np.float32)
+    assert np.allclose(keras_only.predict_batch(x), by_folder.predict_batch(x), atol=1e-5)
 
 
 def test_env_var_selects_model(trained_run, monkeypatch):
     monkeypatch.setenv("EMNIST_MODEL", str(trained_run))
-    assert Classifier.load().metrics == Classifier.load(trained_run).metrics
+    assert Classifier.load().metrics.to_dict() == Classifier.load(trained_run).metrics.to_dict()
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda b: b[: len(b) // 2], "not a .keras archive"),
-    (lambda b: b"version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 1\n", "not a .keras archive"),
+@pytest.mark.parametrize("name, damage, reason", [
+    (KERAS_FILE, lambda b: b[: len(b) // 2], "damaged"),
+    (KERAS_FILE, lambda b: b"version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 1\n", "Git LFS"),
+    (SERVING_FILE, lambda b: b[: len(b) // 3], "damaged"),
 ])
-def test_corrupt_model_file_is_named(trained_run, tmp_path, damage, message):
-    bad = tmp_path / MODEL_FILENAME
-    bad.write_bytes(damage((trained_run / MODEL_FILENAME).read_bytes()))
-    with pytest.raises(ModelLoadError, match=message) as info:
+def test_corrupt_model_file_is_named(trained_run, tmp_path, name, damage, reason):
+    bad = tmp_path / name
+    bad.write_bytes(damage((trained_run / name).read_bytes()))
+    with pytest.raises(ModelLoadError) as info:
         Classifier.load(tmp_path)
-    assert str(bad) in str(info.value)
+    assert name in str(info.value) and reason in info.value.reason and str(tmp_path) not in info.value.reason
 
 
 def test_wrong_architecture_is_refused(tmp_path):
     import keras
 
     other = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(47, activation="softmax")])
-    other.save(tmp_path / MODEL_FILENAME)
-    with pytest.raises(ModelLoadError, match="not the EMNIST Balanced LeNet-5"):
+    other.save(tmp_path / KERAS_FILE)
+    with pytest.raises(ModelLoadError, match="not the EMNIST Balanced LeNet-5") as info:
         Classifier.load(tmp_path)
+    assert info.value.reason == "The model file is not this project's LeNet-5."
 
 
-def test_missing_paths_and_bad_ids():
-    with pytest.raises(ModelLoadError, match="not found"):
+def test_missing_paths_and_bad_ids(tmp_path, monkeypatch):
+    with pytest.raises(ModelLoadError, match="no such file or folder"):
         Classifier.load("/nonexistent/model.keras")
-    with pytest.raises(ModelLoadError, match="neither"):
+    with pytest.raises(ModelLoadError, match="no such file or folder"):
         Classifier.load("not a repo id")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "artifacts").mkdir()
+    with pytest.raises(ModelLoadError, match="No model at artifacts/emnist"):  # a training output not written yet
+        Classifier.load("artifacts/emnist")
 
 
 def test_emnist_download_reads_from_the_hf_dataset_cache(tiny_splits, offline, tmp_path):
@@ -98,7 +192,8 @@ def test_emnist_download_reads_from_the_hf_dataset_cache(tiny_splits, offline, t
     cache = tmp_path / "cache"
     populate(cache, emnist.DEFAULT_REPO, {p.name: p for p in files.iterdir()}, repo_type="dataset")
     splits = emnist.download(cache_dir=str(cache))
-    assert splits.revision == COMMIT and splits.name == emnist.DEFAULT_REPO
+    assert splits.info.revision == COMMIT and splits.info.hub_id == emnist.DEFAULT_REPO
+    assert splits.info.official_split is False  # tiny counts: never claimed as the official split
     assert np.array_equal(splits.x_test, tiny_splits.x_test)
 
 
@@ -126,26 +221,29 @@ class FakeHfApi:
 
 
 def test_push_builds_one_commit_with_every_artifact(trained_run):
+    from model.metrics import ModelMetrics
+
     api = FakeHfApi()
-    metrics = json.loads((trained_run / "metrics.json").read_text())
+    metrics = ModelMetrics.load(trained_run / METRICS_FILE)
     assert publish.check_access("lab/lenet5", api=api, token="hf_x") == "alice"
     publish.push(trained_run, "lab/lenet5", metrics, api=api, token="hf_x")
-    names = [c[0] for c in api.calls]
-    assert names == ["whoami", "create_repo", "create_commit"]
+    assert [c[0] for c in api.calls] == ["whoami", "create_repo", "create_commit"]
     _, repo, kwargs = api.calls[1]
     assert repo == "lab/lenet5" and kwargs["exist_ok"] is True and kwargs["repo_type"] == "model"
     _, repo, operations, kwargs = api.calls[2]
-    assert sorted(p for p, _ in operations) == sorted(ARTIFACTS)
+    assert sorted(p for p, _ in operations) == sorted(REPO_FILES)  # .keras, hf:// layout, LiteRT, card, metrics, plots
     assert all(src == str(trained_run / p) for p, src in operations)
-    accuracy = f"{100 * metrics['test']['accuracy']:.2f}%"
-    assert accuracy in kwargs["commit_message"] and f"{metrics['test']['weighted_f1']:.4f}" in kwargs["commit_message"]
+    assert f"{100 * metrics.test.accuracy:.2f}%" in kwargs["commit_message"]
+    assert f"{metrics.test.weighted_f1:.4f}" in kwargs["commit_message"]
 
 
 def test_push_refuses_incomplete_folder(trained_run, tmp_path):
+    from model.metrics import ModelMetrics
+
     api = FakeHfApi()
-    (tmp_path / MODEL_FILENAME).write_bytes((trained_run / MODEL_FILENAME).read_bytes())
+    (tmp_path / KERAS_FILE).write_bytes((trained_run / KERAS_FILE).read_bytes())
     with pytest.raises(publish.PublishError, match="nothing was uploaded"):
-        publish.push(tmp_path, "alice/m", {}, api=api)
+        publish.push(tmp_path, "alice/m", ModelMetrics(), api=api)
     assert api.calls == []
 
 

@@ -3,10 +3,10 @@ import gzip
 import numpy as np
 import pytest
 
+from tests.emnist_files import encode_idx, write_folder, write_idx
 from train import emnist
-from train.emnist import DataError
-from train.idx import IdxError, encode_idx, read_idx, write_idx
-from train.synthetic import write_folder
+from train.idx import IdxError, read_idx
+from train.splits import DataError
 
 
 def test_round_trip_gzip_and_plain(tmp_path):

@@ -7,7 +7,7 @@ from PIL import Image
 from model.labels import LABELS
 from model.orientation import emnist_to_upright
 from train import image_dataset
-from train.emnist import DataError
+from train.splits import DataError
 
 
 def _write_parquet_dataset(folder, splits, count=94):
@@ -32,7 +32,8 @@ def test_parquet_image_dataset_goes_through_preprocessing(tmp_path, tiny_splits)
     a = splits.x_train.astype(float).ravel()
     b = tiny_splits.x_train[:94].astype(float).ravel()
     assert np.corrcoef(a, b)[0, 1] > 0.8
-    assert splits.is_emnist is False
+    # a local folder is named by its folder name, never by its path, and is not a Hub dataset
+    assert splits.info.name == "mine" and splits.info.hub_id is None and splits.info.source == "image-dataset"
 
 
 def test_train_cli_on_image_dataset(tmp_path, tiny_splits):
@@ -45,6 +46,8 @@ def test_train_cli_on_image_dataset(tmp_path, tiny_splits):
     assert main(["--image-dataset", str(folder), "--epochs", "1", "--output-dir", str(out), "--quiet"]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["data"]["source"] == "image-dataset" and metrics["data"]["test"] == 94
+    card = (out / "README.md").read_text()
+    assert str(tmp_path) not in card and "datasets:" not in card.split("---")[1]  # a local path is no Hub dataset id
 
 
 def test_bad_columns_and_labels(tmp_path, tiny_splits):

@@ -3,8 +3,9 @@ import pytest
 
 from model import EXPECTED_PARAMS, LABELS, MERGED_LOWERCASE, NUM_CLASSES, ambiguous_with, build_lenet5, index_of
 from model.architecture import check_architecture
-from model.labels import mapping_lines, parse_mapping
+from model.labels import parse_mapping
 from model.orientation import emnist_to_upright, upright_to_emnist
+from tests.emnist_files import mapping_lines
 
 
 def test_architecture_matches_seed_card():

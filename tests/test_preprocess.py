@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 
 from model import BlankImageError, ImageTooLargeError, NotAnImageError, preprocess, preprocess_upright
-from model.orientation import emnist_to_upright
 from model.preprocess import GLYPH_SPAN, open_image
 
 
@@ -123,8 +122,10 @@ def test_a_single_dot_is_not_a_character():
 
 
 def test_not_an_image(tmp_path):
-    with pytest.raises(NotAnImageError, match="not an image"):
+    with pytest.raises(NotAnImageError, match="not a picture we can read"):
         preprocess(b"%PDF-1.4 this is not a picture")
+    with pytest.raises(NotAnImageError, match="SVG"):
+        preprocess(b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>')
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")
     with pytest.raises(NotAnImageError):
@@ -179,9 +180,12 @@ def test_centre_of_mass_option_keeps_the_glyph_in_frame():
         preprocess_upright(letter_l(), centre="middle")
 
 
-def test_synthetic_glyph_round_trip(tiny_splits):
-    """A dataset glyph, shown upright and dark on white at 10x, comes back as itself."""
-    glyph = tiny_splits.x_test[0]
-    upright = emnist_to_upright(glyph)
-    picture = 255 - np.asarray(Image.fromarray(upright).resize((280, 280), Image.Resampling.BICUBIC))
-    assert np.corrcoef(preprocess(picture).ravel(), glyph.ravel())[0, 1] > 0.9
+def test_real_glyph_round_trip():
+    """Real EMNIST glyphs, shown upright and dark on white at 10x, come back close to themselves."""
+    from tests.test_real_handwriting import DATA, as_picture
+
+    images = np.load(DATA / "emnist47_test_sample.npz")["images"][::10]
+    correlations = [np.corrcoef(preprocess(as_picture(g)).ravel(), g.ravel())[0, 1] for g in images]
+    # median measured 0.915: a few glyphs differ more (EMNIST's own crop kept blur tails, or a stroke width far
+    # from the median is re-drawn), which the accuracy tests in test_real_handwriting.py bound instead
+    assert np.median(correlations) > 0.9

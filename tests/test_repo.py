@@ -24,13 +24,23 @@ def test_examples_cover_every_group_with_valid_labels():
     groups = {p.name: sorted(p.glob("*.png")) for p in (ROOT / "examples").iterdir() if p.is_dir()}
     assert set(groups) == {"digits", "uppercase", "lowercase", "handdrawn"}
     assert len(groups["digits"]) == 10 and len(groups["uppercase"]) == 26 and len(groups["lowercase"]) == 11
+    assert len(groups["handdrawn"]) >= 6
     for files in groups.values():
         for path in files:
             assert path.name.split("_")[0] in LABELS
 
 
-def test_bundled_examples_are_read_correctly(default_classifier):
-    """The gallery is what visitors click first; the bundled model should get nearly all of it right."""
+def test_bundled_examples_are_read_and_never_refused(default_classifier):
+    """The gallery is what visitors click first: chosen with the bundled model (scripts/make_examples.py), so
+    every example must still be read right, and none refused as "not a character", whenever the model or the
+    preprocessing changes. A character of an inseparable look-alike group (O/0, I/1/L, ...) may be read as its
+    twin, with itself as the runner-up: the page then says they are easily confused."""
+    from model.labels import ambiguous_with
+
     files = sorted((ROOT / "examples").rglob("*.png"))
-    right = [default_classifier.predict(p).label == p.name.split("_")[0] for p in files]
-    assert sum(right) >= 0.9 * len(files), [p.name for p, ok in zip(files, right) if not ok]
+    predictions = {p.name: default_classifier.predict(p) for p in files}
+    assert [name for name, p in predictions.items() if p.refusal] == []
+    wrong = [name for name, p in predictions.items() if p.label != name.split("_")[0]]
+    excused = [name for name in wrong if predictions[name].label in ambiguous_with(name.split("_")[0])
+               and predictions[name].top(2)[1][0] == name.split("_")[0]]
+    assert len(excused) <= 2 and set(wrong) == set(excused), (wrong, excused)

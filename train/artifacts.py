@@ -1,39 +1,94 @@
-"""The files a training run produces; written atomically into the output folder, together or not at all."""
+"""A training run's files, written together or not at all.
+
+Everything is written into a hidden staging folder beside the output folder, then swapped in with one rename
+(an atomic exchange on Linux), so a run killed at any moment leaves the previous artifacts whole.
+"""
 
 from __future__ import annotations
 
-import json
+import ctypes
+import os
+import shutil
+import tempfile
 from pathlib import Path
+from typing import Callable
 
-from model.architecture import build_lenet5
-from model.loading import CARD_FILENAME, METRICS_FILENAME, MODEL_FILENAME
+from model.files import CARD_FILE, CONFUSION_PNG, CURVES_PNG, METRICS_FILE, REPO_FILES
+from model.metrics import ModelMetrics
 
 from . import plots
-from .atomic import atomic_path, write_bytes
 
-CONFUSION_PNG = "confusion_matrix.png"
-CURVES_PNG = "training_curves.png"
-ARTIFACTS = [MODEL_FILENAME, METRICS_FILENAME, CARD_FILENAME, CONFUSION_PNG, CURVES_PNG]
+_RENAME_EXCHANGE = 2
 
 
-def write_all(output_dir: str | Path, model, metrics: dict, history: dict, card: str) -> list[Path]:
-    """Render everything in memory first, then move each file into place.
+def write_all(output_dir: str | Path, write_models: Callable[[Path], None], metrics: ModelMetrics,
+              render_card: Callable[[ModelMetrics], str]) -> Path:
+    """Stage the model files (``write_models(folder)``, which may add to ``metrics``), metrics.json, the card and
+    the plots, then swap them in."""
+    output_dir = Path(output_dir).resolve()
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(output_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+    try:
+        if output_dir.is_dir():  # keep what people put there themselves
+            for item in output_dir.iterdir():
+                if item.name not in REPO_FILES and item.is_file():
+                    shutil.copy2(item, staging / item.name)
+        write_models(staging)
+        metrics.save(staging / METRICS_FILE)
+        (staging / CARD_FILE).write_text(render_card(metrics), encoding="utf-8")
+        title = f"Confusion matrix: {metrics.data.name} test split"
+        (staging / CONFUSION_PNG).write_bytes(plots.confusion_png(metrics.test.confusion_matrix, title))
+        (staging / CURVES_PNG).write_bytes(plots.curves_png(metrics.history))
+        os.chmod(staging, 0o777 & ~_umask())
+        _sync(staging)
+        swap_in(staging, output_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the previous artifacts
+    return output_dir
 
-    A failure before the moves leaves the previous artifacts untouched; each move is an atomic rename.
-    """
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    staged = {
-        METRICS_FILENAME: (json.dumps(metrics, indent=2) + "\n").encode(),
-        CARD_FILENAME: card.encode(),
-        CONFUSION_PNG: plots.confusion_png(metrics["test"]["confusion_matrix"], f"Confusion matrix: {metrics['data']['name']} test split"),
-        CURVES_PNG: plots.curves_png(history),
-    }
-    export = build_lenet5()  # an uncompiled copy: the file holds weights, not optimizer state (3x smaller)
-    export.set_weights(model.get_weights())
-    with atomic_path(output_dir / MODEL_FILENAME) as tmp:
-        export.save(tmp)
-    for name, data in staged.items():
-        write_bytes(output_dir / name, data)
-    return [output_dir / name for name in ARTIFACTS]
 
+def swap_in(staging: Path, target: Path) -> None:
+    """Make ``staging`` the ``target`` folder with one rename; afterwards ``staging`` holds the old contents."""
+    if not target.exists():
+        os.rename(staging, target)
+        staging.mkdir()
+        return
+    if _exchange(staging, target):
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")  # no atomic exchange here: two renames
+    os.rename(target, old)
+    os.rename(staging, target)
+    os.rename(old, staging)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """renameat2(RENAME_EXCHANGE): swap two paths atomically (Linux 3.15+); False where unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    return False
+
+
+def _remove_stale_staging(output_dir: Path) -> None:
+    """Folders a killed run left behind (hidden, never the artifacts themselves)."""
+    for stale in output_dir.parent.glob(f".{output_dir.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _sync(folder: Path) -> None:
+    for path in folder.iterdir():
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

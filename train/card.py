@@ -2,73 +2,92 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
-from model.labels import LABELS, MERGED_LOWERCASE
-from model.loading import MODEL_FILENAME
+from model import seed_card
+from model.files import CONFUSION_PNG, CURVES_PNG, KERAS_DIR_FILES, KERAS_FILE, METRICS_FILE, SERVING_FILE
+from model.labels import AMBIGUOUS_GROUPS, LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE
+from model.metrics import DataInfo, ModelMetrics
 
 from .evaluate import weakest_classes
+from .recipe import IMBALANCE
 
 TEMPLATE = Path(__file__).with_name("model_card_template.md")
 LICENSE = "mit"
 PLACEHOLDER_REPO = "<owner>/<model-repo>"
 
 
-def card_data(metrics: dict) -> ModelCardData:
-    data, test = metrics["data"], metrics["test"]
-    if data["is_emnist"]:
-        dataset_type, dataset_name = data["name"], "EMNIST Balanced"
-    else:
-        dataset_type, dataset_name = data["name"], f"{data['name']} (not EMNIST)"
+def dataset_id(data: DataInfo) -> str:
+    """What the model-index names the data by: the Hub id when there is one, else a slug of its name (a local
+    path never reaches the card)."""
+    if data.hub_id:
+        return data.hub_id
+    return re.sub(r"[^a-z0-9]+", "-", (data.name or "unknown-data").lower()).strip("-")
+
+
+def card_data(metrics: ModelMetrics) -> ModelCardData:
+    data, test = metrics.data, metrics.test
     common = dict(task_type="image-classification", task_name="Handwritten character classification",
-                  dataset_type=dataset_type, dataset_name=dataset_name, dataset_split="test",
-                  dataset_revision=data.get("revision"))
+                  dataset_type=dataset_id(data), dataset_name=data.name or "unknown", dataset_split="test",
+                  dataset_revision=data.revision if data.hub_id else None)
     results = [
-        EvalResult(metric_type="accuracy", metric_name="Accuracy", metric_value=test["accuracy"], **common),
-        EvalResult(metric_type="f1", metric_name="Weighted F1", metric_config="weighted", metric_value=test["weighted_f1"], **common),
-        EvalResult(metric_type="f1", metric_name="Macro F1", metric_config="macro", metric_value=test["macro_f1"], **common),
-        EvalResult(metric_type="accuracy", metric_name="Top-3 accuracy", metric_config="top3", metric_value=test["top3_accuracy"], **common),
+        EvalResult(metric_type="accuracy", metric_name="Accuracy", metric_value=test.accuracy, **common),
+        EvalResult(metric_type="accuracy", metric_name="Balanced accuracy", metric_config="balanced",
+                   metric_value=test.balanced_accuracy, **common),
+        EvalResult(metric_type="f1", metric_name="Weighted F1", metric_config="weighted", metric_value=test.weighted_f1, **common),
+        EvalResult(metric_type="f1", metric_name="Macro F1", metric_config="macro", metric_value=test.macro_f1, **common),
+        EvalResult(metric_type="accuracy", metric_name="Top-3 accuracy", metric_config="top3", metric_value=test.top3_accuracy, **common),
+        EvalResult(metric_type="ece", metric_name="Expected calibration error (15 bins)", metric_value=test.ece, **common),
     ]
-    hub_dataset = data["name"] if data.get("source") in ("hub", "image-dataset") and "/" in data["name"] else None
     return ModelCardData(
         model_name="lenet5-emnist-balanced",
         library_name="keras",
         pipeline_tag="image-classification",
         license=LICENSE,
-        datasets=[hub_dataset] if hub_dataset else None,
+        datasets=[data.hub_id] if data.hub_id else None,
         metrics=["accuracy", "f1"],
-        tags=["keras", "lenet-5", "emnist", "handwriting-recognition", "character-recognition", "image-classification"]
-        + ([] if data["is_emnist"] else ["synthetic-data"]),
+        tags=["keras", "litert", "lenet-5", "emnist", "handwriting-recognition", "character-recognition",
+              "image-classification"] + ([] if data.handwriting else ["synthetic-data"]),
         eval_results=results,
     )
 
 
-def _strategy_name(class_name: str) -> str:
-    return "the default tf.distribute strategy" if class_name == "_DefaultDistributionStrategy" else class_name
+def _strategy_name(class_name: str | None) -> str:
+    return "the default tf.distribute strategy" if class_name in (None, "_DefaultDistributionStrategy") else class_name
 
 
-def render(metrics: dict, repo_id: str | None = None) -> str:
+def render(metrics: ModelMetrics, repo_id: str | None = None) -> str:
     """Card text for ``metrics`` (as written to metrics.json)."""
+    recipe = metrics.training.recipe
     card = ModelCard.from_template(
         card_data(metrics),
         template_path=str(TEMPLATE),
         merged=" ".join(MERGED_LOWERCASE),
+        lowercase=" ".join(LOWERCASE_CLASSES),
         labels="".join(LABELS),
-        is_emnist=metrics["data"]["is_emnist"],
-        data_name=metrics["data"]["name"],
-        revision=metrics["data"].get("revision"),
-        data=metrics["data"],
-        test=metrics["test"],
-        training={**metrics["training"], "strategy": _strategy_name(metrics["training"]["strategy"])},
-        parameters=metrics["model"]["parameters"],
-        layers=metrics["model"]["layers"],
-        versions=metrics["versions"],
-        command=metrics["command"],
-        weakest=weakest_classes(metrics["test"]),
+        lookalikes=["/".join(sorted(group)) for group in AMBIGUOUS_GROUPS],
+        seed={"accuracy": seed_card.ACCURACY, "weighted_f1": seed_card.WEIGHTED_F1, "parameters": seed_card.PARAMETERS,
+              "split": seed_card.SPLIT},
+        data=metrics.data,
+        test=metrics.test,
+        training=metrics.training,
+        recipe=recipe,
+        imbalance=IMBALANCE.get(recipe.get("imbalance"), "not recorded"),
+        calibration=metrics.calibration,
+        serving=metrics.serving,
+        strategy=_strategy_name(metrics.training.strategy),
+        parameters=metrics.model.parameters,
+        layers=metrics.model.layers,
+        versions=metrics.versions,
+        command=metrics.command,
+        preprocessing=metrics.preprocessing,
+        weakest=weakest_classes(metrics.test),
         repo_id=repo_id or PLACEHOLDER_REPO,
-        model_file=MODEL_FILENAME,
+        files={"keras": KERAS_FILE, "keras_dir": KERAS_DIR_FILES, "serving": SERVING_FILE, "metrics": METRICS_FILE,
+               "confusion": CONFUSION_PNG, "curves": CURVES_PNG},
     )
     return str(card)
 
@@ -76,19 +95,16 @@ def render(metrics: dict, repo_id: str | None = None) -> str:
 def main(argv: list[str] | None = None) -> int:
     """python -m train.card FOLDER [--repo-id OWNER/NAME]: rewrite FOLDER/README.md from FOLDER/metrics.json."""
     import argparse
-    import json
 
-    from model.loading import CARD_FILENAME, METRICS_FILENAME
-
-    from .atomic import write_text
+    from model.atomic import write_text
+    from model.files import CARD_FILE
 
     parser = argparse.ArgumentParser(prog="python -m train.card", description=main.__doc__)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--repo-id", default=None, help="Hub repo id shown in the usage snippets")
     args = parser.parse_args(argv)
-    metrics = json.loads((args.folder / METRICS_FILENAME).read_text())
-    write_text(args.folder / CARD_FILENAME, render(metrics, repo_id=args.repo_id))
-    print(f"wrote {args.folder / CARD_FILENAME}")
+    write_text(args.folder / CARD_FILE, render(ModelMetrics.load(args.folder / METRICS_FILE), repo_id=args.repo_id))
+    print(f"wrote {args.folder / CARD_FILE}")
     return 0
 
 

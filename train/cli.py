@@ -1,21 +1,25 @@
-"""python -m train: data -> fit -> evaluate on the test split -> artifacts (+ optional push to the Hub)."""
+"""python -m train: data -> fit -> calibrate -> evaluate on the test split -> artifacts (+ optional push to the Hub).
+
+Imports stay light until a run starts, so ``--help`` and argument errors answer at once.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import platform
 import shlex
-import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from model.loading import ModelLoadError
+from . import data
+from .recipe import AUGMENTATIONS, IMBALANCE, Recipe
 
-from . import emnist
-from .emnist import DataError
-from .fit import Recipe
+if TYPE_CHECKING:
+    from model.metrics import ModelMetrics
 
 log = logging.getLogger("train")
 
@@ -24,35 +28,29 @@ def build_parser() -> argparse.ArgumentParser:
     d = Recipe()
     p = argparse.ArgumentParser(
         prog="python -m train",
-        description="Train the LeNet-5 on EMNIST Balanced, evaluate it on the official test split, write the model, "
-                    "metrics.json, plots and a model card, and optionally push them to the Hugging Face Hub.",
+        description="Train the LeNet-5 on EMNIST Balanced, calibrate it, evaluate it on the test split, write the "
+                    "model (.keras, Keras' hf:// layout, LiteRT), metrics.json, plots and a model card, and "
+                    "optionally push them to the Hugging Face Hub in one commit.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    g = p.add_argument_group("data")
-    g.add_argument("--data", choices=["emnist", "synthetic"], default="emnist",
-                   help="emnist: the official files from --dataset-repo (or --data-dir); synthetic: generated "
-                        "font glyphs in EMNIST format, offline (for tests and CI, not a handwriting model)")
-    g.add_argument("--dataset-repo", default=emnist.DEFAULT_REPO,
-                   help="Hub dataset repo holding the four official EMNIST Balanced gzip IDX files + mapping")
-    g.add_argument("--revision", default=None, help="revision (branch, tag or commit) of --dataset-repo or --image-dataset")
-    g.add_argument("--data-dir", type=Path, default=None, help="read the four official EMNIST files from this folder instead of the Hub")
-    g.add_argument("--image-dataset", default=None,
-                   help="train on an image-classification dataset instead (Hub id or local folder loadable by datasets.load_dataset)")
-    g.add_argument("--image-column", default="image", help="image column of --image-dataset")
-    g.add_argument("--label-column", default="label", help="label column of --image-dataset (class names or indices 0..46)")
-    g.add_argument("--image-orientation", choices=["upright", "emnist"], default="upright",
-                   help="upright: pictures as written, run through the app's preprocessing; emnist: 28x28 already in EMNIST layout")
-    g.add_argument("--max-samples", type=int, default=None, help="train on a stratified subset of this many images")
-    g.add_argument("--val-fraction", type=float, default=0.1, help="share of training images held out for validation")
+    data.add_arguments(p)
     t = p.add_argument_group("training")
-    t.add_argument("--epochs", type=int, default=d.epochs, help="maximum epochs")
+    t.add_argument("--epochs", type=int, default=d.epochs, help="epochs (the learning-rate schedule spans all of them)")
     t.add_argument("--batch-size", type=int, default=d.batch_size, help="global batch size")
     t.add_argument("--learning-rate", type=float, default=d.learning_rate, help="Adam learning rate (peak)")
     t.add_argument("--lr-schedule", choices=["cosine", "constant"], default=d.schedule, help="learning-rate schedule")
-    t.add_argument("--no-augment", dest="augment", action="store_false", help="disable on-the-fly augmentation")
-    t.add_argument("--patience", type=int, default=d.patience, help="early-stopping patience in epochs (validation accuracy)")
-    t.add_argument("--seed", type=int, default=d.seed, help="seed for the split, shuffling, augmentation and initialisation")
-    t.add_argument("--init-from", default=None, help="fine-tune: start from this model (path, folder or Hub repo id)")
+    t.add_argument("--augment", choices=list(AUGMENTATIONS), default=d.augment, help="on-the-fly augmentation strength")
+    t.add_argument("--label-smoothing", type=float, default=d.label_smoothing, help="label smoothing of the one-hot targets")
+    t.add_argument("--imbalance", choices=list(IMBALANCE), default=d.imbalance,
+                   help="class imbalance handling: " + "; ".join(f"{k}: {v}" for k, v in IMBALANCE.items()))
+    t.add_argument("--ema", type=float, default=d.ema, help="momentum of the weights' moving average (e.g. 0.999); 0 = off")
+    t.add_argument("--patience", type=int, default=d.patience, help="early stopping patience in epochs; 0 = none")
+    t.add_argument("--seed", type=int, default=d.seed, help="seed for the split, sampling, augmentation and initialisation")
+    t.add_argument("--teacher", nargs="+", default=None, metavar="MODEL",
+                   help="distil from these models (paths, folders or Hub ids of this project's models; their outputs "
+                        "are averaged)")
+    t.add_argument("--distill", type=float, default=0.7, help="weight of the teacher's soft targets in the loss, with --teacher")
+    t.add_argument("--init-from", default=None, help="fine-tune: start from this model (path, folder or Hub repo id with a .keras file)")
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path, default=Path("artifacts"), help="where the artifacts are written")
     o.add_argument("--push-to-hub", metavar="OWNER/NAME", default=None,
@@ -60,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--private", action="store_true", help="create the Hub repo as private")
     o.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
     return p
+
+
+def recipe_from(args: argparse.Namespace) -> Recipe:
+    return Recipe(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                  schedule=args.lr_schedule, augment=args.augment, label_smoothing=args.label_smoothing,
+                  imbalance=args.imbalance, ema=args.ema, patience=args.patience, seed=args.seed,
+                  init_from=args.init_from, distill=args.distill if args.teacher else 0.0,
+                  teachers=args.teacher or [])
 
 
 def _versions() -> dict:
@@ -77,66 +83,115 @@ def _layers(model) -> list[dict]:
              "params": layer.count_params()} for layer in model.layers]
 
 
-def _data_source(args) -> str:
-    if args.image_dataset:
-        return "image-dataset"
-    if args.data == "synthetic":
-        return "synthetic"
-    return "folder" if args.data_dir else "hub"
+def run(args: argparse.Namespace) -> "ModelMetrics":
+    from model.metrics import ModelInfo, ModelMetrics, TrainingInfo
+    from model.preprocess import PREPROCESSING_VERSION, as_batch
 
-
-def run(args) -> dict:
     from . import publish
 
     if args.push_to_hub:  # before any data download or training: no wasted time on a missing token
         user = publish.check_access(args.push_to_hub)
         log.info("Hub access OK as %s; will push to %s", user, args.push_to_hub)
 
-    from . import artifacts, card, data, evaluate, fit
+    import numpy as np
 
+    from . import artifacts, calibrate, card, evaluate, export, fit
+
+    recipe = recipe_from(args)
+    options = data.DataOptions.from_args(args)
     started = time.time()
-    splits = data.load_splits(args)
-    held = data.hold_out(splits.x_train, splits.y_train, args.val_fraction, args.seed)
-    log.info("data: %s | train %d, validation %d, test %d", splits.name, len(held.x_train), len(held.x_val), len(splits.x_test))
+    splits = data.load_splits(options)
+    held = data.hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed)
+    log.info("data: %s | train %d, validation %d, test %d", splits.info.name, len(held.x_train), len(held.x_val), len(splits.x_test))
 
-    recipe = Recipe(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-                    schedule=args.lr_schedule, augment=args.augment, patience=args.patience, seed=args.seed,
-                    init_from=args.init_from)
-    model, history, facts = fit.fit(held, recipe, checkpoint_dir=args.output_dir / ".checkpoint", verbose=0 if args.quiet else 2)
+    soft = None
+    if recipe.teachers:
+        from .teacher import ensemble_probabilities
 
-    probabilities = model.predict(splits.x_test[..., None].astype("float32") / 255.0, batch_size=1024, verbose=0)
-    metrics = {
-        "model": {"name": "lenet5_emnist_balanced", "parameters": model.count_params(), "layers": _layers(model),
-                  "input": "28x28x1 float in [0,1], light on black, EMNIST storage orientation (transposed)"},
-        "data": {"name": splits.name, "revision": splits.revision, "source": _data_source(args), "is_emnist": splits.is_emnist,
-                 "train": len(held.x_train), "validation": len(held.x_val), "test": len(splits.x_test), **splits.notes},
-        "training": {**recipe.as_dict(), **facts},
-        "test": evaluate.evaluate(splits.y_test, probabilities),
-        "history": history,
-        "versions": _versions(),
-        "command": "python -m train " + shlex.join(sys.argv[1:]),
-        "created_unix": int(started),
-    }
-    text = card.render(metrics, repo_id=args.push_to_hub)
-    artifacts.write_all(args.output_dir, model, metrics, history, text)
-    shutil.rmtree(args.output_dir / ".checkpoint", ignore_errors=True)
-    test = metrics["test"]
-    print(f"test accuracy {test['accuracy']:.4f} | weighted F1 {test['weighted_f1']:.4f} | macro F1 {test['macro_f1']:.4f} "
-          f"| top-3 {test['top3_accuracy']:.4f} | {facts['seconds_per_epoch']} s/epoch | artifacts in {args.output_dir}")
+        soft = ensemble_probabilities(recipe.teachers, held.x_train)
+        log.info("teachers: %s", ", ".join(recipe.teachers))
+    model, history, facts = fit.fit(held, recipe, verbose=0 if args.quiet else 2, teacher_probabilities=soft)
+    counts = np.bincount(held.y_train, minlength=model.output_shape[-1])
+    plan = calibrate.plan(model.predict(as_batch(held.x_val), batch_size=2048, verbose=0), held.y_val, counts,
+                          correct_prior=recipe.imbalance == "prior")
+    model = export.inference_copy(model)
+    calibrate.fold(model, counts, plan.tau, plan.temperature)
+    log.info("calibration: prior correction %.1f, temperature %.3f (validation ECE %.4f -> %.4f)", plan.tau,
+             plan.temperature, plan.record.validation_ece_before, plan.record.validation_ece_after)
+
+    probabilities = np.asarray(model.predict(as_batch(splits.x_test), batch_size=2048, verbose=0))
+    info = splits.info
+    info.train, info.validation, info.test = len(held.x_train), len(held.x_val), len(splits.x_test)
+    info.train_class_counts = counts.tolist()
+    metrics = ModelMetrics(
+        model=ModelInfo(name="lenet5_emnist_balanced", parameters=model.count_params(), layers=_layers(model),
+                        input="28x28x1 float in [0,1], light on black, EMNIST storage orientation (transposed)"),
+        preprocessing=PREPROCESSING_VERSION,
+        data=info,
+        training=TrainingInfo(recipe=recipe.as_dict(), **facts),
+        calibration=plan.record,
+        test=evaluate.evaluate(splits.y_test, probabilities),
+        history=history,
+        versions=_versions(),
+        command=args.command,
+        created_unix=int(started),
+    )
+
+    def write_models(folder: Path) -> None:
+        export.write_keras(model, folder)
+        metrics.serving = export.write_serving(model, folder, splits.x_test)
+
+    artifacts.write_all(args.output_dir, write_models, metrics, lambda m: card.render(m, repo_id=args.push_to_hub))
+    test = metrics.test
+    print(f"test accuracy {test.accuracy:.4f} | balanced {test.balanced_accuracy:.4f} | weighted F1 {test.weighted_f1:.4f} "
+          f"| macro F1 {test.macro_f1:.4f} | top-3 {test.top3_accuracy:.4f} | ECE {test.ece:.4f} "
+          f"| {facts['seconds_per_epoch']} s/epoch | artifacts in {args.output_dir}")
     if args.push_to_hub:
         info = publish.push(args.output_dir, args.push_to_hub, metrics, private=args.private)
         print(f"pushed to https://huggingface.co/{args.push_to_hub} ({getattr(info, 'commit_url', info)})")
     return metrics
 
 
+PATH_OPTIONS = {"--data-dir": "DATA_DIR", "--output-dir": "OUTPUT_DIR", "--image-dataset": "IMAGE_FOLDER",
+                "--init-from": "MODEL_FOLDER", "--teacher": "TEACHER"}
+
+
+def recorded_command(argv: list[str]) -> str:
+    """The command as metrics.json and the card record it: local paths become placeholders (a card is public;
+    Hub ids stay, they are what makes a run reproducible)."""
+
+    def local(value: str) -> bool:
+        return Path(value).expanduser().exists() or (os.sep in value and not data.looks_like_hub_id(value))
+
+    words, option = [], None
+    for word in argv:
+        if word.startswith("--"):
+            option, equals, value = word.partition("=")
+            if equals:
+                if option in PATH_OPTIONS and local(value):
+                    word = f"{option}={PATH_OPTIONS[option]}"
+                option = None
+        elif option in PATH_OPTIONS and local(word):
+            word = PATH_OPTIONS[option]
+        words.append(word)
+    return "python -m train " + shlex.join(words)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.command = recorded_command(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from model.loading import ModelLoadError
+
+    from .export import ExportError
     from .publish import PublishError
+    from .splits import DataError
 
     try:
         run(args)
-    except (DataError, PublishError, ModelLoadError) as exc:
+    except (DataError, PublishError, ModelLoadError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -1,36 +1,109 @@
-"""Choose the training data from the CLI options, and hold out a stratified validation split."""
+"""Which data to train and test on (one set of options for ``python -m train`` and ``python -m bench``), and the
+stratified validation split held out of the training data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import argparse
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from model.labels import NUM_CLASSES
 
-from . import emnist, image_dataset, synthetic
-from .emnist import DataError, Splits
+from .emnist import DEFAULT_REPO
+from .splits import DataError, Splits
 
 
-def load_splits(args) -> Splits:
-    if args.image_dataset:
-        return image_dataset.load(args.image_dataset, revision=args.revision, image_column=args.image_column,
-                                  label_column=args.label_column, orientation=args.image_orientation,
-                                  max_samples=args.max_samples)
-    if args.data == "synthetic":
-        train = args.max_samples or emnist.OFFICIAL_COUNTS["train"]
-        test = max(NUM_CLASSES * 4, train // 6) if args.max_samples else emnist.OFFICIAL_COUNTS["test"]
-        return synthetic.make_splits(train, test, seed=args.seed)
-    splits = emnist.load(args.data_dir, args.dataset_repo, args.revision)
-    if args.max_samples:
-        splits.x_train, splits.y_train = subsample(splits.x_train, splits.y_train, args.max_samples, args.seed)
+@dataclass
+class DataOptions:
+    data: str = "emnist"  # "emnist" (Hub or --data-dir) or "synthetic"
+    dataset_repo: str = DEFAULT_REPO
+    revision: str | None = None
+    data_dir: Path | None = None
+    image_dataset: str | None = None
+    image_column: str = "image"
+    label_column: str = "label"
+    image_orientation: str = "upright"
+    max_samples: int | None = None
+    val_fraction: float = 0.1
+    seed: int = 42
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> "DataOptions":
+        return cls(**{f.name: getattr(args, f.name) for f in fields(cls) if hasattr(args, f.name)})
+
+    @property
+    def source(self) -> str:
+        if self.image_dataset:
+            return "image-dataset"
+        if self.data == "synthetic":
+            return "synthetic"
+        return "folder" if self.data_dir else "hub"
+
+
+def looks_like_hub_id(value: str) -> bool:
+    """owner/name, nothing more (a local path has other separators, or exists)."""
+    return value.count("/") == 1 and not value.startswith((".", "/", "~")) and not Path(value).exists()
+
+
+def add_arguments(parser: argparse.ArgumentParser, defaults: DataOptions | None = None) -> None:
+    d = defaults or DataOptions()
+    g = parser.add_argument_group("data")
+    g.add_argument("--data", choices=["emnist", "synthetic"], default=d.data,
+                   help="emnist: the official files from --dataset-repo (or --data-dir); synthetic: generated "
+                        "font glyphs in EMNIST format, offline (for tests and CI, not a handwriting model)")
+    g.add_argument("--dataset-repo", default=d.dataset_repo,
+                   help="Hub dataset repo holding the four official EMNIST Balanced gzip IDX files + mapping")
+    g.add_argument("--revision", default=d.revision, help="revision (branch, tag or commit) of --dataset-repo or --image-dataset")
+    g.add_argument("--data-dir", type=Path, default=d.data_dir,
+                   help="read the four EMNIST-format files from this folder instead of the Hub (its README.md, if any, names the data)")
+    g.add_argument("--image-dataset", default=d.image_dataset,
+                   help="train on an image-classification dataset instead (Hub id or local folder loadable by datasets.load_dataset)")
+    g.add_argument("--image-column", default=d.image_column, help="image column of --image-dataset")
+    g.add_argument("--label-column", default=d.label_column, help="label column of --image-dataset (class names or indices 0..46)")
+    g.add_argument("--image-orientation", choices=["upright", "emnist"], default=d.image_orientation,
+                   help="upright: pictures as written, run through the app's preprocessing; emnist: 28x28 already in EMNIST layout")
+    g.add_argument("--max-samples", type=int, default=d.max_samples, help="use a stratified subset of this many training images")
+    g.add_argument("--val-fraction", type=float, default=d.val_fraction, help="share of training images held out for validation")
+
+
+def load_splits(options: DataOptions) -> Splits:
+    from . import emnist, image_dataset, synthetic  # synthetic needs fonts, image_dataset needs datasets: load on use
+
+    if options.image_dataset:
+        return image_dataset.load(options.image_dataset, revision=options.revision, image_column=options.image_column,
+                                  label_column=options.label_column, orientation=options.image_orientation,
+                                  max_samples=options.max_samples)
+    if options.data == "synthetic":
+        train = options.max_samples or emnist.OFFICIAL_COUNTS["train"]
+        test = max(NUM_CLASSES * 4, train // 6) if options.max_samples else emnist.OFFICIAL_COUNTS["test"]
+        return synthetic.make_splits(train, test, seed=options.seed)
+    splits = emnist.load(options.data_dir, options.dataset_repo, options.revision)
+    if options.max_samples:
+        splits.x_train, splits.y_train = subsample(splits.x_train, splits.y_train, options.max_samples, options.seed)
     return splits
+
+
+def load_test_split(options: DataOptions, count: int | None = None):
+    """Only what evaluating a model needs: (images, labels, DataInfo). Synthetic data generates just its test
+    split (the same one ``load_splits`` makes); other sources read theirs."""
+    from . import emnist, synthetic
+
+    if options.data == "synthetic" and not options.image_dataset:
+        total = count or emnist.OFFICIAL_COUNTS["test"]
+        x, y = synthetic.test_split(total, seed=options.seed)
+        return x, y, synthetic.data_info(options.seed)
+    splits = load_splits(options)
+    x, y = (splits.x_test[:count], splits.y_test[:count]) if count else (splits.x_test, splits.y_test)
+    return x, y, splits.info
 
 
 def subsample(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     if count >= len(x):
         return x, y
+    from sklearn.model_selection import train_test_split
+
     keep, _ = train_test_split(np.arange(len(x)), train_size=count, stratify=_stratify(y, count), random_state=seed)
     return x[np.sort(keep)], y[np.sort(keep)]
 
@@ -48,6 +121,8 @@ def hold_out(x: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> TrainV
     if not 0 < fraction < 1:
         raise DataError(f"validation fraction must be between 0 and 1, got {fraction}")
     held = int(np.ceil(fraction * len(y)))
+    from sklearn.model_selection import train_test_split
+
     x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=held, stratify=_stratify(y, held), random_state=seed)
     return TrainValSplit(x_train, y_train, x_val, y_val)
 

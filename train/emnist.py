@@ -1,17 +1,24 @@
-"""EMNIST Balanced in its official file format: from a Hub dataset repo (via the HF cache) or a folder."""
+"""EMNIST in its official file format (four gzip IDX files + mapping): from a Hub dataset repo or a folder.
+
+Where the data comes from decides what may be claimed about it: only the Hub copy with the official counts is
+"the official EMNIST Balanced split". A folder names itself through its own dataset card (README.md front
+matter, as on the Hub) and never through its local path.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from model.labels import LABELS, NUM_CLASSES, parse_mapping
+from model import hub
+from model.labels import LABELS, parse_mapping
+from model.metrics import DataInfo
 
 from .idx import IdxError, read_idx
+from .splits import DataError, Splits, sha256_of
 
 DEFAULT_REPO = "Royc30ne/emnist-balanced"
 FILES = {
@@ -21,40 +28,14 @@ FILES = {
     "test_labels": "emnist-balanced-test-labels-idx1-ubyte.gz",
 }
 MAPPING_FILE = "emnist-balanced-mapping.txt"
+DATASET_CARD = "README.md"
 OFFICIAL_COUNTS = {"train": 112_800, "test": 18_800}
+OFFICIAL_NAME = "EMNIST Balanced"
+DOWNLOAD_TIMEOUT_S = 600  # 33 MB; a bound, not an estimate
 log = logging.getLogger(__name__)
 
 
-class DataError(ValueError):
-    """Training data that is missing or malformed; never train on it silently."""
-
-
-@dataclass
-class Splits:
-    """Images in EMNIST storage orientation, uint8 (N, 28, 28), light strokes on black; int labels 0..46."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    name: str
-    revision: str | None = None
-    is_emnist: bool = True
-    notes: dict = field(default_factory=dict)
-
-
-def validate(images: np.ndarray, labels: np.ndarray, split: str, source: str) -> None:
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-        raise DataError(f"{source}: {split} images have shape {images.shape} dtype {images.dtype}, expected (N, 28, 28) uint8")
-    if labels.ndim != 1 or len(labels) != len(images):
-        raise DataError(f"{source}: {split} has {len(images):,} images but {labels.shape} labels")
-    if len(labels) == 0:
-        raise DataError(f"{source}: {split} split is empty")
-    if labels.min() < 0 or labels.max() >= NUM_CLASSES:
-        raise DataError(f"{source}: {split} labels span {labels.min()}..{labels.max()}, expected 0..{NUM_CLASSES - 1}")
-
-
-def read_folder(folder: str | os.PathLike, name: str | None = None, revision: str | None = None) -> Splits:
+def read_folder(folder: str | os.PathLike, info: DataInfo | None = None) -> Splits:
     """Read the four official gzip IDX files (and check the mapping file if present)."""
     folder = Path(folder)
     missing = [f for f in FILES.values() if not (folder / f).is_file()]
@@ -67,44 +48,56 @@ def read_folder(folder: str | os.PathLike, name: str | None = None, revision: st
     mapping = folder / MAPPING_FILE
     if mapping.is_file() and parse_mapping(mapping.read_text()) != LABELS:
         raise DataError(f"{mapping}: class mapping differs from EMNIST Balanced's 47 labels")
-    for split in ("train", "test"):
-        validate(arrays[f"{split}_images"], arrays[f"{split}_labels"].astype(np.int64), split, str(folder))
+    counts = {"train": len(arrays["train_labels"]), "test": len(arrays["test_labels"])}
+    info = info or DataInfo(source="folder")
+    info.official_split = counts == OFFICIAL_COUNTS and info.official_split is not False
+    described = describe_folder(folder, official=info.official_split)
+    info.name = info.name or described["name"]
+    info.description = info.description or described["description"]
+    info.handwriting = True
+    info.sha256 = sha256_of([folder / f for f in [*FILES.values(), MAPPING_FILE] if (folder / f).is_file()])
     return Splits(arrays["train_images"], arrays["train_labels"].astype(np.int64),
-                  arrays["test_images"], arrays["test_labels"].astype(np.int64),
-                  name=name or str(folder), revision=revision)
+                  arrays["test_images"], arrays["test_labels"].astype(np.int64), info=info)
 
 
-def download(repo_id: str = DEFAULT_REPO, revision: str | None = None, cache_dir: str | None = None) -> Splits:
-    """Fetch the official files from a Hub dataset repo into the HF cache, then read them."""
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, LocalEntryNotFoundError, RepositoryNotFoundError
+def describe_folder(folder: Path, official: bool) -> dict[str, str | None]:
+    """Name and description from the folder's dataset card, as the Hub would show them."""
+    card = folder / DATASET_CARD
+    if card.is_file():
+        from huggingface_hub import DatasetCard
 
-    paths = []
+        parsed = DatasetCard.load(card)
+        title = next((line.lstrip("# ").strip() for line in parsed.text.splitlines() if line.startswith("# ")), None)
+        name = getattr(parsed.data, "pretty_name", None) or title
+        if name:
+            return {"name": name, "description": title if title != name else None}
+    if official:
+        return {"name": f"{OFFICIAL_NAME} (official files, local copy)", "description": None}
+    return {"name": "EMNIST-format files (not the official Balanced split sizes)", "description": None}
+
+
+def download(repo_id: str = DEFAULT_REPO, revision: str | None = None, cache_dir: str | None = None,
+             timeout: float = DOWNLOAD_TIMEOUT_S) -> Splits:
+    """Fetch the official files from a Hub dataset repo into the HF cache (or use the cached copy), then read them."""
     try:
-        for filename in [*FILES.values(), MAPPING_FILE]:
-            paths.append(Path(hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision, cache_dir=cache_dir, etag_timeout=10)))
-    except LocalEntryNotFoundError as exc:
-        raise DataError(
-            f"Cannot download {repo_id} from the Hugging Face Hub (no network, and not in the HF cache). "
-            "Use --data-dir with the four EMNIST files, or --data synthetic to run offline."
-        ) from exc
-    except (RepositoryNotFoundError, EntryNotFoundError) as exc:
-        raise DataError(f"{repo_id} (revision {revision or 'main'}) lacks the EMNIST Balanced files: {exc}") from exc
-    except HfHubHTTPError as exc:
-        raise DataError(f"The Hub refused {repo_id}: {exc}") from exc
+        folder = hub.snapshot(repo_id, repo_type="dataset", revision=revision, cache_dir=cache_dir, timeout=timeout,
+                              allow_patterns=[*FILES.values(), MAPPING_FILE, DATASET_CARD])
+    except hub.HubError as exc:
+        raise DataError(f"{exc.reason} Use --data-dir with the four EMNIST files, or --data synthetic to run offline. "
+                        f"({exc})") from exc
     # The snapshot folder name is the commit hash: record it so a run names the exact data it used.
-    commit = paths[0].parent.name
-    splits = read_folder(paths[0].parent, name=repo_id, revision=commit)
-    counts = {"train": len(splits.y_train), "test": len(splits.y_test)}
-    if counts != OFFICIAL_COUNTS:
-        log.warning("%s holds %s images, not the official %s: results will not be comparable with EMNIST's",
-                    repo_id, counts, OFFICIAL_COUNTS)
-        splits.notes["counts_differ_from_official"] = True
+    info = DataInfo(source="hub", hub_id=repo_id, revision=folder.name)
+    splits = read_folder(folder, info)
+    if not info.official_split:
+        log.warning("%s does not hold the official EMNIST Balanced counts %s: results will not be comparable", repo_id,
+                    OFFICIAL_COUNTS)
+    elif not (folder / DATASET_CARD).is_file():
+        info.name = OFFICIAL_NAME
     return splits
 
 
 def load(data_dir: str | os.PathLike | None = None, repo_id: str = DEFAULT_REPO, revision: str | None = None) -> Splits:
     """The official files from a folder when one is given, else from the Hub dataset repo (via the HF cache)."""
     if data_dir:
-        return read_folder(data_dir, name="EMNIST Balanced (local files)")
+        return read_folder(data_dir)
     return download(repo_id, revision=revision)

@@ -1,37 +1,23 @@
-"""Compile and fit the LeNet-5 inside a tf.distribute strategy, with early stopping on validation."""
+"""Fit the LeNet-5 (Adam, categorical cross-entropy) inside a tf.distribute strategy, with the levers that
+``python -m bench ablation`` measures: augmentation, epochs and schedule, batch size, label smoothing, class
+imbalance handling, weight averaging (EMA) and distillation from a teacher."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from model.architecture import build_lenet5
+from model.labels import NUM_CLASSES
 
+from .calibrate import log_prior
 from .data import TrainValSplit
-from .pipeline import Augment, make_dataset
-
-
-@dataclass
-class Recipe:
-    epochs: int = 30
-    batch_size: int = 128
-    learning_rate: float = 2e-3
-    schedule: str = "cosine"  # or "constant"
-    augment: bool = True
-    patience: int = 8
-    seed: int = 42
-    init_from: str | None = None
-    augmentation: dict = field(default_factory=lambda: asdict(Augment()))
-
-    def as_dict(self) -> dict:
-        d = asdict(self)
-        if not self.augment:
-            d["augmentation"] = None
-        return d
+from .evaluate import balanced_accuracy
+from .pipeline import make_dataset
+from .recipe import Augment, Recipe
 
 
 def pick_strategy() -> tf.distribute.Strategy:
@@ -40,8 +26,13 @@ def pick_strategy() -> tf.distribute.Strategy:
     return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
 
 
-class EpochTimer(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
+class ValidationScore(keras.callbacks.Callback):
+    """Balanced accuracy on the validation split after every epoch (as ``val_balanced_accuracy`` in the logs),
+    plus wall time per epoch. The validation split is balanced-scored because the test split is balanced."""
+
+    def __init__(self, x_val: np.ndarray, y_val: np.ndarray):
+        super().__init__()
+        self.x_val, self.y_val = x_val[..., None].astype(np.float32) / 255.0, y_val
         self.seconds: list[float] = []
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -49,6 +40,26 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._start)
+        probabilities = self.model.predict(self.x_val, batch_size=2048, verbose=0)
+        logs["val_balanced_accuracy"] = balanced_accuracy(self.y_val, probabilities)
+
+
+def make_loss(recipe: Recipe, class_counts: np.ndarray):
+    """Cross-entropy on the softmax output, with label smoothing, the logit adjustment (imbalance="loss") and,
+    when targets carry a teacher's probabilities in their second half, distillation."""
+    shift = tf.constant(log_prior(class_counts) if recipe.imbalance == "loss" else np.zeros(NUM_CLASSES), tf.float32)
+    smoothing, distill = recipe.label_smoothing, recipe.distill
+
+    def loss(targets, probabilities):
+        logits = tf.math.log(tf.clip_by_value(probabilities, 1e-7, 1.0)) + shift
+        onehot = targets[:, :NUM_CLASSES]
+        hard = keras.losses.categorical_crossentropy(onehot * (1 - smoothing) + smoothing / NUM_CLASSES, logits, from_logits=True)
+        if not distill:
+            return hard
+        soft = keras.losses.categorical_crossentropy(targets[:, NUM_CLASSES:], logits, from_logits=True)
+        return (1 - distill) * hard + distill * soft
+
+    return loss
 
 
 def _learning_rate(recipe: Recipe, steps_per_epoch: int):
@@ -59,44 +70,58 @@ def _learning_rate(recipe: Recipe, steps_per_epoch: int):
     raise ValueError(f"unknown learning-rate schedule {recipe.schedule!r}")
 
 
-def fit(split: TrainValSplit, recipe: Recipe, checkpoint_dir: Path, verbose: int = 2) -> tuple[keras.Model, dict, dict]:
-    """Returns the model with the best validation weights, its history, and timing/strategy facts."""
+def fit(split: TrainValSplit, recipe: Recipe, verbose: int = 2, teacher_probabilities: np.ndarray | None = None
+        ) -> tuple[keras.Model, dict, dict]:
+    """Returns the fitted model (best validation weights when early stopping), its history, and timing facts.
+
+    ``teacher_probabilities`` (N_train, 47), required when ``recipe.distill`` > 0: a teacher's output on
+    ``split.x_train``, mixed into the targets."""
     keras.utils.set_random_seed(recipe.seed)
     strategy = pick_strategy()
-    aug = Augment(**recipe.augmentation) if recipe.augment else None
-    train_ds = make_dataset(split.x_train, split.y_train, recipe.batch_size, training=True, aug=aug, seed=recipe.seed)
-    val_ds = make_dataset(split.x_val, split.y_val, 1024, training=False)
+    counts = np.bincount(split.y_train, minlength=NUM_CLASSES)
+    targets = None
+    if recipe.distill:
+        if teacher_probabilities is None or len(teacher_probabilities) != len(split.y_train):
+            raise ValueError("distillation needs the teacher's probabilities for every training image")
+        targets = np.concatenate([np.eye(NUM_CLASSES, dtype=np.float32)[split.y_train], teacher_probabilities], axis=1)
+    aug = Augment(**recipe.augmentation) if recipe.augmentation else None
+    train_ds = make_dataset(split.x_train, split.y_train, recipe.batch_size, training=True, aug=aug, seed=recipe.seed,
+                            epochs=recipe.epochs, balanced=recipe.imbalance == "sampling", targets=targets)
     steps = -(-len(split.x_train) // recipe.batch_size)
     with strategy.scope():
+        model = build_lenet5()
         if recipe.init_from:
             from model.classifier import Classifier
 
-            model = build_lenet5()
-            model.set_weights(Classifier.load(recipe.init_from).model.get_weights())
-        else:
-            model = build_lenet5()
-        model.compile(optimizer=keras.optimizers.Adam(_learning_rate(recipe, steps)),
-                      loss="categorical_crossentropy", metrics=["accuracy"])
-    checkpoint_dir.mkdir(parents=True, exist_ok=True)
-    timer = EpochTimer()
-    callbacks = [
-        timer,
-        keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=recipe.patience, restore_best_weights=True),
-        keras.callbacks.ModelCheckpoint(checkpoint_dir / "best.keras", monitor="val_accuracy", mode="max", save_best_only=True),
-    ]
+            source = Classifier.load(recipe.init_from).engine
+            if not hasattr(source, "model"):
+                raise ValueError(f"--init-from {recipe.init_from} needs a .keras file to start from")
+            model.set_weights(source.model.get_weights())
+        optimizer = keras.optimizers.Adam(_learning_rate(recipe, steps), use_ema=recipe.ema > 0,
+                                          ema_momentum=recipe.ema or 0.99)
+        model.compile(optimizer=optimizer, loss=make_loss(recipe, counts))
+    score = ValidationScore(split.x_val, split.y_val)
+    callbacks = [score]
+    if recipe.ema:
+        callbacks.insert(0, keras.callbacks.SwapEMAWeights(swap_on_epoch=True))  # validate the averaged weights
+    if recipe.patience:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_balanced_accuracy", mode="max",
+                                                       patience=recipe.patience, restore_best_weights=True))
     start = time.perf_counter()
-    history = model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose, shuffle=False)  # tf.data shuffles
+    history = model.fit(train_ds, epochs=recipe.epochs, steps_per_epoch=steps, callbacks=callbacks, verbose=verbose,
+                        shuffle=False)  # the index stream is already shuffled
     total = time.perf_counter() - start
     hist = {k: [round(float(v), 5) for v in vals] for k, vals in history.history.items() if k != "learning_rate"}
-    best = max(range(len(hist["val_accuracy"])), key=hist["val_accuracy"].__getitem__)
+    scores = hist["val_balanced_accuracy"]
+    best = max(range(len(scores)), key=scores.__getitem__) if recipe.patience else len(scores) - 1
     facts = {
         "strategy": type(strategy).__name__,
         "replicas": strategy.num_replicas_in_sync,
-        "epochs_run": len(timer.seconds),
+        "epochs_run": len(score.seconds),
         "best_epoch": best + 1,
-        "best_val_accuracy": hist["val_accuracy"][best],
+        "best_val_balanced_accuracy": scores[best],
         "train_time_s": round(total, 1),
-        "seconds_per_epoch": round(sum(timer.seconds) / max(1, len(timer.seconds)), 2),
-        "images_per_second": round(len(split.x_train) * len(timer.seconds) / max(1e-9, sum(timer.seconds))),
+        "seconds_per_epoch": round(sum(score.seconds) / max(1, len(score.seconds)), 2),
+        "images_per_second": round(len(split.x_train) * len(score.seconds) / max(1e-9, sum(score.seconds))),
     }
     return model, hist, facts

@@ -1,4 +1,4 @@
-"""The IDX format of MNIST/EMNIST (optionally gzipped), read with validation and written atomically."""
+"""The IDX format of MNIST/EMNIST (optionally gzipped), read with validation."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import write_bytes
-
-_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 
 
 class IdxError(ValueError):
@@ -19,9 +17,9 @@ class IdxError(ValueError):
 
 
 def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _DTYPES:
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in DTYPES:
         raise IdxError(f"{name}: not an IDX file (bad magic number {data[:4].hex() or 'empty'})")
-    dtype, ndim = np.dtype(_DTYPES[data[2]]), data[3]
+    dtype, ndim = np.dtype(DTYPES[data[2]]), data[3]
     header = 4 + 4 * ndim
     if ndim == 0 or len(data) < header:
         raise IdxError(f"{name}: truncated IDX header")
@@ -43,21 +41,3 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     except (OSError, EOFError, zlib.error) as exc:
         raise IdxError(f"{path}: corrupt or truncated gzip data ({exc})") from exc
     return parse_idx(raw, str(path))
-
-
-def encode_idx(array: np.ndarray) -> bytes:
-    array = np.asarray(array)
-    codes = {np.dtype(v).newbyteorder("=").str: k for k, v in _DTYPES.items()}
-    code = codes.get(array.dtype.newbyteorder("=").str)
-    if code is None:
-        raise ValueError(f"dtype {array.dtype} has no IDX code")
-    header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, dtype=">u4").tobytes()
-    return header + array.astype(np.dtype(_DTYPES[code])).tobytes()
-
-
-def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
-    """Write IDX, gzipped when the name ends in .gz (mtime 0 keeps the bytes reproducible)."""
-    data = encode_idx(array)
-    if str(path).endswith(".gz"):
-        data = gzip.compress(data, mtime=0)
-    write_bytes(path, data)

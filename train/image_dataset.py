@@ -6,12 +6,15 @@ exactly what the Space will feed the model; ``orientation="emnist"`` takes 28x28
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from model.labels import LABELS, index_of
+from model.metrics import DataInfo
 from model.preprocess import PreprocessError, preprocess
 
-from .emnist import DataError, Splits, validate
+from .splits import DataError, Splits, validate
 
 
 def _to_glyph(image, orientation: str) -> np.ndarray:
@@ -64,6 +67,9 @@ def load(name_or_path: str, revision: str | None = None, image_column: str = "im
         x, y = np.stack(images), np.asarray(labels, dtype=np.int64)
         validate(x, y, split, name_or_path)
         splits[split] = (x, y)
-    return Splits(*splits["train"], *splits[test_split], name=name_or_path, revision=revision, is_emnist=False,
-                  notes={"orientation": orientation, "classes_seen": sorted({LABELS[i] for i in splits["train"][1]})})
+    local = Path(name_or_path).expanduser().exists()
+    info = DataInfo(name=Path(name_or_path).name if local else name_or_path, source="image-dataset",
+                    hub_id=None if local else name_or_path, revision=revision, handwriting=True, official_split=False,
+                    notes={"orientation": orientation, "classes_seen": sorted({LABELS[i] for i in splits["train"][1]})})
+    return Splits(*splits["train"], *splits[test_split], info=info)
 

@@ -1,31 +1,19 @@
-"""tf.data input pipeline with on-the-fly augmentation, batched so the two CPU cores stay busy.
+"""tf.data input pipeline: which images each epoch sees (natural or class-balanced sampling) and on-the-fly
+augmentation, batched so the two CPU cores stay busy.
 
-Augmentation mimics how drawings differ from the training glyphs: one random affine warp per image
-(rotation, scale, shear, shift, in a single resampling) and a random stroke-width change.
-It runs in EMNIST storage orientation; the ranges are symmetric, so the transpose does not matter.
+Augmentation: one random affine warp per image (rotation, scale, shear, shift, in a single resampling) and a
+random stroke-width change. It runs in EMNIST storage orientation; the ranges are symmetric, so the transpose
+does not matter.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
 
 from model.labels import NUM_CLASSES
 
-
-@dataclass(frozen=True)
-class Augment:
-    rotation_deg: float = 10.0
-    scale: float = 0.12  # zoom in [1 - scale, 1 + scale]
-    shear: float = 0.15
-    shift_px: float = 2.0
-    stroke: float = 0.5  # max blend towards a 3x3 dilation or erosion
-
-    @classmethod
-    def none(cls) -> "Augment":
-        return cls(0.0, 0.0, 0.0, 0.0, 0.0)
+from .recipe import Augment
 
 
 def _affine(images: tf.Tensor, aug: Augment, seed: tf.Tensor) -> tf.Tensor:
@@ -69,18 +57,35 @@ def augment_batch(images: tf.Tensor, aug: Augment, seed: tf.Tensor) -> tf.Tensor
     return tf.clip_by_value(images, 0.0, 1.0)
 
 
+def epoch_order(y: np.ndarray, epochs: int, seed: int, balanced: bool) -> np.ndarray:
+    """Indices of every training step's images, all epochs back to back (one array: cheap and reproducible).
+
+    Natural: a fresh permutation per epoch. Balanced: each epoch draws as many images, with replacement, so that
+    every class is equally likely (rare classes repeat, frequent ones are subsampled)."""
+    rng = np.random.default_rng(seed)
+    if not balanced:
+        return np.concatenate([rng.permutation(len(y)) for _ in range(epochs)])
+    counts = np.bincount(y, minlength=NUM_CLASSES).astype(np.float64)
+    weights = 1.0 / counts[y]
+    return rng.choice(len(y), size=epochs * len(y), p=weights / weights.sum())
+
+
 def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, training: bool, aug: Augment | None = None,
-                 seed: int = 0) -> tf.data.Dataset:
-    """uint8 (N, 28, 28) + int labels -> batches of (float (B, 28, 28, 1), one-hot (B, 47))."""
-    ds = tf.data.Dataset.from_tensor_slices((x, y))
-    if training:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=False)
+                 seed: int = 0, epochs: int = 1, balanced: bool = False, targets: np.ndarray | None = None) -> tf.data.Dataset:
+    """uint8 (N, 28, 28) + int labels -> batches of (float (B, 28, 28, 1), targets (B, 47)).
 
-    def prepare(images, labels):
-        return tf.cast(images, tf.float32)[..., None] / 255.0, tf.one_hot(labels, NUM_CLASSES)
+    Targets are one-hot labels, or ``targets[i]`` (for example a teacher's probabilities) when given."""
+    targets = np.eye(NUM_CLASSES, dtype=np.float32)[y] if targets is None else targets.astype(np.float32)
+    images, labels = tf.constant(x), tf.constant(targets)
+    order = epoch_order(y, epochs, seed, balanced) if training else np.arange(len(y))
+    per_epoch = order.astype(np.int64).reshape(-1, len(y))  # batches never straddle two epochs
+    ds = tf.data.Dataset.from_tensor_slices(per_epoch).flat_map(
+        lambda epoch: tf.data.Dataset.from_tensor_slices(epoch).batch(batch_size, drop_remainder=False))
 
-    ds = ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+    def gather(index):
+        return tf.cast(tf.gather(images, index), tf.float32)[..., None] / 255.0, tf.gather(labels, index)
+
+    ds = ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     if training and aug is not None:
         counter = tf.data.Dataset.counter(start=seed * 1_000_003)
         ds = tf.data.Dataset.zip((ds, counter)).map(

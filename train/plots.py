@@ -37,14 +37,12 @@ def confusion_png(matrix: list[list[int]], title: str) -> bytes:
 
 
 def curves_png(history: dict[str, list[float]]) -> bytes:
-    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
-    epochs = np.arange(1, len(history.get("loss", [])) + 1)
-    for key, ax in (("loss", loss_ax), ("accuracy", acc_ax)):
-        for prefix, style in (("", "-"), ("val_", "--")):
-            if prefix + key in history:
-                ax.plot(epochs, history[prefix + key], style, label=(prefix or "train_") + key)
+    """Training loss and validation balanced accuracy per epoch."""
+    fig, (loss_ax, score_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, key, title in ((loss_ax, "loss", "training loss"), (score_ax, "val_balanced_accuracy", "validation balanced accuracy")):
+        values = history.get(key, [])
+        ax.plot(np.arange(1, len(values) + 1), values, "-o", markersize=3)
         ax.set_xlabel("epoch")
-        ax.set_title(key)
+        ax.set_title(title)
         ax.grid(alpha=0.3)
-        ax.legend()
     return _png(fig)

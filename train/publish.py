@@ -1,4 +1,4 @@
-"""Publish the artifacts to a Hub model repo in one commit, after checking the token before any training."""
+"""Publish a run's folder to a Hub model repo in one commit, after checking the token before any training."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ from pathlib import Path
 from huggingface_hub import CommitOperationAdd, HfApi, get_token
 from huggingface_hub.errors import HfHubHTTPError
 
-from .artifacts import ARTIFACTS
+from model.files import REPO_FILES
+from model.hub import HubTimeout, with_deadline
+from model.metrics import ModelMetrics
+
+CHECK_TIMEOUT_S = 15
+UPLOAD_TIMEOUT_S = 600
 
 
 class PublishError(RuntimeError):
@@ -17,42 +22,51 @@ class PublishError(RuntimeError):
 def check_access(repo_id: str, api: HfApi | None = None, token: str | None = None) -> str:
     """Fail fast (no token, no network, wrong namespace) so no training time is wasted; returns the user name."""
     api = api or HfApi()
-    if "/" not in repo_id:
+    if repo_id.count("/") != 1 or not all(repo_id.split("/")):
         raise PublishError(f"--push-to-hub needs 'owner/name', got {repo_id!r}")
     token = token or get_token()
     if not token:
         raise PublishError("No Hugging Face token found: run `hf auth login` or set HF_TOKEN (a token with write access).")
     try:
-        who = api.whoami(token=token)
+        who = with_deadline(lambda: api.whoami(token=token), CHECK_TIMEOUT_S, "whoami")
     except HfHubHTTPError as exc:
         raise PublishError(f"The Hub rejected the token: {exc}") from exc
-    except Exception as exc:  # connection errors come from httpx/OS layers; all mean "cannot reach the Hub"
+    except (HubTimeout, Exception) as exc:  # connection errors come from httpx/OS layers: "cannot reach the Hub"
         raise PublishError(f"Cannot reach the Hugging Face Hub to check the token ({type(exc).__name__}: {exc}).") from exc
     owner = repo_id.split("/")[0]
     namespaces = {who.get("name")} | {org.get("name") for org in who.get("orgs", [])}
     if owner not in namespaces:
-        raise PublishError(f"The token belongs to {who.get('name')!r}, which cannot write to {owner!r} (namespaces: {sorted(n for n in namespaces if n)}).")
+        raise PublishError(f"The token belongs to {who.get('name')!r}, which cannot write to {owner!r} "
+                           f"(namespaces: {sorted(n for n in namespaces if n)}).")
     return who["name"]
 
 
-def commit_message(metrics: dict) -> str:
-    test = metrics["test"]
-    return (f"LeNet-5 on {metrics['data']['name']}: test accuracy {100 * test['accuracy']:.2f}%, "
-            f"weighted F1 {test['weighted_f1']:.4f}, macro F1 {test['macro_f1']:.4f}")
+def commit_message(metrics: ModelMetrics) -> str:
+    test = metrics.test
+    return (f"LeNet-5 on {metrics.data.name}: test accuracy {100 * test.accuracy:.2f}%, "
+            f"balanced {100 * test.balanced_accuracy:.2f}%, weighted F1 {test.weighted_f1:.4f}, ECE {test.ece:.4f}")
 
 
-def push(folder: str | Path, repo_id: str, metrics: dict, api: HfApi | None = None, token: str | None = None,
+def push(folder: str | Path, repo_id: str, metrics: ModelMetrics, api: HfApi | None = None, token: str | None = None,
          private: bool = False):
     """Create the repo if needed and upload every artifact in a single commit (all or nothing on the Hub)."""
     api = api or HfApi()
     folder = Path(folder)
-    missing = [name for name in ARTIFACTS if not (folder / name).is_file()]
+    missing = [name for name in REPO_FILES if not (folder / name).is_file()]
     if missing:
         raise PublishError(f"{folder} lacks {', '.join(missing)}; nothing was uploaded")
-    api.create_repo(repo_id, repo_type="model", exist_ok=True, private=private, token=token)
-    operations = [CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(folder / name)) for name in ARTIFACTS]
-    training = metrics["training"]
-    description = (f"Trained with `{metrics['command']}`: {training['epochs_run']} epochs, seed {training['seed']}, "
-                   f"{training['train_time_s']} s. Data: {metrics['data']['name']} @ {metrics['data'].get('revision')}.")
-    return api.create_commit(repo_id, operations, commit_message=commit_message(metrics),
-                             commit_description=description, token=token, repo_type="model")
+    operations = [CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(folder / name)) for name in REPO_FILES]
+    training = metrics.training
+    description = (f"Trained with `{metrics.command}`: {training.epochs_run} epochs, seed {training.recipe.get('seed')}, "
+                   f"{training.train_time_s} s. Data: {metrics.data.name}"
+                   + (f" @ {metrics.data.revision}" if metrics.data.revision else "") + ".")
+
+    def upload():
+        api.create_repo(repo_id, repo_type="model", exist_ok=True, private=private, token=token)
+        return api.create_commit(repo_id, operations, commit_message=commit_message(metrics),
+                                 commit_description=description, token=token, repo_type="model")
+
+    try:
+        return with_deadline(upload, UPLOAD_TIMEOUT_S, f"upload to {repo_id}")
+    except (HfHubHTTPError, HubTimeout, OSError) as exc:
+        raise PublishError(f"Uploading to {repo_id} failed; the artifacts stay in {folder} ({type(exc).__name__}: {exc}).") from exc

@@ -17,11 +17,11 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from scipy.ndimage import map_coordinates
 
 from model.labels import LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE
+from model.metrics import DataInfo
 from model.orientation import upright_to_emnist
 from model.preprocess import BlankImageError, frame_glyph
 
-from .emnist import FILES, MAPPING_FILE, Splits
-from .idx import write_idx
+from .splits import DataError, Splits
 
 FONT_DIRS = ["/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts")]
 # Handwriting-like faces first; plain sans/serif/mono faces add variety. Names are file stems.
@@ -34,13 +34,14 @@ FONT_STEMS = [
 ]
 # Faces whose "lowercase" is small capitals: drawing class "a" with them would teach the model an "A".
 CAPS_ONLY_FONTS = {"Humor-Sans"}
-APT_PACKAGES = "fonts-dejavu-core fonts-humor-sans fonts-comic-neue fonts-dkg-handwriting fonts-breip fonts-femkeklaver fonts-rufscript fonts-freefont-ttf fonts-liberation2"
+#: Debian packages with these fonts, one per line; scripts/test.sh installs the same list.
+APT_PACKAGES_FILE = Path(__file__).with_name("fonts-debian.txt")
 CANVAS = 72
 FONT_SIZE = 48
 
 
-class NoFontsError(RuntimeError):
-    pass
+class NoFontsError(DataError):
+    """No usable font is installed; the message says which packages to install."""
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +55,8 @@ def find_fonts() -> tuple[Path, ...]:
                 if ext.lower() in (".ttf", ".otf") and stem in FONT_STEMS:
                     found.setdefault(stem, Path(dirpath) / name)
     if not found:
-        raise NoFontsError(f"No fonts for synthetic data in {FONT_DIRS}. Install them: apt-get install {APT_PACKAGES}")
+        packages = " ".join(APT_PACKAGES_FILE.read_text().split())
+        raise NoFontsError(f"No fonts for synthetic data in {FONT_DIRS}. Install them: sudo apt-get install {packages}")
     return tuple(found[s] for s in FONT_STEMS if s in found)
 
 
@@ -129,20 +131,10 @@ def test_split(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def make_splits(train_count: int, test_count: int, seed: int = 0) -> Splits:
     x_train, y_train = generate(train_count, seed=seed)
     x_test, y_test = test_split(test_count, seed=seed)
-    fonts = [p.name for p in find_fonts()]
-    return Splits(x_train, y_train, x_test, y_test, name="synthetic", revision=f"seed-{seed}",
-                  is_emnist=False, notes={"fonts": fonts})
+    return Splits(x_train, y_train, x_test, y_test, info=data_info(seed))
 
 
-def write_folder(splits: Splits, folder: str | os.PathLike) -> Path:
-    """Write splits as the four official EMNIST files + mapping, so --data-dir reads them like the real thing."""
-    from model.labels import mapping_lines
-    from .atomic import write_text
-
-    folder = Path(folder)
-    write_idx(folder / FILES["train_images"], splits.x_train)
-    write_idx(folder / FILES["train_labels"], splits.y_train.astype(np.uint8))
-    write_idx(folder / FILES["test_images"], splits.x_test)
-    write_idx(folder / FILES["test_labels"], splits.y_test.astype(np.uint8))
-    write_text(folder / MAPPING_FILE, "\n".join(mapping_lines()) + "\n")
-    return folder
+def data_info(seed: int) -> DataInfo:
+    return DataInfo(name="synthetic font glyphs", source="synthetic", revision=f"seed-{seed}", handwriting=False,
+                    official_split=False, description="Generated offline from installed fonts with random warps",
+                    notes={"fonts": [p.name for p in find_fonts()]})

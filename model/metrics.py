@@ -1,0 +1,229 @@
+"""metrics.json: what a trained model knows about itself, in one versioned schema.
+
+``train`` writes it, the loader, the model card and the Space read it, all through these dataclasses. Reading
+is forgiving on purpose: a model whose metrics.json is old, partial or from a newer version still serves, and
+``ModelMetrics.missing`` lists what could not be read so the page can say "not recorded" instead of crashing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_text
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+
+
+@dataclass
+class DataInfo:
+    """What the model was trained and tested on. ``name`` is what people read; ``hub_id`` is only ever a real
+    Hub dataset id (never a local path), so the card's ``datasets:`` and model-index can link to it."""
+
+    name: str | None = None
+    description: str | None = None
+    source: str | None = None  # "hub", "folder", "image-dataset" or "synthetic"
+    hub_id: str | None = None
+    revision: str | None = None
+    handwriting: bool | None = None  # real handwriting (EMNIST or people's pictures), not generated glyphs
+    official_split: bool | None = None  # the official EMNIST Balanced train/test split
+    train: int | None = None
+    validation: int | None = None
+    test: int | None = None
+    train_class_counts: list[int] | None = None
+    sha256: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TestMetrics:
+    samples: int | None = None
+    accuracy: float | None = None
+    balanced_accuracy: float | None = None  # mean per-class recall
+    weighted_f1: float | None = None
+    macro_f1: float | None = None
+    top3_accuracy: float | None = None
+    ece: float | None = None  # expected calibration error, 15 equal-width confidence bins
+    per_class: dict[str, dict[str, float]] = field(default_factory=dict)
+    most_confused: list[dict[str, Any]] = field(default_factory=list)
+    confusion_matrix: list[list[int]] = field(default_factory=list)
+
+
+@dataclass
+class Calibration:
+    """How the raw network output was turned into the probabilities the model file gives.
+
+    Both corrections are folded into the final Dense layer's weights (no extra parameters): logits are shifted
+    by ``-prior_correction * log(training class prior)`` and divided by ``temperature``."""
+
+    temperature: float | None = None
+    prior_correction: float | None = None
+    validation_ece_before: float | None = None
+    validation_ece_after: float | None = None
+    folded_into_weights: bool | None = None
+
+
+@dataclass
+class ModelInfo:
+    name: str | None = None
+    parameters: int | None = None
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    input: str | None = None
+
+
+@dataclass
+class ServingInfo:
+    """The serving artifact next to the Keras file, and how closely it matched Keras on the test split."""
+
+    file: str | None = None
+    runtime: str | None = None
+    same_argmax: bool | None = None
+    max_abs_diff: float | None = None
+
+
+@dataclass
+class TrainingInfo:
+    recipe: dict[str, Any] = field(default_factory=dict)
+    strategy: str | None = None
+    replicas: int | None = None
+    epochs_run: int | None = None
+    best_epoch: int | None = None
+    best_val_balanced_accuracy: float | None = None
+    train_time_s: float | None = None
+    seconds_per_epoch: float | None = None
+    images_per_second: int | None = None
+
+
+@dataclass
+class ModelMetrics:
+    schema_version: int = SCHEMA_VERSION
+    model: ModelInfo = field(default_factory=ModelInfo)
+    preprocessing: str | None = None  # model.preprocess.PREPROCESSING_VERSION the model was made for
+    data: DataInfo = field(default_factory=DataInfo)
+    training: TrainingInfo = field(default_factory=TrainingInfo)
+    calibration: Calibration = field(default_factory=Calibration)
+    test: TestMetrics = field(default_factory=TestMetrics)
+    serving: ServingInfo = field(default_factory=ServingInfo)
+    history: dict[str, list[float]] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
+    created_unix: int | None = None
+    #: Not stored: what reading the file could not find (dotted names), for the page and the log.
+    missing: list[str] = field(default_factory=list, metadata={"stored": False})
+
+    @property
+    def known(self) -> bool:
+        """Whether a metrics.json was read at all."""
+        return "metrics.json" not in self.missing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items()
+                if _stored(next(f for f in dataclasses.fields(self) if f.name == k))}
+
+    def save(self, path: str | os.PathLike) -> None:
+        write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> "ModelMetrics":
+        missing: list[str] = []
+        metrics = _read(cls, _upgrade(raw), "", missing)
+        metrics.missing = missing
+        return metrics
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "ModelMetrics":
+        """metrics.json at ``path``; an absent or unreadable file gives an empty record that says so."""
+        path = Path(path)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(raw, dict):
+                raise ValueError("not a JSON object")
+        except FileNotFoundError:
+            return cls(missing=["metrics.json"])
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable %s: %s", path, exc)
+            return cls(missing=["metrics.json"])
+        metrics = cls.from_dict(raw)
+        if metrics.schema_version != SCHEMA_VERSION:
+            log.warning("%s uses metrics schema %s (this code knows %s); unknown fields are ignored",
+                        path, metrics.schema_version, SCHEMA_VERSION)
+        return metrics
+
+
+def _stored(f: dataclasses.Field) -> bool:
+    return f.metadata.get("stored", True)
+
+
+def _upgrade(raw: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 (no schema_version; ``data.is_emnist``, flat training facts) -> schema 2 field names."""
+    if "schema_version" in raw:
+        return raw
+    raw = {**raw, "schema_version": 1}
+    data = dict(raw.get("data") or {})
+    if "is_emnist" in data:
+        data["handwriting"] = data.pop("is_emnist")
+    if data.get("source") == "hub" and "/" in str(data.get("name", "")):
+        data["hub_id"] = data["name"]
+    raw["data"] = data
+    training = dict(raw.get("training") or {})
+    if training and "recipe" not in training:
+        facts = {f.name for f in dataclasses.fields(TrainingInfo)}
+        training = {**{k: v for k, v in training.items() if k in facts},
+                    "recipe": {k: v for k, v in training.items() if k not in facts}}
+    raw["training"] = training
+    return raw
+
+
+def _read(kind, raw: Any, prefix: str, missing: list[str]):
+    """Build dataclass ``kind`` from ``raw``, keeping what fits and listing what is absent or malformed."""
+    if not isinstance(raw, dict):
+        missing.append(prefix.rstrip(".") or "metrics.json")
+        return kind()
+    values = {}
+    for f in dataclasses.fields(kind):
+        if not _stored(f):
+            continue
+        name = prefix + f.name
+        if f.name not in raw:
+            missing.append(name)
+            continue
+        value = raw[f.name]
+        if value is None:  # written as unknown on purpose
+            continue
+        nested = _dataclass_type(f)
+        if nested is not None:
+            values[f.name] = _read(nested, value, name + ".", missing)
+        elif _type_ok(f, value):
+            values[f.name] = value
+        else:
+            missing.append(name)
+    return kind(**values)
+
+
+def _dataclass_type(f: dataclasses.Field):
+    candidates = {c.__name__: c for c in (DataInfo, TestMetrics, Calibration, ModelInfo, ServingInfo, TrainingInfo)}
+    return candidates.get(f.type if isinstance(f.type, str) else getattr(f.type, "__name__", ""))
+
+
+def _type_ok(f: dataclasses.Field, value: Any) -> bool:
+    text = str(f.type)
+    if text.startswith("dict"):
+        return isinstance(value, dict)
+    if text.startswith("list"):
+        return isinstance(value, list)
+    if "bool" in text:
+        return isinstance(value, bool)
+    if "float" in text:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if "int" in text:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if "str" in text:
+        return isinstance(value, str)
+    return True

@@ -1,0 +1,256 @@
+"""Beyond one character: split a picture of a word, a number or a few lines into characters, read them in one
+batch, and settle EMNIST's look-alikes (O/0, I/1/L, S/5, ...) from the characters around them.
+
+Segmentation is by connected ink, as EMNIST's characters were cut from forms: strokes that overlap
+horizontally and sit close vertically form one character (the dot of an i or j, the bar of a t, a broken
+stroke), characters are grouped into lines by their vertical extent, and read left to right, top to bottom.
+Characters that touch are read as one: write them apart (a gap of about a stroke width is enough).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from .labels import LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE, ambiguous_with
+from .preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
+
+#: Ink blobs smaller than this share of the largest character's height, on both sides, are specks, not strokes.
+SPECK = 0.08
+#: Parts of one character: horizontal overlap (of the narrower part's width) at least this ...
+SAME_CHARACTER_OVERLAP = 0.5
+#: ... and a vertical gap at most this share of the taller part's height (a dot above an i or j: more, see below).
+SAME_CHARACTER_GAP = 0.35
+#: Strokes side by side closer than this share of the taller one's height are one character (a 4 drawn in two
+#: strokes); characters written apart leave at least a stroke width, about 1/8 of a character's height.
+APART = 0.1
+SEVERAL_APART = 0.25
+ACCENT_GAP = 1.0  # a small part (a dot) may float this far above or below a stroke it overlaps
+ACCENT_AREA = 0.2  # "small": ink area under this share of the other part's
+#: A space between words: a horizontal gap wider than this share of the line's median character height.
+WORD_GAP = 0.6
+#: Punctuation: a standalone blob lower than this share of the line's median character height.
+PUNCTUATION = 0.3
+#: A look-alike is re-read from context only when the wanted kind has this share of its probability.
+CONTEXT_MIN_SHARE = 0.05
+
+
+@dataclass
+class Character:
+    box: tuple[int, int, int, int]  # (left, top, right, bottom) in the picture's pixels
+    glyph: np.ndarray | None  # the 28x28 upright frame the model saw (None for punctuation)
+    probabilities: np.ndarray | None = None
+    label: str = ""  # after context; punctuation: "." or ","
+    raw_label: str = ""  # the model's own top-1, before context
+
+    def top(self, k: int = 3) -> list[tuple[str, float]]:
+        if self.probabilities is None:
+            return [(self.label, 1.0)]
+        order = np.argsort(self.probabilities)[::-1][:k]
+        return [(LABELS[i], float(self.probabilities[i])) for i in order]
+
+
+@dataclass
+class Reading:
+    text: str
+    characters: list[Character] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "characters": [
+            {"label": c.label, "model_label": c.raw_label, "box": list(c.box),
+             "top3": [{"label": label, "confidence": round(p, 4)} for label, p in c.top(3)]} for c in self.characters]}
+
+
+@dataclass
+class _Part:
+    box: tuple[int, int, int, int]  # in ink pixels, right/bottom exclusive
+    area: int
+    labels: list[int]
+
+    @property
+    def height(self) -> int:
+        return self.box[3] - self.box[1]
+
+    @property
+    def width(self) -> int:
+        return self.box[2] - self.box[0]
+
+
+def _belong_together(a: _Part, b: _Part, apart: float = None) -> bool:
+    apart = APART if apart is None else apart
+    overlap = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
+    if -overlap < apart * max(a.height, b.height):  # side by side with (almost) no gap: one character's strokes
+        vertical = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+        if overlap < SAME_CHARACTER_OVERLAP * min(a.width, b.width) and vertical > 0.3 * min(a.height, b.height):
+            return True
+    if overlap < SAME_CHARACTER_OVERLAP * min(a.width, b.width):
+        return False
+    gap = max(a.box[1], b.box[1]) - min(a.box[3], b.box[3])  # negative when they overlap vertically
+    small = min(a.area, b.area) < ACCENT_AREA * max(a.area, b.area)
+    return gap <= (ACCENT_GAP if small else SAME_CHARACTER_GAP) * max(a.height, b.height)
+
+
+def _merge(parts: list[_Part], apart: float | None = None) -> list[_Part]:
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(parts)):
+            for j in range(i + 1, len(parts)):
+                if _belong_together(parts[i], parts[j], apart):
+                    a, b = parts[i], parts.pop(j)
+                    parts[i] = _Part((min(a.box[0], b.box[0]), min(a.box[1], b.box[1]), max(a.box[2], b.box[2]),
+                                      max(a.box[3], b.box[3])), a.area + b.area, a.labels + b.labels)
+                    merged = True
+                    break
+            if merged:
+                break
+    return parts
+
+
+def _lines(parts: list[_Part]) -> list[list[_Part]]:
+    """Group characters into lines (a character joins the line its vertical centre falls in), top to bottom."""
+    lines: list[list[_Part]] = []
+    for part in sorted(parts, key=lambda p: -p.height):  # the tallest characters define the lines
+        centre = (part.box[1] + part.box[3]) / 2
+        for line in lines:
+            top, bottom = min(p.box[1] for p in line), max(p.box[3] for p in line)
+            if top <= centre <= bottom:
+                line.append(part)
+                break
+        else:
+            lines.append([part])
+    lines.sort(key=lambda line: min(p.box[1] for p in line))
+    return [sorted(line, key=lambda p: (p.box[0] + p.box[2]) / 2) for line in lines]
+
+
+def _parts(ink: Ink, apart: float | None = None) -> tuple[np.ndarray, np.ndarray, list[list[_Part]]]:
+    """Pixels, component labels, and the characters' parts in lines (reading order)."""
+    pixels = np.asarray(ink.image)
+    strokes = pixels >= INK_LEVEL * ink.level
+    labelled, count = ndimage.label(strokes, structure=np.ones((3, 3)))
+    if count == 0:
+        raise BlankImageError("Nothing is drawn here: write a character or a word.")
+    slices = ndimage.find_objects(labelled)
+    areas = ndimage.sum_labels(strokes, labelled, index=np.arange(1, count + 1))
+    parts = [_Part((s[1].start, s[0].start, s[1].stop, s[0].stop), int(a), [i + 1])
+             for i, (s, a) in enumerate(zip(slices, areas))]
+    tallest = max(max(p.height, p.width) for p in parts)
+    parts = [p for p in parts if max(p.height, p.width) >= SPECK * tallest]
+    return pixels, labelled, _lines(_merge(parts, apart))
+
+
+def count_characters(ink: Ink) -> int:
+    """How many characters (not counting punctuation) a picture holds: the single-character view's guard.
+    Someone drawing one character may leave a small gap between its strokes, so here only a clear gap
+    (SEVERAL_APART) separates characters."""
+    _, _, lines = _parts(ink, SEVERAL_APART)
+    count = 0
+    for line in lines:
+        typical = float(np.median([p.height for p in line]))
+        count += sum(not (p.height < PUNCTUATION * typical and len(line) > 1) for p in line)
+    return count
+
+
+def segment(ink: Ink) -> list[list[tuple[_Part, np.ndarray | None]]]:
+    """Lines of (part, ink array of just that character) in reading order; punctuation has no ink array."""
+    pixels, labelled, parts_in_lines = _parts(ink)
+    lines = []
+    for line in parts_in_lines:
+        typical = float(np.median([p.height for p in line]))
+        row = []
+        for part in line:
+            if part.height < PUNCTUATION * typical and len(line) > 1:
+                row.append((part, None))
+                continue
+            mask = np.isin(labelled, part.labels)
+            mask = ndimage.binary_dilation(mask, iterations=2)  # keep the antialiased edges of the strokes
+            row.append((part, np.where(mask, pixels, 0).astype(np.uint8)))
+        lines.append(row)
+    return lines
+
+
+def read(ink: Ink, predict_batch) -> Reading:
+    """Segment, frame each character like a single one, read them all in one batch, then apply context."""
+    lines = segment(ink)
+    characters: list[Character] = []
+    words: list[list[Character]] = []
+    text_lines = []
+    pending = []
+    for line in lines:
+        typical = float(np.median([p.height for p, arr in line if arr is not None] or [1]))
+        words_in_line, current, previous_right = [], [], None
+        for part, array in line:
+            if previous_right is not None and part.box[0] - previous_right > WORD_GAP * typical:
+                words_in_line.append(current)
+                current = []
+            previous_right = part.box[2]
+            box = tuple(int(round(v)) for v in (ink.origin[0] + ink.scale * part.box[0], ink.origin[1] + ink.scale * part.box[1],
+                                                  ink.origin[0] + ink.scale * part.box[2], ink.origin[1] + ink.scale * part.box[3]))
+            if array is None:
+                mark = "," if part.height > 1.5 * part.width else "."
+                character = Character(box, None, label=mark, raw_label=mark)
+            else:
+                glyph = frame_glyph(array, level=ink.level, picture_area=None)
+                character = Character(box, glyph)
+                pending.append(character)
+            characters.append(character)
+            current.append(character)
+        words_in_line.append(current)
+        words.extend(words_in_line)
+        text_lines.append(words_in_line)
+    if pending:
+        probabilities = predict_batch(np.swapaxes(np.stack([c.glyph for c in pending]), 1, 2))
+        for character, p in zip(pending, probabilities):
+            character.probabilities = p
+            character.raw_label = character.label = LABELS[int(np.argmax(p))]
+    for word in words:
+        apply_context(word)
+    text = "\n".join(" ".join(spelled(word) for word in line) for line in text_lines)
+    return Reading(text, characters)
+
+
+def spelled(word: list[Character]) -> str:
+    """The word as text. EMNIST Balanced cannot tell c from C (15 such letters): in a word whose other letters
+    are lowercase, those are written lowercase."""
+    lower = sum(c.label in LOWERCASE_CLASSES for c in word)
+    upper = sum(c.label.isupper() and c.label.lower() not in MERGED_LOWERCASE for c in word)
+    if lower > upper:
+        return "".join(c.label.lower() if c.label.lower() in MERGED_LOWERCASE else c.label for c in word)
+    return "".join(c.label for c in word)
+
+
+def apply_context(word: list[Character]) -> None:
+    """In a word of letters, a look-alike reads as its letter; in a run of digits, as its digit.
+
+    The kind of a word is decided by its unambiguous characters (those whose top-1 has no look-alike of the
+    other kind); with none, or a tie, nothing changes. The change is made only when the other reading has at
+    least CONTEXT_MIN_SHARE of the probability: context breaks ties, it does not overrule the picture."""
+    read = [c for c in word if c.probabilities is not None]
+    votes = {"letter": 0, "digit": 0}
+    for c in read:
+        if not _crosses_kinds(c.raw_label):
+            votes["digit" if c.raw_label.isdigit() else "letter"] += 1
+    if votes["letter"] == votes["digit"]:
+        return
+    want_digit = votes["digit"] > votes["letter"]
+    for c in read:
+        if not _crosses_kinds(c.raw_label) or c.raw_label.isdigit() == want_digit:
+            continue
+        options = [LABELS.index(o) for o in ambiguous_with(c.raw_label) if o.isdigit() == want_digit]
+        best = max(options, key=lambda i: c.probabilities[i], default=None)
+        if best is not None and c.probabilities[best] >= CONTEXT_MIN_SHARE * c.probabilities.max():
+            c.label = LABELS[best]
+
+
+def _crosses_kinds(label: str) -> bool:
+    """A look-alike of the other kind exists (O and 0; but B only with 8, g with 9, ...)."""
+    return any(o.isdigit() != label.isdigit() for o in ambiguous_with(label))
+
+
+def picture_with_boxes(image: Image.Image, reading: Reading) -> list[tuple[tuple[int, int, int, int], str]]:
+    """(box, caption) pairs for gr.AnnotatedImage: each character's box and what was read there."""
+    return [(c.box, f"{c.label} {100 * c.top(1)[0][1]:.0f}%" if c.probabilities is not None else c.label)
+            for c in reading.characters]

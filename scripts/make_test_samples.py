@@ -1,0 +1,50 @@
+"""Copy the small, attributed samples the tests use from ../shared/data into tests/data (a maintainer's tool).
+
+Run: python scripts/make_test_samples.py [--shared ../shared/data]. Seeded: rerunning writes the same files.
+The project never reads ../shared at run time; tests that need more than these samples skip without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from model.labels import NUM_CLASSES  # noqa: E402
+from train.emnist import read_folder  # noqa: E402
+
+OUT = ROOT / "tests" / "data"
+EMNIST_PER_CLASS = 21  # 987 images
+PEN_PER_DIGIT = 30  # 300 drawings
+SEED = 2026
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    args = parser.parse_args()
+    rng = np.random.default_rng(SEED)
+
+    splits = read_folder(args.shared / "emnist-47")
+    keep = np.sort(np.concatenate([rng.choice(np.flatnonzero(splits.y_test == c), EMNIST_PER_CLASS, replace=False)
+                                   for c in range(NUM_CLASSES)]))
+    np.savez_compressed(OUT / "emnist47_test_sample.npz", images=splits.x_test[keep], labels=splits.y_test[keep].astype(np.uint8),
+                        test_indices=keep.astype(np.int32))
+
+    drawings = json.loads((args.shared / "uji-pen-digits" / "strokes.json").read_text())
+    chosen = []
+    for digit in "0123456789":
+        candidates = [d for d in drawings if d["label"] == digit]
+        chosen += [candidates[i] for i in sorted(rng.choice(len(candidates), PEN_PER_DIGIT, replace=False))]
+    (OUT / "uji_pen_digits_sample.json").write_text(json.dumps(chosen, separators=(",", ":")) + "\n")
+    print(f"wrote {len(keep)} EMNIST test images and {len(chosen)} pen drawings to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

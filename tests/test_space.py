@@ -1,0 +1,93 @@
+"""What the Space shows around a prediction, and which model it serves when the configured one fails."""
+
+import json
+import shutil
+import time
+
+import numpy as np
+
+from model.files import METRICS_FILE
+from model.metrics import ModelMetrics
+from space import texts
+from space.serving import HUB_TIMEOUT_S, load_for_serving
+
+
+def test_notes_apply_only_where_they_are_true():
+    assert "**0**" in texts.notes_for("O") and "**D**" in texts.notes_for("O") and "lowercase o" in texts.notes_for("O")
+    assert "**5**" in texts.notes_for("S")
+    assert texts.notes_for("7") == "" and texts.notes_for("A") == "" and texts.notes_for("a") == ""
+    assert "lowercase" not in texts.notes_for("1")  # a digit never gets the merged-lowercase note
+    assert "lowercase c" in texts.notes_for("C") and "**0**" not in texts.notes_for("C")
+
+
+def test_enlarge_keeps_hard_pixel_edges():
+    glyph = np.zeros((28, 28), np.float32)
+    glyph[3, 4] = 1.0
+    big = texts.enlarge(glyph, scale=8)
+    assert big.shape == (224, 224) and big.dtype == np.uint8
+    assert big[24:32, 32:40].min() == 255 and big[23, 32] == 0 and big[24, 31] == 0
+
+
+def test_about_comes_from_metrics(trained_run):
+    metrics = ModelMetrics.load(trained_run / METRICS_FILE)
+    text = texts.about_markdown(metrics, "someone/model")
+    assert f"{100 * metrics.test.accuracy:.2f}%" in text and f"{metrics.test.weighted_f1:.4f}" in text
+    assert f"{100 * metrics.test.balanced_accuracy:.2f}%" in text
+    assert "not trained on handwriting" in text  # the test run is synthetic and says so
+    assert "no metrics.json" in texts.about_markdown(ModelMetrics(missing=["metrics.json"]), "x.keras")
+
+
+def test_about_survives_missing_and_unknown_fields(trained_run, tmp_path):
+    """A metrics.json from another version: missing keys read "not recorded", unknown keys are ignored."""
+    raw = json.loads((trained_run / METRICS_FILE).read_text())
+    del raw["test"]["accuracy"], raw["data"]["name"], raw["model"]
+    raw["something_new"] = {"x": 1}
+    raw["training"] = "not even a dict"
+    path = tmp_path / METRICS_FILE
+    path.write_text(json.dumps(raw))
+    metrics = ModelMetrics.load(path)
+    assert {"test.accuracy", "data.name", "model", "training"} <= set(metrics.missing)
+    text = texts.about_markdown(metrics, "someone/model")
+    assert "accuracy **not recorded**" in text and "test.accuracy" in text and "data.name" in text
+
+
+def test_unreachable_configured_model_falls_back_fast(monkeypatch, tmp_path):
+    import huggingface_hub.constants as c
+
+    monkeypatch.setattr(c, "ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setattr(c, "HF_HUB_CACHE", str(tmp_path))
+    start = time.perf_counter()
+    classifier, status = load_for_serving("someone/not-cached")
+    assert time.perf_counter() - start < HUB_TIMEOUT_S + 2
+    assert classifier.source == "bundled default"
+    assert "could not be loaded" in status and "Serving the bundled model instead." in status
+    assert str(tmp_path) not in status
+
+
+def test_broken_model_folder_is_reported_without_server_paths(trained_run, tmp_path):
+    folder = tmp_path / "srv" / "models" / "mine"
+    shutil.copytree(trained_run, folder)
+    for name in ("lenet5_emnist_balanced.tflite", "lenet5_emnist_balanced.keras"):
+        (folder / name).write_bytes(b"\x00" * 100)
+    classifier, status = load_for_serving(str(folder))
+    assert classifier.source == "bundled default" and "damaged" in status
+    assert str(tmp_path) not in status and "srv" not in status
+
+
+def test_old_preprocessing_is_flagged(trained_run, tmp_path):
+    folder = tmp_path / "old"
+    shutil.copytree(trained_run, folder)
+    raw = json.loads((folder / METRICS_FILE).read_text())
+    raw["preprocessing"] = "0"
+    (folder / METRICS_FILE).write_text(json.dumps(raw))
+    classifier, status = load_for_serving(str(folder))
+    assert classifier.source == str(folder) and "preprocessing version 0" in status
+
+
+def test_env_var_and_default(monkeypatch, trained_run):
+    monkeypatch.setenv("EMNIST_MODEL", str(trained_run))
+    classifier, status = load_for_serving()
+    assert str(trained_run) in status and classifier.metrics.data.train + classifier.metrics.data.validation == 6000
+    monkeypatch.delenv("EMNIST_MODEL")
+    classifier, status = load_for_serving()
+    assert classifier.source == "bundled default" and status.startswith("Serving the bundled model.")

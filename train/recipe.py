@@ -1,0 +1,63 @@
+"""How a model is trained, as data: the recipe ``python -m train`` records in metrics.json and the model card.
+
+No TensorFlow here, so ``python -m train --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Augment:
+    rotation_deg: float = 10.0
+    scale: float = 0.12  # zoom in [1 - scale, 1 + scale]
+    shear: float = 0.15
+    shift_px: float = 2.0
+    stroke: float = 0.5  # max blend towards a 3x3 dilation or erosion
+
+
+#: Named strengths for --augment; "strong" was tuned for font glyphs and is too strong for real handwriting.
+AUGMENTATIONS: dict[str, Augment | None] = {
+    "none": None,
+    "mild": Augment(rotation_deg=5.0, scale=0.06, shear=0.08, shift_px=1.0, stroke=0.0),
+    "light": Augment(rotation_deg=8.0, scale=0.08, shear=0.1, shift_px=1.5, stroke=0.25),
+    "strong": Augment(),
+}
+
+IMBALANCE = {
+    "prior": "train on the natural class mix, then subtract the log class prior from the logits (strength chosen "
+             "on validation, folded into the weights)",
+    "loss": "logit-adjusted loss: the log class prior is added to the logits during training only",
+    "sampling": "class-balanced sampling: every class equally likely in every batch",
+    "none": "no correction",
+}
+
+
+@dataclass
+class Recipe:
+    epochs: int = 30
+    batch_size: int = 128
+    learning_rate: float = 2e-3
+    schedule: str = "cosine"  # or "constant"
+    augment: str = "none"  # a key of AUGMENTATIONS
+    label_smoothing: float = 0.0
+    imbalance: str = "prior"  # a key of IMBALANCE
+    ema: float = 0.0  # momentum of Adam's moving average of the weights; 0 = off
+    distill: float = 0.0  # weight of a teacher's soft targets in the loss; 0 = no teacher
+    patience: int = 0  # early stopping on validation balanced accuracy; 0 = run the whole schedule
+    seed: int = 42
+    init_from: str | None = None
+    teachers: list[str] = field(default_factory=list)  # models whose averaged output is distilled (distill > 0)
+    augmentation: dict | None = field(default=None, init=False)  # the resolved ranges, for the record
+
+    def __post_init__(self):
+        if self.imbalance not in IMBALANCE:
+            raise ValueError(f"imbalance must be one of {sorted(IMBALANCE)}, not {self.imbalance!r}")
+        if self.augment not in AUGMENTATIONS:
+            raise ValueError(f"augment must be one of {sorted(AUGMENTATIONS)}, not {self.augment!r}")
+        aug = AUGMENTATIONS[self.augment]
+        self.augmentation = None if aug is None else asdict(aug)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
