@@ -8,9 +8,9 @@ import re
 import sys
 from pathlib import Path
 
-from . import ablation, accuracy, app_latency, common, inference, pen, robustness, training
+from . import ablation, accuracy, app_latency, common, inference, pen, rejection, robustness, training, words
 
-BENCHES = {"accuracy": accuracy, "pen": pen, "robustness": robustness, "inference": inference, "app": app_latency,
+BENCHES = {"accuracy": accuracy, "pen": pen, "words": words, "rejection": rejection, "robustness": robustness, "inference": inference, "app": app_latency,
            "training": training, "ablation": ablation}
 LONG = {"ablation"}  # hours on 2 cores: run by name, never by "all"
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -19,7 +19,7 @@ MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
 
 def _kwargs(name: str, args) -> dict:
     kwargs = {"quick": args.quick} if name != "accuracy" else {}
-    if name in ("accuracy", "inference", "robustness", "pen"):
+    if name in ("accuracy", "inference", "robustness", "pen", "rejection", "words"):
         kwargs["model"] = args.model
     if name in ("accuracy", "ablation"):
         from train.data import DataOptions

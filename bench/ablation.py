@@ -81,7 +81,8 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
     held = hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed)
     counts = np.bincount(held.y_train, minlength=47)
     drawings, pen_name = load_drawings()
-    drawings = drawings[::10] if quick else drawings
+    if quick:
+        drawings, pen_name = drawings[::10], f"{pen_name}, every 10th"
     path = Path(out_dir) / "ablation.json"
     previous = json.loads(path.read_text()) if path.is_file() and not quick else {}
     rows = {row["name"]: row for row in previous.get("variants", [])}

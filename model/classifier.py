@@ -12,7 +12,7 @@ from . import hub, loading, reading, rejection
 from .labels import LABELS
 from .metrics import ModelMetrics
 from .orientation import upright_to_emnist
-from .preprocess import Centre, ImageInput, as_batch, find_ink, frame_glyph, open_image
+from .preprocess import Centre, ImageInput, as_batch, find_ink, frame, open_image
 from .runtime import Engine
 
 
@@ -67,9 +67,11 @@ class Classifier:
     def predict(self, image: ImageInput, centre: Centre = "bbox") -> Prediction:
         """Any picture of a character -> probabilities and the 28x28 it was turned into."""
         ink = find_ink(open_image(image))
-        upright = frame_glyph(ink.image, centre=centre, level=ink.level, picture_area=ink.picture_area)
+        framed = frame(ink.image, centre=centre, level=ink.level, picture_area=ink.picture_area)
+        upright = framed.glyph
         probabilities = self.predict_batch(upright_to_emnist(upright))[0]
-        refusal, count = rejection.refusal(upright, probabilities), reading.count_characters(ink)
+        refusal = rejection.refusal(upright, probabilities, framed.drawn_stroke_width)
+        count = reading.count_characters(ink)
         if refusal is None and count > 1:
             refusal = rejection.several(count)
         return Prediction(probabilities=probabilities, glyph=upright, refusal=refusal, characters=count)

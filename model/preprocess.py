@@ -27,7 +27,7 @@ from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 from scipy.ndimage import gaussian_filter, maximum_filter, minimum_filter, uniform_filter
 
 from .orientation import upright_to_emnist
-from .stroke import set_stroke_width
+from .stroke import set_stroke_width, stroke_width
 
 #: Bumped whenever the pictures this module produces change; recorded in metrics.json by training, checked at load.
 PREPROCESSING_VERSION = "2"
@@ -248,11 +248,23 @@ def _ink_on_paper(gray: Image.Image) -> tuple[Image.Image, tuple[int, int, int, 
     return (ImageChops.subtract(lit, crop) if dark_ink else ImageChops.subtract(crop, lit)), box
 
 
+@dataclass(frozen=True)
+class Framed:
+    glyph: np.ndarray  # (28, 28) upright, floats in [0, 1]
+    drawn_stroke_width: float  # px at the 28x28 scale, as drawn (before being set to STROKE_WIDTH)
+
+
 def frame_glyph(ink: np.ndarray | Image.Image, centre: Centre = "bbox", level: float = 1.0, stroke: float | None = STROKE_WIDTH,
                 picture_area: int | None = None) -> np.ndarray:
     """Crop ink (upright, light on dark, ``level`` = a full stroke) to its strokes and fit it into the
     EMNIST 28x28 frame, upright, floats in [0, 1]. ``stroke``: re-draw the strokes this wide (px at 28x28,
     before the blur) whatever drew them; None keeps them as they are."""
+    return frame(ink, centre, level, stroke, picture_area).glyph
+
+
+def frame(ink: np.ndarray | Image.Image, centre: Centre = "bbox", level: float = 1.0, stroke: float | None = STROKE_WIDTH,
+          picture_area: int | None = None) -> Framed:
+    """``frame_glyph``, also saying how wide the strokes were drawn (a blob's "stroke" is as wide as the blob)."""
     if not isinstance(ink, Image.Image):  # float ink in [0, 1] or uint8, as generators and tests make it
         array = np.asarray(ink)
         if array.dtype != np.uint8:
@@ -276,14 +288,15 @@ def frame_glyph(ink: np.ndarray | Image.Image, centre: Centre = "bbox", level: f
     pad = 2 * MARGIN
     work = crop.resize((2 * new_w, 2 * new_h), Image.Resampling.BILINEAR, reducing_gap=2.0)
     work = np.pad(np.minimum(np.asarray(work, dtype=np.float32) * (1.0 / level), 1.0), pad)
+    drawn = stroke_width(work)
     if stroke is not None:
-        work = set_stroke_width(work, 2 * stroke)
+        work = set_stroke_width(work, 2 * stroke, width=drawn)
     work = gaussian_filter(work, sigma=NIST_SIGMA * 2 * GLYPH_SPAN / NIST_SIDE, truncate=3.0)
     glyph = np.asarray(Image.fromarray(work, mode="F").resize((new_w + 2 * MARGIN, new_h + 2 * MARGIN), Image.Resampling.BICUBIC),
                        dtype=np.float32)
     glyph = np.clip(glyph, 0.0, None)
 
-    frame = np.zeros((SIZE + 2 * MARGIN, SIZE + 2 * MARGIN), dtype=np.float32)  # cropped to 28x28 below
+    canvas = np.zeros((SIZE + 2 * MARGIN, SIZE + 2 * MARGIN), dtype=np.float32)  # cropped to 28x28 below
     top, left = (SIZE - new_h) // 2, (SIZE - new_w) // 2
     if centre == "mass":
         total = float(glyph.sum())
@@ -294,10 +307,10 @@ def frame_glyph(ink: np.ndarray | Image.Image, centre: Centre = "bbox", level: f
             left = int(np.clip(round((SIZE - 1) / 2 - cx), 0, SIZE - new_w))
     elif centre != "bbox":
         raise ValueError(f"centre must be 'bbox' or 'mass', not {centre!r}")
-    frame[top: top + glyph.shape[0], left: left + glyph.shape[1]] = glyph
-    frame = frame[MARGIN: MARGIN + SIZE, MARGIN: MARGIN + SIZE]
-    peak = float(frame.max())
-    return frame / peak if peak > 0 else frame
+    canvas[top: top + glyph.shape[0], left: left + glyph.shape[1]] = glyph
+    canvas = canvas[MARGIN: MARGIN + SIZE, MARGIN: MARGIN + SIZE]
+    peak = float(canvas.max())
+    return Framed(canvas / peak if peak > 0 else canvas, drawn / 2)
 
 
 def preprocess_upright(image: ImageInput, centre: Centre = "bbox") -> np.ndarray:

@@ -17,18 +17,24 @@ from scipy import ndimage
 
 from .labels import LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE, ambiguous_with
 from .preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
+from .stroke import stroke_width
 
-#: Ink blobs smaller than this share of the largest character's height, on both sides, are specks, not strokes.
-SPECK = 0.08
+#: Ink smaller than this share of the stroke width, both ways, is a speck (a pen's dot is a stroke width wide).
+SPECK = 0.6
 #: Parts of one character: horizontal overlap (of the narrower part's width) at least this ...
 SAME_CHARACTER_OVERLAP = 0.5
 #: ... and a vertical gap at most this share of the taller part's height (a dot above an i or j: more, see below).
 SAME_CHARACTER_GAP = 0.35
-#: Strokes side by side closer than this share of the taller one's height are one character (a 4 drawn in two
-#: strokes); characters written apart leave at least a stroke width, about 1/8 of a character's height.
+#: Strokes side by side closer than this share of the taller one's height are one character; characters
+#: written apart leave at least a stroke width, about 1/8 of a character's height.
 APART = 0.1
+#: A 4 written in two strokes: a bar, and just left of it (this share of its height) a part ending well above
+#: the bar's foot.
+FOUR_GAP = 0.3
 SEVERAL_APART = 0.25
-ACCENT_GAP = 1.0  # a small part (a dot) may float this far above or below a stroke it overlaps
+MIN_SHARE = 0.15
+ACCENT_GAP = 0.6  # a small part (a dot) may float this far above a stroke (share of the stroke's height) ...
+ACCENT_REACH = 0.15  # ... and sit this far to its side (a slanted i)
 ACCENT_AREA = 0.2  # "small": ink area under this share of the other part's
 #: A space between words: a horizontal gap wider than this share of the line's median character height.
 WORD_GAP = 0.6
@@ -79,18 +85,27 @@ class _Part:
         return self.box[2] - self.box[0]
 
 
-def _belong_together(a: _Part, b: _Part, apart: float = None) -> bool:
+def _belong_together(a: _Part, b: _Part, apart: float | None = None) -> bool:
     apart = APART if apart is None else apart
-    overlap = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
-    if -overlap < apart * max(a.height, b.height):  # side by side with (almost) no gap: one character's strokes
-        vertical = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
-        if overlap < SAME_CHARACTER_OVERLAP * min(a.width, b.width) and vertical > 0.3 * min(a.height, b.height):
-            return True
-    if overlap < SAME_CHARACTER_OVERLAP * min(a.width, b.width):
-        return False
-    gap = max(a.box[1], b.box[1]) - min(a.box[3], b.box[3])  # negative when they overlap vertically
-    small = min(a.area, b.area) < ACCENT_AREA * max(a.area, b.area)
-    return gap <= (ACCENT_GAP if small else SAME_CHARACTER_GAP) * max(a.height, b.height)
+    overlap = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])  # horizontal; negative: the gap between them
+    gap = max(a.box[1], b.box[1]) - min(a.box[3], b.box[3])  # vertical; negative when they overlap vertically
+    tall = max(a.height, b.height)
+    if -overlap < apart * tall and gap < -0.3 * min(a.height, b.height):  # side by side, (almost) touching
+        return True
+    if _open_four(a, b) or _open_four(b, a):
+        return True
+    small, big = (a, b) if a.area < b.area else (b, a)
+    if small.area < ACCENT_AREA * big.area and small.box[3] <= big.box[1]:  # a dot above a stroke (i, j)
+        return -overlap < ACCENT_REACH * tall and gap <= ACCENT_GAP * big.height
+    return overlap >= SAME_CHARACTER_OVERLAP * min(a.width, b.width) and gap <= SAME_CHARACTER_GAP * tall
+
+
+def _open_four(left: _Part, bar: _Part) -> bool:
+    """The two strokes of a 4 drawn apart: a bar, and left of it a part whose foot (the 4's crossbar) is level
+    with the bar, well above the bar's own foot (a 1 after a 7, an L, a 3 ... reaches the baseline like it)."""
+    gap = bar.box[0] - left.box[2]
+    return (bar.width < 0.3 * bar.height and 0 <= gap < FOUR_GAP * bar.height
+            and bar.box[1] < left.box[3] < bar.box[3] - 0.2 * bar.height)
 
 
 def _merge(parts: list[_Part], apart: float | None = None) -> list[_Part]:
@@ -111,15 +126,19 @@ def _merge(parts: list[_Part], apart: float | None = None) -> list[_Part]:
 
 
 def _lines(parts: list[_Part]) -> list[list[_Part]]:
-    """Group characters into lines (a character joins the line its vertical centre falls in), top to bottom."""
+    """Group characters into lines (a character joins the line its vertical centre falls in), top to bottom.
+    Only parts at least half the tallest one's height start a line; small ones (dots, specks) join the nearest."""
+    tallest = max(p.height for p in parts)
     lines: list[list[_Part]] = []
-    for part in sorted(parts, key=lambda p: -p.height):  # the tallest characters define the lines
+    for part in sorted(parts, key=lambda p: -p.height):
         centre = (part.box[1] + part.box[3]) / 2
-        for line in lines:
-            top, bottom = min(p.box[1] for p in line), max(p.box[3] for p in line)
-            if top <= centre <= bottom:
-                line.append(part)
-                break
+        spans = [(min(p.box[1] for p in line), max(p.box[3] for p in line)) for line in lines]
+        inside = [k for k, (top, bottom) in enumerate(spans) if top <= centre <= bottom]
+        if inside:
+            lines[inside[0]].append(part)
+        elif part.height < 0.5 * tallest and lines:
+            nearest = min(range(len(lines)), key=lambda k: min(abs(centre - spans[k][0]), abs(centre - spans[k][1])))
+            lines[nearest].append(part)
         else:
             lines.append([part])
     lines.sort(key=lambda line: min(p.box[1] for p in line))
@@ -137,38 +156,53 @@ def _parts(ink: Ink, apart: float | None = None) -> tuple[np.ndarray, np.ndarray
     areas = ndimage.sum_labels(strokes, labelled, index=np.arange(1, count + 1))
     parts = [_Part((s[1].start, s[0].start, s[1].stop, s[0].stop), int(a), [i + 1])
              for i, (s, a) in enumerate(zip(slices, areas))]
-    tallest = max(max(p.height, p.width) for p in parts)
-    parts = [p for p in parts if max(p.height, p.width) >= SPECK * tallest]
+    width = stroke_width(strokes.astype(np.float32))
+    parts = [p for p in parts if max(p.height, p.width) >= SPECK * width]
     return pixels, labelled, _lines(_merge(parts, apart))
 
 
 def count_characters(ink: Ink) -> int:
-    """How many characters (not counting punctuation) a picture holds: the single-character view's guard.
-    Someone drawing one character may leave a small gap between its strokes, so here only a clear gap
-    (SEVERAL_APART) separates characters."""
+    """How many characters sit side by side in a picture: the single-character view's guard. Someone drawing
+    one character may break a stroke, leave a gap inside it, or add a stray mark, so here only parts of a fair
+    size (MIN_SHARE of the largest) that stand clearly apart horizontally (SEVERAL_APART) count."""
     _, _, lines = _parts(ink, SEVERAL_APART)
-    count = 0
-    for line in lines:
-        typical = float(np.median([p.height for p in line]))
-        count += sum(not (p.height < PUNCTUATION * typical and len(line) > 1) for p in line)
+    parts = [p for line in lines for p in line]
+    largest = max(p.area for p in parts)
+    tallest = max(p.height for p in parts)
+    spans = sorted((p.box[0], p.box[2]) for p in parts if p.area >= MIN_SHARE * largest)
+    count, right = 0, None
+    for left, end in spans:
+        if right is None or left - right > SEVERAL_APART * tallest:
+            count += 1
+            right = end
+        else:
+            right = max(right, end)
     return count
 
 
+def _union(a: _Part, b: _Part) -> _Part:
+    return _Part((min(a.box[0], b.box[0]), min(a.box[1], b.box[1]), max(a.box[2], b.box[2]), max(a.box[3], b.box[3])),
+                 a.area + b.area, a.labels + b.labels)
+
+
+def _glyph(pixels: np.ndarray, labelled: np.ndarray, part: _Part, level: float) -> np.ndarray:
+    """One character framed exactly like a single one, from its own strokes only."""
+    mask = ndimage.binary_dilation(np.isin(labelled, part.labels), iterations=2)  # keep antialiased edges
+    return frame_glyph(np.where(mask, pixels, 0).astype(np.uint8), level=level, picture_area=None)
+
+
 def segment(ink: Ink) -> list[list[tuple[_Part, np.ndarray | None]]]:
-    """Lines of (part, ink array of just that character) in reading order; punctuation has no ink array."""
+    """Lines of (part, its 28x28 glyph) in reading order; punctuation has no glyph, stray specks are dropped."""
     pixels, labelled, parts_in_lines = _parts(ink)
     lines = []
     for line in parts_in_lines:
-        typical = float(np.median([p.height for p in line]))
-        row = []
-        for part in line:
-            if part.height < PUNCTUATION * typical and len(line) > 1:
-                row.append((part, None))
-                continue
-            mask = np.isin(labelled, part.labels)
-            mask = ndimage.binary_dilation(mask, iterations=2)  # keep the antialiased edges of the strokes
-            row.append((part, np.where(mask, pixels, 0).astype(np.uint8)))
-        lines.append(row)
+        typical = float(np.median([p.height for p in line if p.height >= 0.5 * max(q.height for q in line)]))
+        marks = [p for p in line if max(p.height, p.width) < PUNCTUATION * typical] if len(line) > 1 else []
+        characters = [p for p in line if p not in marks]
+        baseline = float(np.median([p.box[3] for p in characters])) if characters else 0.0
+        row = [(p, _glyph(pixels, labelled, p, ink.level)) for p in characters]
+        row += [(p, None) for p in marks if p.box[3] >= baseline - PUNCTUATION * typical]  # at the baseline: . or ,
+        lines.append(sorted(row, key=lambda item: (item[0].box[0] + item[0].box[2]) / 2))
     return lines
 
 
@@ -180,20 +214,19 @@ def read(ink: Ink, predict_batch) -> Reading:
     text_lines = []
     pending = []
     for line in lines:
-        typical = float(np.median([p.height for p, arr in line if arr is not None] or [1]))
+        typical = float(np.median([p.height for p, glyph in line if glyph is not None] or [1]))
         words_in_line, current, previous_right = [], [], None
-        for part, array in line:
+        for part, glyph in line:
             if previous_right is not None and part.box[0] - previous_right > WORD_GAP * typical:
                 words_in_line.append(current)
                 current = []
             previous_right = part.box[2]
             box = tuple(int(round(v)) for v in (ink.origin[0] + ink.scale * part.box[0], ink.origin[1] + ink.scale * part.box[1],
                                                   ink.origin[0] + ink.scale * part.box[2], ink.origin[1] + ink.scale * part.box[3]))
-            if array is None:
+            if glyph is None:
                 mark = "," if part.height > 1.5 * part.width else "."
                 character = Character(box, None, label=mark, raw_label=mark)
             else:
-                glyph = frame_glyph(array, level=ink.level, picture_area=None)
                 character = Character(box, glyph)
                 pending.append(character)
             characters.append(character)

@@ -1,12 +1,16 @@
-"""Is this one character at all? A tap, a dot or a scribble gets "draw a character" instead of a guess.
+"""Is this one character at all? A tap, a dot, a blob, a doodle or a dense scribble gets "draw a character"
+instead of a guess.
 
-Two signals, each with a bound measured by ``python -m bench rejection`` so that no real character is refused
-(the EMNIST test sample and every gallery example pass):
+Signals measured on the 28x28 frame the model sees, with bounds chosen by ``python -m bench rejection`` so
+that no real character is refused (987 real EMNIST test glyphs as pictures, 300 pen digits on the sketchpad,
+the gallery):
 
-- shape: a dot or a blob fills its bounding box like a disc, whereas a stroke-drawn character, however thick,
-  leaves most of a roughly square box empty;
-- confidence: on a scribble the calibrated probabilities spread over many classes, whereas even an ambiguous
-  real character puts nearly all its mass on a few look-alikes (O/0/D, 1/I/L, ...).
+- shape: a dot or a blob fills its bounding box like a disc, without a loop (a stroke-drawn character leaves
+  most of a roughly square box empty, or encloses a loop; a straight bar is full but not square), and its "stroke" is as wide as
+  itself (drawn strokes of real characters stay under 8 px at the 28x28 scale, blobs start near 10);
+- parts inside loops: eyes and a mouth inside a face; no character has two separate parts inside a loop;
+- confidence and loops: on a scribble the calibrated probabilities spread over many classes, or it crosses
+  itself into more closed loops than any character (B and 8 have two) without one reading standing out.
 """
 
 from __future__ import annotations
@@ -14,15 +18,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 #: A glyph whose bounding box is at least this square (short side / long side) ...
-SQUARE_ENOUGH = 0.6
-#: ... and whose box is filled at least this much (a disc fills 0.79) is a dot, not a character.
-MAX_FILL = 0.62
-#: Below this probability mass in the top 3 classes, the picture does not look like any one character.
-MIN_TOP3_MASS = 0.5
+SQUARE_ENOUGH = 0.3
+#: ... and whose box is filled at least this much is a dot or a blob (a disc fills 0.79; real glyphs <= 0.58).
+MAX_FILL = 0.6
+#: Drawn stroke width (px at 28x28, before preprocessing sets it to EMNIST's) from which ink is a blob.
+BLOB_STROKE_WIDTH = 9.0
+#: Below this probability mass in the top 3 classes, the picture does not look like any one character (real
+#: characters measured down to 0.49).
+MIN_TOP3_MASS = 0.45
+#: More closed loops than this, without a reading above LOOPY_MIN_TOP3_MASS, is a scribble.
+MAX_LOOPS = 2
+LOOPY_MIN_TOP3_MASS = 0.9
+#: Separate parts inside the loops of another part: a face, not a character.
+MAX_ENCLOSED_PARTS = 1
 
 DOT = "That looks like a dot or a filled blob, not a character: draw a letter or a digit with lines."
+DOODLE = "That looks like a drawing (a face?), not a character: draw a single letter or digit."
 SCRIBBLE = "That does not look like one character to me. Draw a single letter or digit, a bit bigger and clearer."
 
 
@@ -30,17 +44,29 @@ SCRIBBLE = "That does not look like one character to me. Draw a single letter or
 class Shape:
     fill: float  # share of the bounding box covered by ink
     squareness: float  # short side / long side of the bounding box
+    loops: int  # closed holes in the ink
+    enclosed_parts: int  # separate ink parts lying inside another part's loops
 
 
 def shape_of(glyph: np.ndarray) -> Shape:
-    """Measured on the 28x28 frame (upright or not: both numbers are symmetric)."""
+    """Measured on the 28x28 frame (upright or not: every number is symmetric)."""
     ink = np.asarray(glyph) >= 0.5
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if not len(rows):
-        return Shape(fill=0.0, squareness=0.0)
+        return Shape(0.0, 0.0, 0, 0)
     height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
     box = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    return Shape(fill=float(box.mean()), squareness=min(height, width) / max(height, width))
+    background, count = ndimage.label(~ink)  # 4-connected background: holes are the parts off the border
+    border = set(np.unique(np.concatenate([background[0], background[-1], background[:, 0], background[:, -1]])))
+    sizes = ndimage.sum_labels(np.ones_like(background), background, index=np.arange(1, count + 1))
+    loops = sum(1 for i, size in enumerate(sizes, 1) if i not in border and size >= 2)
+    parts, n = ndimage.label(ink, structure=np.ones((3, 3)))
+    enclosed = 0
+    if n > 1:
+        for i in range(1, n + 1):
+            others_filled = ndimage.binary_fill_holes((parts > 0) & (parts != i))
+            enclosed += bool((others_filled & (parts == i)).any())
+    return Shape(float(box.mean()), min(height, width) / max(height, width), loops, enclosed)
 
 
 def several(count: int) -> str:
@@ -48,11 +74,15 @@ def several(count: int) -> str:
             "each one read, or draw a single character here.")
 
 
-def refusal(glyph: np.ndarray, probabilities: np.ndarray) -> str | None:
+def refusal(glyph: np.ndarray, probabilities: np.ndarray, drawn_stroke_width: float = 0.0) -> str | None:
     """A message for the person when this is not one character; None when it is."""
     shape = shape_of(glyph)
-    if shape.squareness >= SQUARE_ENOUGH and shape.fill >= MAX_FILL:
+    solid = shape.squareness >= SQUARE_ENOUGH and shape.fill >= MAX_FILL and shape.loops == 0  # a narrow 0 or 8 has loops
+    if solid or drawn_stroke_width >= BLOB_STROKE_WIDTH:
         return DOT
-    if float(np.sort(probabilities)[-3:].sum()) < MIN_TOP3_MASS:
+    if shape.enclosed_parts > MAX_ENCLOSED_PARTS:
+        return DOODLE
+    mass = float(np.sort(probabilities)[-3:].sum())
+    if mass < MIN_TOP3_MASS or (shape.loops > MAX_LOOPS and mass < LOOPY_MIN_TOP3_MASS):
         return SCRIBBLE
     return None

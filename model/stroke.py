@@ -26,13 +26,14 @@ def stroke_width(image: np.ndarray, threshold: float = 0.5, upsample: int = 1) -
     return float((2 * distance[ridge].mean() - 1) / upsample)
 
 
-def set_stroke_width(image: np.ndarray, target: float, threshold: float = 0.5) -> np.ndarray:
+def set_stroke_width(image: np.ndarray, target: float, threshold: float = 0.5, width: float | None = None) -> np.ndarray:
     """Re-draw the strokes of ``image`` (floats in [0, 1], light strokes) ``target`` px wide, antialiased:
-    thicker strokes are eroded and thinner ones dilated by half the difference (a disc of that radius)."""
+    thicker strokes are eroded and thinner ones dilated by half the difference (a disc of that radius).
+    ``width``: the strokes' width if already measured."""
     mask = image >= threshold
     if not mask.any():
         return image
-    change = (target - stroke_width(image, threshold)) / 2
+    change = (target - (stroke_width(image, threshold) if width is None else width)) / 2
     if abs(change) < 0.25:
         return image
     if change > 0:  # dilate: every pixel within `change` of a stroke becomes ink, edges antialiased

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLE_GROUPS = [("digits", "Digits"), ("uppercase", "Uppercase"), ("lowercase", "Lowercase"), ("handdrawn", "Hand-drawn style")]
 CANVAS = (400, 400)
-WORD_CANVAS = (900, 300)
+WORD_CANVAS = (720, 288)  # wide enough for a word; on a phone it still spans the screen's width
 BRUSH = gr.Brush(default_size=18, colors=["#1a1a1a"], default_color="#1a1a1a", color_mode="fixed")
 TOP_K = 5
 MAX_UPLOAD = "10mb"
@@ -38,7 +38,7 @@ SELECT_BRUSH_JS = """
       const buttons = TOOLS.map(t => pad.querySelector(`button[aria-label="${t}"]`)).filter(Boolean);
       const brush = pad.querySelector('button[aria-label="Brush"]');
       // Gradio marks the active tool with the 'highlight' class
-      if (brush && brush.offsetParent && !buttons.some(b => b.classList.contains('highlight'))) brush.click();
+      if (brush && pad.offsetParent && !buttons.some(b => b.classList.contains('highlight'))) brush.click();
     }
   };
   let queued = false;
@@ -54,8 +54,13 @@ SELECT_BRUSH_JS = """
 # After a gallery click the answer appears beside (desktop) or below (phone) the input: bring it into view.
 SHOW_RESULT_JS = "() => { document.querySelector('#guesses')?.scrollIntoView({behavior: 'smooth', block: 'center'}); }"
 
+# One ink colour and one brush size (preprocessing re-draws every stroke at EMNIST's width anyway), so those
+# tools are hidden; on a phone the remaining tool column would cover the drawing's left edge, and the brush is
+# chosen by SELECT_BRUSH_JS, so the column goes (undo, redo and clear stay in the top bar).
 CSS = """
-#sketchpad button[aria-label="Color"], #wordpad button[aria-label="Color"] { display: none; }  /* one ink colour */
+#sketchpad button[aria-label="Color"], #wordpad button[aria-label="Color"],
+#sketchpad button[aria-label="Brush Size"], #wordpad button[aria-label="Brush Size"] { display: none; }
+@media (max-width: 600px) { #sketchpad .toolbar-wrap, #wordpad .toolbar-wrap { display: none; } }
 #upload img { max-height: 320px; object-fit: contain; }
 """
 
@@ -177,7 +182,7 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
                                               label="Draw one character", show_label=False)
                         draw_button = gr.Button("Read my drawing", variant="primary")
                     with gr.Tab("Write a word", id="word"):
-                        word_pad = gr.Sketchpad(elem_id="wordpad", canvas_size=WORD_CANVAS, fixed_canvas=True, brush=BRUSH,
+                        word_pad = gr.Sketchpad(elem_id="wordpad", canvas_size=WORD_CANVAS, fixed_canvas=True, brush=BRUSH, height=330,
                                                 layers=False, transforms=(), type="numpy", image_mode="RGBA",
                                                 label="Write a word or a number", show_label=False)
                         word_text = gr.Textbox(label="Text read", elem_id="word-text", interactive=False)

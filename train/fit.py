@@ -17,7 +17,7 @@ from .calibrate import log_prior
 from .data import TrainValSplit
 from .evaluate import balanced_accuracy
 from .pipeline import make_dataset
-from .recipe import Augment, Recipe
+from .recipe import Recipe
 
 
 def pick_strategy() -> tf.distribute.Strategy:
@@ -84,7 +84,7 @@ def fit(split: TrainValSplit, recipe: Recipe, verbose: int = 2, teacher_probabil
         if teacher_probabilities is None or len(teacher_probabilities) != len(split.y_train):
             raise ValueError("distillation needs the teacher's probabilities for every training image")
         targets = np.concatenate([np.eye(NUM_CLASSES, dtype=np.float32)[split.y_train], teacher_probabilities], axis=1)
-    aug = Augment(**recipe.augmentation) if recipe.augmentation else None
+    aug = recipe.augmentation
     train_ds = make_dataset(split.x_train, split.y_train, recipe.batch_size, training=True, aug=aug, seed=recipe.seed,
                             epochs=recipe.epochs, balanced=recipe.imbalance == "sampling", targets=targets)
     steps = -(-len(split.x_train) // recipe.batch_size)

@@ -49,15 +49,18 @@ class Recipe:
     seed: int = 42
     init_from: str | None = None
     teachers: list[str] = field(default_factory=list)  # models whose averaged output is distilled (distill > 0)
-    augmentation: dict | None = field(default=None, init=False)  # the resolved ranges, for the record
 
     def __post_init__(self):
         if self.imbalance not in IMBALANCE:
             raise ValueError(f"imbalance must be one of {sorted(IMBALANCE)}, not {self.imbalance!r}")
         if self.augment not in AUGMENTATIONS:
             raise ValueError(f"augment must be one of {sorted(AUGMENTATIONS)}, not {self.augment!r}")
-        aug = AUGMENTATIONS[self.augment]
-        self.augmentation = None if aug is None else asdict(aug)
+
+    @property
+    def augmentation(self) -> Augment | None:
+        return AUGMENTATIONS[self.augment]
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The recipe as metrics.json records it, with the augmentation's ranges spelled out."""
+        aug = self.augmentation
+        return {**asdict(self), "augmentation": None if aug is None else asdict(aug)}
