@@ -54,6 +54,9 @@ _FORMATS = [("PNG", ".png"), ("JPEG", ".jpg"), ("WebP", ".webp"), ("GIF", ".gif"
 #: Picture formats this Pillow build reads, for the page and for error messages.
 ACCEPTED_FORMATS = [name for name, ext in _FORMATS if ext in Image.registered_extensions()]
 
+_PAINTED = [255 if a >= 8 else 0 for a in range(256)]  # alpha that counts as paint
+_INVERT = [255 - v for v in range(256)]
+
 ImageInput = Union[Image.Image, np.ndarray, str, os.PathLike, bytes, io.IOBase]
 Centre = Literal["bbox", "mass"]
 
@@ -199,7 +202,7 @@ def _ink_on_transparent(image: Image.Image) -> tuple[Image.Image, tuple[int, int
     """A drawing layer (the Sketchpad's): ink is wherever paint is, composited onto the colour that contrasts
     with it, so black-on-transparent and white-on-transparent strokes both survive."""
     alpha = image.getchannel("A")
-    box = alpha.point(lambda a: 255 if a >= 8 else 0).getbbox()
+    box = alpha.point(_PAINTED).getbbox()
     if box is None:
         raise BlankImageError("The image is fully transparent: there is no character to read.")
     crop, mask = image.crop(box), alpha.crop(box)
@@ -207,9 +210,13 @@ def _ink_on_transparent(image: Image.Image) -> tuple[Image.Image, tuple[int, int
     opacity = np.asarray(mask, dtype=np.float32)
     drawn = float((np.asarray(shade, dtype=np.float32) * opacity).sum()) / max(float(opacity.sum()), 1e-6)
     backdrop = 255 if drawn < 127.5 else 0
-    canvas = Image.new("L", crop.size, backdrop)
+    if backdrop:  # dark paint: ink is how far the composite falls below white
+        canvas = Image.new("L", crop.size, 255)
+        canvas.paste(shade, mask=mask)
+        return canvas.point(_INVERT), box
+    canvas = Image.new("L", crop.size, 0)
     canvas.paste(shade, mask=mask)
-    return canvas.point([backdrop - v for v in range(256)] if backdrop else list(range(256))), box
+    return canvas, box
 
 
 def _ink_on_paper(gray: Image.Image) -> tuple[Image.Image, tuple[int, int, int, int]]:
@@ -271,13 +278,11 @@ def frame(ink: np.ndarray | Image.Image, centre: Centre = "bbox", level: float =
             array = np.clip(np.round(array * (255.0 / level)), 0, 255).astype(np.uint8)
             level = 255.0
         ink = Image.fromarray(array, mode="L")
-    threshold = int(np.ceil(INK_LEVEL * level))
-    strokes = ink.point(lambda v: 255 if v >= threshold else 0)
-    count = strokes.histogram()[255]
-    if count < max(4, MIN_INK_FRACTION * (picture_area or ink.size[0] * ink.size[1])):
+    strokes = np.asarray(ink) >= INK_LEVEL * level
+    if np.count_nonzero(strokes) < max(4, MIN_INK_FRACTION * (picture_area or strokes.size)):
         raise BlankImageError("Nothing is drawn here (or only a dot): draw a whole character.")
-    box = strokes.getbbox()
-    crop = ink.crop(box)
+    rows, cols = np.flatnonzero(strokes.any(axis=1)), np.flatnonzero(strokes.any(axis=0))
+    crop = ink.crop((int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1))
     width, height = crop.size
     side = max(height, width)
     new_h, new_w = max(1, round(height * GLYPH_SPAN / side)), max(1, round(width * GLYPH_SPAN / side))

@@ -33,6 +33,7 @@ APART = 0.1
 FOUR_GAP = 0.3
 SEVERAL_APART = 0.25
 MIN_SHARE = 0.15
+COUNT_SIDE = 96  # px: counting characters needs no more (a clear gap is then still several pixels wide)
 ACCENT_GAP = 0.6  # a small part (a dot) may float this far above a stroke (share of the stroke's height) ...
 ACCENT_REACH = 0.15  # ... and sit this far to its side (a slanted i)
 ACCENT_AREA = 0.2  # "small": ink area under this share of the other part's
@@ -145,9 +146,14 @@ def _lines(parts: list[_Part]) -> list[list[_Part]]:
     return [sorted(line, key=lambda p: (p.box[0] + p.box[2]) / 2) for line in lines]
 
 
-def _parts(ink: Ink, apart: float | None = None) -> tuple[np.ndarray, np.ndarray, list[list[_Part]]]:
-    """Pixels, component labels, and the characters' parts in lines (reading order)."""
-    pixels = np.asarray(ink.image)
+def _parts(ink: Ink, apart: float | None = None, side: int | None = None) -> tuple[np.ndarray, np.ndarray, list[list[_Part]]]:
+    """Pixels, component labels, and the characters' parts in lines (reading order). ``side``: work on the ink
+    reduced to this long side (coarser, much faster; specks are then left to the caller)."""
+    image = ink.image
+    if side and max(image.size) > side:
+        image = image.copy()
+        image.thumbnail((side, side), Image.Resampling.BOX)
+    pixels = np.asarray(image)
     strokes = pixels >= INK_LEVEL * ink.level
     labelled, count = ndimage.label(strokes, structure=np.ones((3, 3)))
     if count == 0:
@@ -156,8 +162,9 @@ def _parts(ink: Ink, apart: float | None = None) -> tuple[np.ndarray, np.ndarray
     areas = ndimage.sum_labels(strokes, labelled, index=np.arange(1, count + 1))
     parts = [_Part((s[1].start, s[0].start, s[1].stop, s[0].stop), int(a), [i + 1])
              for i, (s, a) in enumerate(zip(slices, areas))]
-    width = stroke_width(strokes.astype(np.float32))
-    parts = [p for p in parts if max(p.height, p.width) >= SPECK * width]
+    if not side:
+        width = stroke_width(strokes.astype(np.float32))
+        parts = [p for p in parts if max(p.height, p.width) >= SPECK * width]
     return pixels, labelled, _lines(_merge(parts, apart))
 
 
@@ -165,7 +172,7 @@ def count_characters(ink: Ink) -> int:
     """How many characters sit side by side in a picture: the single-character view's guard. Someone drawing
     one character may break a stroke, leave a gap inside it, or add a stray mark, so here only parts of a fair
     size (MIN_SHARE of the largest) that stand clearly apart horizontally (SEVERAL_APART) count."""
-    _, _, lines = _parts(ink, SEVERAL_APART)
+    _, _, lines = _parts(ink, SEVERAL_APART, side=COUNT_SIDE)
     parts = [p for line in lines for p in line]
     largest = max(p.area for p in parts)
     tallest = max(p.height for p in parts)
