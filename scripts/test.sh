@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="fonts-dejavu-core fonts-humor-sans fonts-comic-neue fonts-dkg-handwriting fonts-breip fonts-femkeklaver
-  fonts-rufscript fonts-freefont-ttf fonts-liberation2 chromium chromium-driver"
+# Fonts for the synthetic data (one list, shared with train/synthetic.py) and Chromium for the browser tests.
+APT_PACKAGES="$(cat train/fonts-debian.txt) chromium chromium-driver"
 missing=$(for p in $APT_PACKAGES; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || echo "$p"; done)
 if [ -n "$missing" ]; then
   echo "Installing Debian packages: $missing"

@@ -12,7 +12,7 @@ from model.architecture import EXPECTED_PARAMS
 from model.labels import MERGED_LOWERCASE, ambiguous_with
 from model.metrics import ModelMetrics
 
-WELCOME = "Draw a character, upload a picture of one, or click an example."
+WELCOME = "Draw a character (it is read as you draw), upload a picture of one, or click an example."
 WORD_WELCOME = ("Write a word, a name or a number, with a little space between the characters: each one is read, "
                 "and the characters around a look-alike (O/0, I/1, S/5, ...) decide which it is.")
 NOT_RECORDED = "not recorded"

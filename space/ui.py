@@ -210,9 +210,11 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
         with gr.Accordion("About this model", open=False):
             gr.Markdown(texts.about_markdown(classifier.metrics, classifier.source), elem_id="about")
 
-        sketch.change(show_sketch, sketch, trigger_mode="always_last", **ui)
+        # Live reading while drawing: a small progress mark shows a newer stroke is being read.
+        live = {**ui, "show_progress": "minimal"}
+        sketch.change(show_sketch, sketch, trigger_mode="always_last", **live)
         word_pad.change(show_word, word_pad, [word_text, word_boxes, word_note], trigger_mode="always_last",
-                        api_visibility="private", show_progress="hidden")
+                        api_visibility="private", show_progress="minimal")
         draw_button.click(show_sketch, sketch, **ui)
         upload.upload(show, upload, preprocess=False, **ui)
         upload.clear(lambda: (None, None, texts.WELCOME), None, **ui)

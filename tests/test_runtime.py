@@ -1,0 +1,51 @@
+"""Serving without TensorFlow: the bundled LiteRT file answers like its Keras twin, and the Space's code path
+never imports TensorFlow or Keras."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from model import Classifier
+from model.files import KERAS_FILE, SERVING_FILE
+from model.loading import DEFAULT_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SERVING_PATH = """
+import sys
+sys.path.insert(0, {root!r})
+from space.serving import load_for_serving
+from space.ui import build_demo
+classifier, status = load_for_serving()
+build_demo(classifier, status)
+classifier.predict({example!r})
+classifier.read({example!r})
+print("ENGINE", classifier.engine.name)
+print("LOADED", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "tf_keras")))
+"""
+
+
+def test_the_space_serving_path_imports_no_tensorflow():
+    code = SERVING_PATH.format(root=str(ROOT), example=str(ROOT / "examples" / "uppercase" / "A_pen.png"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, cwd=ROOT).stdout
+    assert "ENGINE LiteRT" in out
+    assert "LOADED []" in out, out[-2000:]
+
+
+def test_bundled_serving_file_agrees_with_its_keras_model():
+    sample = np.load(ROOT / "tests" / "data" / "emnist47_test_sample.npz")["images"]
+    served = Classifier.load(DEFAULT_DIR / SERVING_FILE).predict_batch(sample)
+    keras = Classifier.load(DEFAULT_DIR / KERAS_FILE).predict_batch(sample)
+    assert np.array_equal(served.argmax(1), keras.argmax(1))
+    assert np.abs(served - keras).max() <= 1e-5
+
+
+def test_batches_of_any_size_give_the_same_answers():
+    """The interpreter is resized per batch: one image at a time and all at once must agree."""
+    classifier = Classifier.load()
+    sample = np.load(ROOT / "tests" / "data" / "emnist47_test_sample.npz")["images"][:64]
+    together = classifier.predict_batch(sample)
+    alone = np.concatenate([classifier.predict_batch(g) for g in sample])
+    assert np.allclose(together, alone, atol=1e-6)
