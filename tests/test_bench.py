@@ -83,3 +83,26 @@ def test_readme_section_is_generated_from_json(results, tmp_path):
     section = readme_section(tmp_path, "python -m bench all")
     assert "`python -m bench all`" in section and "| LiteRT (app) |" in section
     assert f"{100 * results['accuracy']['accuracy']:.2f}%" in section
+
+
+def test_ablation_quick(tmp_path):
+    """Three recipes, one epoch each on a small synthetic set: the table is made by the real pipeline."""
+    from bench.ablation import VARIANTS
+
+    assert main(["ablation", "--quick", "--data", "synthetic", "--max-samples", "2000", "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "ablation.json").read_text())
+    assert [v["name"] for v in result["variants"]] == [name for name, _, _ in VARIANTS[:3]]
+    chosen = max(result["variants"], key=lambda v: v["val_balanced_accuracy"])
+    assert result["chosen_on_validation"] == chosen["name"]  # chosen on validation, never on test
+    assert result["variants"][0]["recipe"]["augment"] == "strong" and result["variants"][2]["recipe"]["imbalance"] == "prior"
+
+
+def test_words_and_rejection_quick(tmp_path):
+    assert main(["words", "rejection", "--quick", "--out", str(tmp_path)]) == 0
+    words = json.loads((tmp_path / "words.json").read_text())
+    for kind in words["kinds"].values():
+        assert kind["strings"] == 20 and 0 <= kind["segmentation_right"] <= 1
+        assert kind["in_string_context"] >= kind["in_string_raw"] - 0.05  # context must not make reading worse
+    rejection = json.loads((tmp_path / "rejection.json").read_text())
+    real = [row for row in rejection["rows"].values() if row["kind"] == "real characters"]
+    assert all(row["refused"] == 0 for row in real)
