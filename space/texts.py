@@ -44,10 +44,21 @@ def enlarge(glyph: np.ndarray, scale: int = 8) -> np.ndarray:
     return np.kron(pixels, np.ones((scale, scale), dtype=np.uint8))
 
 
-def word_backdrop(rgba: np.ndarray) -> np.ndarray:
-    """The drawing on white, for the boxes to be drawn over."""
+def annotate(rgba: np.ndarray, reading) -> np.ndarray:
+    """The drawing on white with a box around each character and, above it, what was read there."""
+    from PIL import Image, ImageDraw, ImageFont
+
     alpha = rgba[..., 3:4].astype(np.float32) / 255
-    return (255 * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8)
+    picture = Image.fromarray((255 * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8))
+    pen = ImageDraw.Draw(picture)
+    size = max(14, int(0.08 * picture.height))
+    font = ImageFont.load_default(size=size)
+    for c in reading.characters:
+        left, top, right, bottom = c.box
+        colour = (37, 99, 235) if c.label == c.raw_label else (217, 119, 6)  # orange: changed by context
+        pen.rectangle([left - 3, top - 3, right + 3, bottom + 3], outline=colour, width=3)
+        pen.text((left, max(0, top - size - 6)), c.label, fill=colour, font=font)
+    return np.asarray(picture)
 
 
 def word_details(reading) -> str:

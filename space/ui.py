@@ -143,8 +143,7 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
             reading = classifier.read(composite)
         except PreprocessError as exc:
             return "", None, f"⚠️ {exc}"
-        picture = texts.word_backdrop(composite)
-        return reading.text, (picture, [(c.box, c.label) for c in reading.characters]), texts.word_details(reading)
+        return reading.text, texts.annotate(composite, reading), texts.word_details(reading)
 
     @never_raises_internals
     def predict(image):
@@ -176,24 +175,24 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=3):
                 with gr.Tabs() as tabs:
-                    with gr.Tab("Draw", id="draw"):
+                    with gr.Tab("Draw", id="draw") as draw_tab:
                         sketch = gr.Sketchpad(elem_id="sketchpad", canvas_size=CANVAS, fixed_canvas=True, brush=BRUSH,
                                               layers=False, transforms=(), type="numpy", image_mode="RGBA",
                                               label="Draw one character", show_label=False)
                         draw_button = gr.Button("Read my drawing", variant="primary")
-                    with gr.Tab("Write a word", id="word"):
+                    with gr.Tab("Write a word", id="word") as word_tab:
                         word_pad = gr.Sketchpad(elem_id="wordpad", canvas_size=WORD_CANVAS, fixed_canvas=True, brush=BRUSH, height=330,
                                                 layers=False, transforms=(), type="numpy", image_mode="RGBA",
                                                 label="Write a word or a number", show_label=False)
                         word_text = gr.Textbox(label="Text read", elem_id="word-text", interactive=False)
-                        word_boxes = gr.AnnotatedImage(label="Each character as it was read", elem_id="word-boxes",
-                                                       show_legend=False, height=240)
+                        word_boxes = gr.Image(label="Each character as it was read", elem_id="word-boxes",
+                                              interactive=False, format="png", height=240)
                         word_note = gr.Markdown(texts.WORD_WELCOME, elem_id="word-note")
-                    with gr.Tab("Upload", id="upload"):
+                    with gr.Tab("Upload", id="upload") as upload_tab:
                         upload = gr.Image(elem_id="upload", type="filepath", image_mode=None, sources=["upload", "clipboard"],
                                           label=f"A picture of one character ({', '.join(ACCEPTED_FORMATS)})", height=340)
                         upload_button = gr.Button("Read this picture", variant="primary")
-            with gr.Column(scale=2):
+            with gr.Column(scale=2) as single_result:
                 label = gr.Label(num_top_classes=TOP_K, label="Top guesses", elem_id="guesses")
                 glyph = gr.Image(label="What the model saw (28x28, upright)", elem_id="glyph", interactive=False,
                                  height=224, width=224, format="png")
@@ -210,6 +209,10 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
         with gr.Accordion("About this model", open=False):
             gr.Markdown(texts.about_markdown(classifier.metrics, classifier.source), elem_id="about")
 
+        # The single-character answer has no place beside a word: the word tab uses the whole width.
+        word_tab.select(lambda: gr.Column(visible=False), None, single_result, api_visibility="private", queue=False)
+        for tab in (draw_tab, upload_tab):
+            tab.select(lambda: gr.Column(visible=True), None, single_result, api_visibility="private", queue=False)
         # Live reading while drawing: a small progress mark shows a newer stroke is being read.
         live = {**ui, "show_progress": "minimal"}
         sketch.change(show_sketch, sketch, trigger_mode="always_last", **live)
