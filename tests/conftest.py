@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,33 @@ def default_classifier():
     from model import Classifier
 
     return Classifier.load()
+
+
+@pytest.fixture
+def silent_endpoint(monkeypatch):
+    """A Hub endpoint that accepts connections and never answers (the worst network there is)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])  # keep it open, say nothing
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    import huggingface_hub.constants as c
+
+    url = f"http://127.0.0.1:{server.getsockname()[1]}"
+    monkeypatch.setattr(c, "ENDPOINT", url)
+    monkeypatch.setattr(c, "HUGGINGFACE_CO_URL_TEMPLATE", url + "/{repo_id}/resolve/{revision}/{filename}")
+    yield url
+    stop.set()
+    server.close()
+    for conn in held:
+        conn.close()

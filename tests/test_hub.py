@@ -2,8 +2,6 @@
 answers, local folders, and a fake HfApi that records exactly what would be sent."""
 
 import json
-import socket
-import threading
 import time
 
 import numpy as np
@@ -23,36 +21,6 @@ def offline(monkeypatch):
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
-
-
-@pytest.fixture
-def silent_endpoint(monkeypatch):
-    """A Hub endpoint that accepts connections and never answers (the worst network there is)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    held = []
-    stop = threading.Event()
-
-    def accept():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])  # keep it open, say nothing
-            except OSError:
-                continue
-
-    threading.Thread(target=accept, daemon=True).start()
-    import huggingface_hub.constants as c
-
-    url = f"http://127.0.0.1:{server.getsockname()[1]}"
-    monkeypatch.setattr(c, "ENDPOINT", url)
-    monkeypatch.setattr(c, "HUGGINGFACE_CO_URL_TEMPLATE", url + "/{repo_id}/resolve/{revision}/{filename}")
-    yield url
-    stop.set()
-    server.close()
-    for conn in held:
-        conn.close()
 
 
 def test_from_pretrained_uses_the_hf_cache_offline(trained_run, offline, tmp_path):

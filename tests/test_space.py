@@ -64,6 +64,18 @@ def test_unreachable_configured_model_falls_back_fast(monkeypatch, tmp_path):
     assert str(tmp_path) not in status
 
 
+def test_a_hub_that_never_answers_cannot_hold_up_start_up(silent_endpoint, tmp_path, monkeypatch):
+    """python app.py --model someone/nothing against a server that accepts and never replies: the bundled model
+    serves within the start-up bound."""
+    import huggingface_hub.constants as c
+
+    monkeypatch.setattr(c, "HF_HUB_CACHE", str(tmp_path))
+    start = time.perf_counter()
+    classifier, status = load_for_serving("someone/nothing")
+    assert time.perf_counter() - start < HUB_TIMEOUT_S + 3
+    assert classifier.source == "bundled default" and "Cannot reach the Hugging Face Hub" in status
+
+
 def test_broken_model_folder_is_reported_without_server_paths(trained_run, tmp_path):
     folder = tmp_path / "srv" / "models" / "mine"
     shutil.copytree(trained_run, folder)
