@@ -36,6 +36,7 @@ VARIANTS: list[tuple[str, dict, list[str]]] = [
     ("light augmentation + EMA of weights (0.999)", dict(augment="light", ema=0.999), []),
     ("light augmentation, batch 256, learning rate 3e-3", dict(augment="light", batch_size=256, learning_rate=3e-3), []),
     ("light augmentation, 60 epochs", dict(augment="light", epochs=60), []),
+    ("light augmentation + 10% synthetic font glyphs", dict(augment="light", synthetic_mix=0.1), []),
     ("light augmentation, 60 epochs, distilled from 4 variants above",
      dict(augment="light", epochs=60, distill=0.7),
      ["light augmentation", "light augmentation + label smoothing 0.1", "light augmentation + EMA of weights (0.999)",
@@ -79,14 +80,13 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
     import keras
 
     from bench.pen import load_drawings
-    from train.data import DataOptions, hold_out, load_splits
+    from train.data import DataOptions, hold_out, load_splits, mix_synthetic
     from train.fit import fit
     from train.recipe import Recipe
 
     options = data_options or DataOptions()
     splits = load_splits(options)
     held = hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed)
-    counts = np.bincount(held.y_train, minlength=47)
     drawings, pen_name = load_drawings()
     if quick:
         drawings, pen_name = drawings[::10], f"{pen_name}, every 10th"
@@ -102,7 +102,7 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
         if quick:
             recipe = replace(recipe, epochs=1)
         record = recipe.as_dict()
-        if name in rows and rows[name]["recipe"] == record:
+        if name in rows and _same_recipe(rows[name]["recipe"], record):
             continue
         soft = None
         if teachers:
@@ -110,7 +110,9 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
             soft = np.mean([np.asarray(m.predict(held.x_train[..., None] / 255.0, batch_size=2048, verbose=0))
                             for m in members], axis=0)
         start = time.perf_counter()
-        model, history, facts = fit(held, recipe, verbose=0, teacher_probabilities=soft)
+        mixed = mix_synthetic(held, recipe.synthetic_mix, options.seed)
+        model, history, facts = fit(mixed, recipe, verbose=0, teacher_probabilities=soft)
+        counts = np.bincount(mixed.y_train, minlength=47)  # the class mix the model learned
         if not quick:
             model.save(RUNS / f"{_slug(name)}.keras")
         rows[name] = {"name": name, "recipe": record, "teachers": teachers, "fit_seconds": facts["train_time_s"],
@@ -120,9 +122,17 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
         print(f"{name}: {json.dumps({k: v for k, v in rows[name].items() if k not in ('recipe', 'teachers')})}", flush=True)
         _save(path, splits, held, pen_name, rows, quick)
     if not quick and (not only or REFIT in only):
-        _refit_winner(rows, splits, held, drawings, keras)
+        _refit_winner(rows, splits, held, drawings, keras, options.seed)
         _save(path, splits, held, pen_name, rows, quick)
     return _result(splits, held, pen_name, rows)
+
+
+def _same_recipe(stored: dict, record: dict) -> bool:
+    """A stored result still describes this recipe; fields added to Recipe later count as their defaults."""
+    from train.recipe import Recipe
+
+    defaults = Recipe().as_dict()
+    return all(stored.get(key, defaults.get(key)) == value for key, value in record.items())
 
 
 def _save(path, splits, held, pen_name, rows, quick) -> None:
@@ -132,9 +142,9 @@ def _save(path, splits, held, pen_name, rows, quick) -> None:
         write_text(path, json.dumps({"benchmark": "ablation", **_result(splits, held, pen_name, rows)}, indent=2) + "\n")
 
 
-def _refit_winner(rows: dict, splits, held, drawings, keras) -> None:
+def _refit_winner(rows: dict, splits, held, drawings, keras, seed: int) -> None:
     """The chosen recipe trained once more on train + validation, calibrated as its twin was."""
-    from train.data import TrainValSplit
+    from train.data import TrainValSplit, mix_synthetic
     from train.fit import fit
     from train.recipe import Recipe
 
@@ -149,8 +159,12 @@ def _refit_winner(rows: dict, splits, held, drawings, keras) -> None:
         members = [keras.saving.load_model(RUNS / f"{_slug(t)}.keras", compile=False) for t in winner["teachers"]]
         soft = np.mean([np.asarray(m.predict(everything.x_train[..., None] / 255.0, batch_size=2048, verbose=0))
                         for m in members], axis=0)
+    if recipe.synthetic_mix:
+        everything = mix_synthetic(everything, recipe.synthetic_mix, seed)
+        soft = None if soft is None else np.concatenate([soft, np.eye(47, dtype=np.float32)[everything.y_train[len(soft):]]])
     model, _, facts = fit(everything, recipe, verbose=0, teacher_probabilities=soft)
-    counts = np.bincount(held.y_train, minlength=47)  # the twin's prior, as its calibration was fitted with it
+    twin = mix_synthetic(held, recipe.synthetic_mix, seed)
+    counts = np.bincount(twin.y_train, minlength=47)  # the twin's prior, as its calibration was fitted with it
     rows[REFIT] = {"name": REFIT, "refit_of": winner["name"], "recipe": winner["recipe"], "teachers": winner["teachers"],
                    "fit_seconds": facts["train_time_s"], "seconds_per_epoch": facts["seconds_per_epoch"],
                    **_evaluate(model, splits, held, counts, recipe, drawings, fixed_plan=winner)}

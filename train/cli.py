@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--label-smoothing", type=float, default=d.label_smoothing, help="label smoothing of the one-hot targets")
     t.add_argument("--imbalance", choices=list(IMBALANCE), default=d.imbalance,
                    help="class imbalance handling: " + "; ".join(f"{k}: {v}" for k, v in IMBALANCE.items()))
+    t.add_argument("--synthetic-mix", type=float, default=d.synthetic_mix,
+                   help="add generated font glyphs to the training split, this share of its size (0 = none)")
     t.add_argument("--ema", type=float, default=d.ema, help="momentum of the weights' moving average (e.g. 0.999); 0 = off")
     t.add_argument("--patience", type=int, default=d.patience, help="early stopping patience in epochs; 0 = none")
     t.add_argument("--seed", type=int, default=d.seed, help="seed for the split, sampling, augmentation and initialisation")
@@ -65,7 +67,7 @@ def recipe_from(args: argparse.Namespace) -> Recipe:
                   schedule=args.lr_schedule, augment=args.augment, label_smoothing=args.label_smoothing,
                   imbalance=args.imbalance, ema=args.ema, patience=args.patience, seed=args.seed,
                   init_from=args.init_from, distill=args.distill if args.teacher else 0.0,
-                  teachers=args.teacher or [])
+                  teachers=args.teacher or [], synthetic_mix=args.synthetic_mix)
 
 
 def _versions() -> dict:
@@ -101,7 +103,8 @@ def run(args: argparse.Namespace) -> "ModelMetrics":
     options = data.DataOptions.from_args(args)
     started = time.time()
     splits = data.load_splits(options)
-    held = data.hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed)
+    held = data.mix_synthetic(data.hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed),
+                              recipe.synthetic_mix, options.seed)
     log.info("data: %s | train %d, validation %d, test %d", splits.info.name, len(held.x_train), len(held.x_val), len(splits.x_test))
 
     soft = None

@@ -127,6 +127,17 @@ def hold_out(x: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> TrainV
     return TrainValSplit(x_train, y_train, x_val, y_val)
 
 
+def mix_synthetic(held: TrainValSplit, share: float, seed: int) -> TrainValSplit:
+    """Add generated font glyphs (uniform strokes, like a pen on a screen) to the training part only; the
+    validation part stays real, so levers are still chosen on real handwriting."""
+    if share <= 0:
+        return held
+    from . import synthetic
+
+    x, y = synthetic.generate(int(round(share * len(held.y_train))), seed=seed + 7)
+    return TrainValSplit(np.concatenate([held.x_train, x]), np.concatenate([held.y_train, y]), held.x_val, held.y_val)
+
+
 def _stratify(y: np.ndarray, part: int) -> np.ndarray | None:
     """Stratify when it is possible: every class twice, and both parts at least one per class
     (tiny runs and custom datasets may not allow it; then the split is plain random)."""
