@@ -77,7 +77,8 @@ class _FileOnly(ImageData):
 
 class ApiImage(gr.Image):
     data_model = _FileOnly
-    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
+
     from gradio.blocks import Block
     if TYPE_CHECKING:
         from gradio.components import Timer
