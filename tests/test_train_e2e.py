@@ -147,6 +147,20 @@ def test_user_files_in_the_output_folder_survive(trained_run, tmp_path):
     assert ModelMetrics.load(out / METRICS_FILE).data.train + ModelMetrics.load(out / METRICS_FILE).data.validation == 600
 
 
+def test_refit_on_validation_reuses_the_calibration(tmp_path):
+    """The last fit trains on train + validation; the calibration chosen before it is kept and recorded."""
+    from train.cli import main
+
+    out = tmp_path / "out"
+    assert main(["--data", "synthetic", "--max-samples", "1500", "--epochs", "1", "--refit-on-validation",
+                 "--output-dir", str(out), "--quiet"]) == 0
+    metrics = ModelMetrics.load(out / METRICS_FILE)
+    assert metrics.training.recipe["refit_on_validation"] is True
+    assert metrics.data.train == 1500 and metrics.data.validation == 150
+    assert metrics.calibration.temperature > 0 and sum(metrics.data.train_class_counts) == 1350
+    assert "in the final fit" in (out / CARD_FILE).read_text()
+
+
 DATASET_CARD = """---
 pretty_name: Tiny EMNIST-format test set
 license: other

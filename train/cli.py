@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--synthetic-mix", type=float, default=d.synthetic_mix,
                    help="add generated font glyphs to the training split, this share of its size (0 = none)")
     t.add_argument("--ema", type=float, default=d.ema, help="momentum of the weights' moving average (e.g. 0.999); 0 = off")
+    t.add_argument("--refit-on-validation", action="store_true",
+                   help="after choosing the calibration on the validation split, train once more on train + validation "
+                        "(twice the time; the validation score reported is the first run's)")
     t.add_argument("--patience", type=int, default=d.patience, help="early stopping patience in epochs; 0 = none")
     t.add_argument("--seed", type=int, default=d.seed, help="seed for the split, sampling, augmentation and initialisation")
     t.add_argument("--teacher", nargs="+", default=None, metavar="MODEL",
@@ -67,7 +70,8 @@ def recipe_from(args: argparse.Namespace) -> Recipe:
                   schedule=args.lr_schedule, augment=args.augment, label_smoothing=args.label_smoothing,
                   imbalance=args.imbalance, ema=args.ema, patience=args.patience, seed=args.seed,
                   init_from=args.init_from, distill=args.distill if args.teacher else 0.0,
-                  teachers=args.teacher or [], synthetic_mix=args.synthetic_mix)
+                  teachers=args.teacher or [], synthetic_mix=args.synthetic_mix,
+                  refit_on_validation=args.refit_on_validation)
 
 
 def _versions() -> dict:
@@ -117,6 +121,16 @@ def run(args: argparse.Namespace) -> "ModelMetrics":
     counts = np.bincount(held.y_train, minlength=model.output_shape[-1])
     plan = calibrate.plan(model.predict(as_batch(held.x_val), batch_size=2048, verbose=0), held.y_val, counts,
                           correct_prior=recipe.imbalance == "prior")
+    if recipe.refit_on_validation:  # the recipe and calibration are settled: train once more on everything
+        everything = data.TrainValSplit(np.concatenate([held.x_train, held.x_val]), np.concatenate([held.y_train, held.y_val]),
+                                        held.x_val, held.y_val)
+        if soft is not None:
+            from .teacher import ensemble_probabilities
+
+            soft = ensemble_probabilities(recipe.teachers, everything.x_train)
+        log.info("refit on train + validation (%d images), reusing the calibration fitted above", len(everything.y_train))
+        model, history, refit_facts = fit.fit(everything, recipe, verbose=0 if args.quiet else 2, teacher_probabilities=soft)
+        facts = {**refit_facts, "best_epoch": facts["best_epoch"], "best_val_balanced_accuracy": facts["best_val_balanced_accuracy"]}
     model = export.inference_copy(model)
     calibrate.fold(model, counts, plan.tau, plan.temperature)
     log.info("calibration: prior correction %.1f, temperature %.3f (validation ECE %.4f -> %.4f)", plan.tau,
@@ -125,6 +139,8 @@ def run(args: argparse.Namespace) -> "ModelMetrics":
     probabilities = np.asarray(model.predict(as_batch(splits.x_test), batch_size=2048, verbose=0))
     info = splits.info
     info.train, info.validation, info.test = len(held.x_train), len(held.x_val), len(splits.x_test)
+    if recipe.refit_on_validation:
+        info.train += len(held.x_val)  # the final fit saw the validation images too
     info.train_class_counts = counts.tolist()
     metrics = ModelMetrics(
         model=ModelInfo(name="lenet5_emnist_balanced", parameters=model.count_params(), layers=_layers(model),

@@ -50,6 +50,7 @@ class Recipe:
     init_from: str | None = None
     teachers: list[str] = field(default_factory=list)  # models whose averaged output is distilled (distill > 0)
     synthetic_mix: float = 0.0  # font glyphs added to the training split, as a share of its size (pen-like strokes)
+    refit_on_validation: bool = False  # a last fit on train + validation, with the calibration of the first
 
     def __post_init__(self):
         if self.imbalance not in IMBALANCE:
