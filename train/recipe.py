@@ -40,7 +40,7 @@ class Recipe:
     batch_size: int = 128
     learning_rate: float = 2e-3
     schedule: str = "cosine"  # or "constant"
-    augment: str = "none"  # a key of AUGMENTATIONS
+    augment: str = "light"  # a key of AUGMENTATIONS (chosen by python -m bench ablation)
     label_smoothing: float = 0.0
     imbalance: str = "prior"  # a key of IMBALANCE
     ema: float = 0.0  # momentum of Adam's moving average of the weights; 0 = off
