@@ -22,17 +22,27 @@ from model.metrics import TestMetrics
 ECE_BINS = 15
 
 
-def expected_calibration_error(y_true: np.ndarray, probabilities: np.ndarray, bins: int = ECE_BINS) -> float:
-    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by the share of samples in each."""
+def expected_calibration_error(y_true: np.ndarray, probabilities: np.ndarray, bins: int = ECE_BINS,
+                               weights: np.ndarray | None = None) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by the share of samples in each
+    (``weights``: per-sample weights, e.g. to score an unbalanced split as if it were balanced)."""
     confidence = probabilities.max(axis=1)
-    correct = probabilities.argmax(axis=1) == y_true
+    correct = (probabilities.argmax(axis=1) == y_true).astype(np.float64)
+    weights = np.ones(len(y_true)) if weights is None else np.asarray(weights, dtype=np.float64)
     which = np.minimum((confidence * bins).astype(int), bins - 1)
     total = 0.0
     for b in range(bins):
         inside = which == b
         if inside.any():
-            total += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
+            w = weights[inside]
+            total += w.sum() / weights.sum() * abs(np.average(correct[inside], weights=w) - np.average(confidence[inside], weights=w))
     return float(total)
+
+
+def balancing_weights(y: np.ndarray) -> np.ndarray:
+    """Per-sample weights that give every class the same total: an unbalanced split scored like a balanced one."""
+    counts = np.bincount(y)
+    return 1.0 / counts[y]
 
 
 def most_confused(matrix: np.ndarray, count: int = 10) -> list[dict]:
