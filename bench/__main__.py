@@ -10,8 +10,8 @@ from pathlib import Path
 
 from . import ablation, accuracy, app_latency, common, inference, pen, rejection, robustness, training, words
 
-BENCHES = {"accuracy": accuracy, "pen": pen, "words": words, "rejection": rejection, "robustness": robustness, "inference": inference, "app": app_latency,
-           "training": training, "ablation": ablation}
+BENCHES = {"accuracy": accuracy, "pen": pen, "words": words, "rejection": rejection, "robustness": robustness,
+           "inference": inference, "app": app_latency, "training": training, "ablation": ablation}
 LONG = {"ablation"}  # hours on 2 cores: run by name, never by "all"
 README = Path(__file__).resolve().parents[1] / "README.md"
 MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)

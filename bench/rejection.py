@@ -1,7 +1,8 @@
 """What the single-character view refuses: real characters must pass, taps, dots, scribbles and doodles must not.
 
 Accepted side: the real EMNIST test sample drawn upright as pictures, the pen digits (all 1,200 where
-../shared/data has them) drawn as sketchpad canvases at every brush width, and the gallery. Refused side: generated sketchpad drawings of what visitors try besides a character (seeded).
+../shared/data has them) drawn as sketchpad canvases at every brush width, and the gallery. Refused side:
+generated sketchpad drawings of what visitors try besides a character (seeded).
 The bounds in ``model.rejection`` are chosen from these numbers: no real character refused.
 """
 

@@ -26,7 +26,8 @@ def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
     shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(data) - header != expected:
-        raise IdxError(f"{name}: header says shape {shape} ({expected:,} bytes) but the file holds {len(data) - header:,} bytes of data (truncated or corrupt)")
+        raise IdxError(f"{name}: header says shape {shape} ({expected:,} bytes) but the file holds "
+                       f"{len(data) - header:,} bytes of data (truncated or corrupt)")
     return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
