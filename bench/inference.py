@@ -26,15 +26,20 @@ BATCHES = (1, 32, 256, 1024)
 ROOT = Path(__file__).resolve().parents[1]
 # What each runtime needs installed (site-packages folders), for the size column.
 PACKAGES = {"LiteRT": ["ai_edge_litert"], "Keras + TensorFlow": ["tensorflow", "keras"]}
+# Peak RSS from /proc (VmHWM, reset by exec): getrusage's maxrss in a child keeps the forking parent's peak.
 COLD_START = """
-import json, resource, sys, time
+def peak_rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+import json, sys, time
 start = time.perf_counter()
 sys.path.insert(0, {root!r})
 from model.runtime import {engine}
 engine = {make}
 engine(__import__("numpy").zeros((1, 28, 28, 1), "float32"))
 print(json.dumps({{"import_and_load_s": round(time.perf_counter() - start, 3),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                  "peak_rss_mb": peak_rss_mb(),
                   "tensorflow_imported": "tensorflow" in sys.modules}}))
 """
 
@@ -79,7 +84,7 @@ def run(model=None, quick: bool = False) -> dict:
               "preprocess_400px_canvas": timed(lambda: preprocess(canvas), repeat),
               "single_image_end_to_end": timed(lambda: classifier.predict(canvas), repeat)}
 
-    runtimes = {"LiteRT": LiteRTEngine(next(folder.glob("*.tflite")), threads=1),
+    runtimes = {"LiteRT": LiteRTEngine(next(folder.glob("*.tflite"))),
                 "Keras + TensorFlow": KerasEngine.load(folder / KERAS_FILE)}
     glyphs = np.random.default_rng(0).random((max(BATCHES), 28, 28, 1), dtype=np.float32)
     reference = np.asarray(runtimes["Keras + TensorFlow"].model(glyphs[:256], training=False))

@@ -8,6 +8,7 @@ Both engines return the same calibrated probabilities, because calibration lives
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -46,15 +47,19 @@ def litert_available() -> bool:
 
 
 class LiteRTEngine:
-    """A LiteRT interpreter; one invocation at a time (interpreters are not thread-safe), resized per batch size."""
+    """A LiteRT interpreter; one invocation at a time (interpreters are not thread-safe), resized per batch size.
+
+    One thread per core up to 4: on the 2-core Space, 2 threads were measured faster than 1 both for one image
+    (17 against 20 µs) and for batches of 1024 (94k against 53k images/s)."""
 
     name = "LiteRT"
 
-    def __init__(self, path: str | Path, threads: int = 1):
+    def __init__(self, path: str | Path, threads: int | None = None):
         from ai_edge_litert.interpreter import Interpreter
 
         self.path = Path(path)
         try:
+            threads = threads or min(os.cpu_count() or 1, 4)
             self._interpreter = Interpreter(model_path=str(self.path), num_threads=threads)
             self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:

@@ -64,7 +64,8 @@ def test_pen_benchmark_quick(tmp_path):
     for row in result["brushes"]:
         assert row["errors_lookalike_letter"] + row["errors_other"] == round(row["samples"] * (1 - row["top1"]))
         assert row["top1"] <= row["top3"]
-    assert result["app"]["samples"] == 10  # the same drawings through the running app's /predict
+    assert result["app"]["samples"] == 10  # the same drawings through the running app's /predict ...
+    assert result["app"]["top1"] == result["app"]["in_process_top1"]  # ... read exactly as in process
 
 
 def test_app_benchmark_quick(tmp_path):
