@@ -32,14 +32,16 @@ def _kwargs(name: str, args) -> dict:
     return kwargs
 
 
-def readme_section(out_dir: Path, command: str) -> str:
+def readme_section(out_dir: Path) -> str:
     m = common.machine()
-    parts = [f"Produced by `{command}` on {m['cores']} CPU cores ({m['cpu'] or 'unknown CPU'}), Python {m['python']}. "
-             "Every number below comes from the JSON files in `bench/results/`."]
+    parts = [f"Measured on {m['cores']} CPU cores ({m['cpu'] or 'unknown CPU'}), Python {m['python']}. Every number "
+             "below comes from the JSON files in `bench/results/`; under each heading, the command that wrote it."]
     for name, module in BENCHES.items():
         path = out_dir / f"{name}.json"
         if path.is_file():
-            parts.append(f"#### {name}\n\n" + module.report(json.loads(path.read_text())))
+            result = json.loads(path.read_text())
+            made_by = f"`{result['command']}`" if result.get("command") else "(command not recorded)"
+            parts.append(f"#### {name}\n\n{made_by}\n\n" + module.report(result))
     return "\n\n".join(parts) + "\n"
 
 
@@ -55,18 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update-readme", action="store_true", help="rewrite the README's results section from the JSON files")
     args = parser.parse_args(argv)
     names = [n for n in BENCHES if n not in LONG] if "all" in args.names else args.names
+    command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
     for name in names:
         module = BENCHES[name]
         result = module.run(**_kwargs(name, args))
-        path = common.save(name, result, args.out)
+        path = common.save(name, result, args.out, command)
         print(f"\n### {name}\n\n{module.report(result)}\n\n(written to {path})")
     if args.update_readme:
         text = README.read_text()
         if not MARKER.search(text):
             print("README.md has no <!-- bench:start --> ... <!-- bench:end --> section", file=sys.stderr)
             return 1
-        command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
-        section = readme_section(args.out, command)
+        section = readme_section(args.out)
         from model.atomic import write_text
 
         write_text(README, MARKER.sub(lambda m: m.group(1) + section + m.group(2), text))

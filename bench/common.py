@@ -40,10 +40,10 @@ def timed(fn: Callable[[], object], repeat: int, warmup: int = 3) -> dict:
     return {"median_ms": round(float(np.median(ms)), 3), "p95_ms": round(float(np.percentile(ms, 95)), 3), "runs": repeat}
 
 
-def save(name: str, result: dict, out_dir: Path = RESULTS_DIR) -> Path:
+def save(name: str, result: dict, out_dir: Path = RESULTS_DIR, command: str | None = None) -> Path:
     from model.atomic import write_text
 
-    result = {"benchmark": name, "machine": machine(), "created_unix": int(time.time()), **result}
+    result = {"benchmark": name, "command": command, "machine": machine(), "created_unix": int(time.time()), **result}
     path = Path(out_dir) / f"{name}.json"
     write_text(path, json.dumps(result, indent=2) + "\n")
     return path

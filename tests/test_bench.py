@@ -81,8 +81,10 @@ def test_readme_section_is_generated_from_json(results, tmp_path):
 
     for name, result in results.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(result))
-    section = readme_section(tmp_path, "python -m bench all")
-    assert "`python -m bench all`" in section and "| LiteRT (app) |" in section
+    section = readme_section(tmp_path)
+    command = results["accuracy"]["command"]
+    assert command.startswith("python -m bench inference accuracy robustness training --quick")
+    assert f"`{command}`" in section and "| LiteRT (app) |" in section
     assert f"{100 * results['accuracy']['accuracy']:.2f}%" in section
 
 

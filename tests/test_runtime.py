@@ -43,9 +43,14 @@ def test_bundled_serving_file_agrees_with_its_keras_model():
 
 
 def test_batches_of_any_size_give_the_same_answers():
-    """The interpreter is resized per batch: one image at a time and all at once must agree."""
+    """The interpreter is resized per batch and runs large ones in padded chunks: one image at a time, a small
+    batch, and a large batch with a partial last chunk must all agree."""
+    from model.runtime import CHUNK
+
     classifier = Classifier.load()
-    sample = np.load(ROOT / "tests" / "data" / "emnist47_test_sample.npz")["images"][:64]
+    sample = np.load(ROOT / "tests" / "data" / "emnist47_test_sample.npz")["images"][: 2 * CHUNK + 37]
     together = classifier.predict_batch(sample)
-    alone = np.concatenate([classifier.predict_batch(g) for g in sample])
-    assert np.allclose(together, alone, atol=1e-6)
+    assert together.shape == (len(sample), 47)
+    alone = np.concatenate([classifier.predict_batch(g) for g in sample[::23]])
+    small = np.concatenate([classifier.predict_batch(sample[i: i + 50]) for i in range(0, len(sample), 50)])
+    assert np.allclose(together[::23], alone, atol=1e-6) and np.allclose(together, small, atol=1e-6)
