@@ -9,7 +9,7 @@ visitor more than a guessed scribble.
 
 - shape: a dot or a blob fills its bounding box like a disc, without a loop (a stroke-drawn character leaves
   most of a roughly square box empty, or encloses a loop; a straight bar is full but not square), and its "stroke" is as wide as
-  itself (drawn strokes of real characters stay under 8 px at the 28x28 scale, blobs start near 10);
+  itself (drawn strokes of real characters stay under a third of the glyph's size, blobs start near 0.4);
 - parts inside loops: eyes and a mouth inside a face; no character has two separate parts inside a loop;
 - confidence and loops: on a scribble the calibrated probabilities spread over many classes, or it crosses
   itself into more closed loops than any character (B and 8 have two) without one reading standing out.
@@ -22,12 +22,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from .preprocess import GLYPH_SPAN
+
 #: A glyph whose bounding box is at least this square (short side / long side) ...
 SQUARE_ENOUGH = 0.3
 #: ... and whose box is filled at least this much is a dot or a blob (a disc fills 0.79; real glyphs <= 0.58).
 MAX_FILL = 0.6
-#: Drawn stroke width (px at 28x28, before preprocessing sets it to EMNIST's) from which ink is a blob.
-BLOB_STROKE_WIDTH = 9.0
+#: Drawn stroke width, as a share of the glyph's long side (before preprocessing sets it to EMNIST's), from which
+#: ink is a blob: real characters' strokes stay under a third of it, blobs start near 0.4.
+BLOB_STROKE_SHARE = 0.375
+BLOB_STROKE_WIDTH = BLOB_STROKE_SHARE * GLYPH_SPAN  # px at 28x28
 #: Below this probability mass in the top 3 classes, the picture does not look like any one character (real
 #: characters measured down to 0.41: a pen-drawn 1 in a fine pen; scribbles: median 0.82).
 MIN_TOP3_MASS = 0.38

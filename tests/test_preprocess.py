@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from model import BlankImageError, ImageTooLargeError, NotAnImageError, preprocess, preprocess_upright
-from model.preprocess import GLYPH_SPAN, open_image
+from model.preprocess import open_image
 
 
 def letter_l(size=200, thickness=24, margin=30):
@@ -37,7 +37,8 @@ def test_glyph_fills_the_emnist_frame():
     upright = preprocess_upright(letter_l())
     rows = np.flatnonzero(upright.max(axis=1) > 0.3)
     cols = np.flatnonzero(upright.max(axis=0) > 0.3)
-    assert rows[-1] - rows[0] + 1 in (GLYPH_SPAN - 1, GLYPH_SPAN, GLYPH_SPAN + 1)  # long side ~24 of 28
+    # EMNIST's own glyphs span 22 / 23.5 / 24 px (10th / 50th / 90th percentile, ink above 0.3; python -m bench pen)
+    assert 22 <= rows[-1] - rows[0] + 1 <= 25
     assert rows[0] >= 1 and rows[-1] <= 26 and cols[0] >= 1 and cols[-1] <= 26  # 2 px margin, give or take blur
 
 

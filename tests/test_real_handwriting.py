@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 # Measured with the bundled model (python -m bench pen; the numbers are in README): see each test.
 MIN_EMNIST_SAMPLE = 0.85  # the bundled model on 987 real test glyphs, both paths (the bound)
-# The 300-drawing pen sample, brushes 10/18/24: top-1 0.793/0.787/0.780, top-3 0.933/0.937/0.943; bounds with a
+# The 300-drawing pen sample, brushes 10/18/24: top-1 0.800/0.800/0.800, top-3 0.943/0.940/0.940; bounds with a
 # margin of a few drawings so that a runtime's rounding cannot flip the test, while a real regression does.
 MIN_PEN_TOP1 = 0.75
 MIN_PEN_TOP3 = 0.92
