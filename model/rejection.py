@@ -26,8 +26,9 @@ from .preprocess import GLYPH_SPAN
 
 #: A glyph whose bounding box is at least this square (short side / long side) ...
 SQUARE_ENOUGH = 0.3
-#: ... and whose box is filled at least this much is a dot or a blob (a disc fills 0.79; real glyphs <= 0.58).
-MAX_FILL = 0.6
+#: ... and whose box is filled at least this much is a dot or a blob (a disc fills 0.79; real glyphs measured up
+#: to 0.63: an 8 drawn small with a fat finger, its loops closed).
+MAX_FILL = 0.7
 #: Drawn stroke width, as a share of the glyph's long side (before preprocessing sets it to EMNIST's), from which
 #: ink is a blob: real characters' strokes stay under a third of it, blobs start near 0.4.
 BLOB_STROKE_SHARE = 0.375

@@ -66,6 +66,14 @@ def test_hard_real_pen_digits_are_not_refused(default_classifier, brush):
         assert default_classifier.predict(picture).refusal is None, (d["index"], d["label"])
 
 
+def test_a_fat_finger_eight_is_not_a_blob(default_classifier):
+    """Drawn small with a 32 px brush, this 8's loops close and its box is 63% ink: still a character."""
+    eight = json.loads((ROOT / "tests" / "data" / "uji_pen_hard_cases.json").read_text())[-1]
+    assert eight["label"] == "8"  # position 1023 of the full set
+    prediction = default_classifier.predict(draw(eight["strokes"], 32, fraction=0.5075833, position=(0.8694550, 0.1769044)))
+    assert prediction.refusal is None and rejection.shape_of(prediction.glyph).fill > 0.6
+
+
 def test_two_characters_side_by_side_are_sent_to_the_word_reader(default_classifier):
     a, b = (Image.open(ROOT / "examples" / "uppercase" / f"{c}_pen.png").convert("L") for c in "AB")
     pair = Image.new("L", (a.width + b.width, a.height), 255)
