@@ -66,8 +66,7 @@ def run(quick: bool = False, calls: int | None = None, clients: int = 8) -> dict
     gradio_import = import_gradio_seconds()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        server = start_app(Path(tmp) / "app.log")
-        try:
+        with start_app(Path(tmp) / "app.log") as server:
             client = Client(server.url, verbose=False)
             first = client.predict(handle_file(str(EXAMPLE)), api_name="/predict")
             cold = time.perf_counter() - started
@@ -91,8 +90,6 @@ def run(quick: bool = False, calls: int | None = None, clients: int = 8) -> dict
             served += extra
             facts = _process_facts(server.process.pid)
             outbound = list(server.recorder.attempts)
-        finally:
-            server.stop()
     return {"import_gradio_alone_s": gradio_import, "requests_served": served,
             **facts, "cold_start_to_first_answer_s": round(cold, 2), "server_ready_s": round(server.startup_seconds, 2),
             "first_label": first["label"], "sequential": _stats(sequential),

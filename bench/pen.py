@@ -143,8 +143,7 @@ def through_app(drawings: list[dict], brush: float) -> dict:
 
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_app(Path(tmp) / "app.log")
-        try:
+        with start_app(Path(tmp) / "app.log") as server:
             client = Client(server.url, verbose=False)
             right = top3 = 0
             for i, d in enumerate(drawings):
@@ -155,8 +154,6 @@ def through_app(drawings: list[dict], brush: float) -> dict:
                 labels = [c["label"] for c in result["confidences"][:3]]
                 right += labels[0] == d["label"]
                 top3 += d["label"] in labels
-        finally:
-            server.stop()
     return {"brush_px": brush, "samples": len(drawings), "top1": round(right / len(drawings), 4),
             "top3": round(top3 / len(drawings), 4)}
 

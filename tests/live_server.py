@@ -11,6 +11,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,11 +57,14 @@ class OutboundRecorder:
 
 @dataclass
 class AppServer:
+    """A running app.py; ``with start_app(...) as server:`` stops it (and closes its log) however the block ends."""
+
     url: str
     process: subprocess.Popen
     startup_seconds: float
     recorder: OutboundRecorder
     log_path: Path
+    log: IO[str]
 
     def stop(self):
         self.process.terminate()
@@ -69,6 +73,13 @@ class AppServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.recorder.close()
+        self.log.close()
+
+    def __enter__(self) -> "AppServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
 
 def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90) -> AppServer:
@@ -85,12 +96,16 @@ def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90
     url = f"http://127.0.0.1:{port}/"
     while time.perf_counter() - start < timeout:
         if process.poll() is not None:
+            recorder.close()
+            log.close()
             raise RuntimeError(f"app.py exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
-                    return AppServer(url, process, time.perf_counter() - start, recorder, log_path)
+                    return AppServer(url, process, time.perf_counter() - start, recorder, log_path, log)
         except OSError:
             time.sleep(0.2)
     process.kill()
+    recorder.close()
+    log.close()
     raise RuntimeError(f"app.py did not answer within {timeout} s:\n{log_path.read_text()[-3000:]}")

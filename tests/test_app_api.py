@@ -22,9 +22,8 @@ MAX_STARTUP_S = 45
 @pytest.fixture(scope="module")
 def server():
     ARTIFACT_DIR.mkdir(exist_ok=True)
-    app = start_app(ARTIFACT_DIR / "app_api.log")
-    yield app
-    app.stop()
+    with start_app(ARTIFACT_DIR / "app_api.log") as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

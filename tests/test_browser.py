@@ -30,9 +30,8 @@ if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
 @pytest.fixture(scope="module")
 def app():
     ARTIFACT_DIR.mkdir(exist_ok=True)
-    server = start_app(ARTIFACT_DIR / "app_browser.log")
-    yield server
-    server.stop()
+    with start_app(ARTIFACT_DIR / "app_browser.log") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

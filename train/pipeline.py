@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from model.labels import NUM_CLASSES
 
+from .evaluate import balancing_weights
 from .recipe import Augment
 
 
@@ -65,8 +66,7 @@ def epoch_order(y: np.ndarray, epochs: int, seed: int, balanced: bool) -> np.nda
     rng = np.random.default_rng(seed)
     if not balanced:
         return np.concatenate([rng.permutation(len(y)) for _ in range(epochs)])
-    counts = np.bincount(y, minlength=NUM_CLASSES).astype(np.float64)
-    weights = 1.0 / counts[y]
+    weights = balancing_weights(y)
     return rng.choice(len(y), size=epochs * len(y), p=weights / weights.sum())
 
 
