@@ -76,7 +76,6 @@ class Classifier:
             refusal = rejection.several(count)
         return Prediction(probabilities=probabilities, glyph=upright, refusal=refusal, characters=count)
 
-
     def read(self, image: ImageInput) -> reading.Reading:
         """Any picture of one or more characters (a word, a number, a few lines) -> the text read, with each
         character's box and top-3."""

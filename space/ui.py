@@ -108,6 +108,11 @@ def uploaded_path(value) -> str:
     raise PreprocessError(SEND_A_FILE)
 
 
+def drawing(value):
+    """The flattened RGBA picture of a Sketchpad value (an editor dict, or already an array)."""
+    return value.get("composite") if isinstance(value, dict) else value
+
+
 def example_files(group: str) -> list[str]:
     return sorted(str(p) for p in (EXAMPLES_DIR / group).glob("*.png"))
 
@@ -130,13 +135,13 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
         return prediction.confidences(TOP_K), texts.enlarge(prediction.glyph), texts.notes_for(prediction.label)
 
     def show_sketch(value):
-        composite = value.get("composite") if isinstance(value, dict) else value
+        composite = drawing(value)
         if composite is None or not composite.any():
             return None, None, texts.WELCOME
         return show(composite)
 
     def show_word(value):
-        composite = value.get("composite") if isinstance(value, dict) else value
+        composite = drawing(value)
         if composite is None or not composite[..., 3].any():
             return "", None, texts.WORD_WELCOME
         try:
@@ -223,7 +228,8 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
         upload.clear(lambda: (None, None, texts.WELCOME), None, **ui)
         upload_button.click(show, upload, preprocess=False, **ui)
 
-        # The public API: one image in, label confidences out (see README for gradio_client usage).
+        # The public API (see README for gradio_client usage): /predict, one character in, label confidences out;
+        # /read, a word or a number in, the text and each character's box and top 3 out.
         with gr.Row(visible=False):
             api_image = ApiImage(type="filepath", image_mode=None, label="image")
             api_label = gr.Label(num_top_classes=TOP_K, label="confidences")
