@@ -8,10 +8,10 @@ import re
 import sys
 from pathlib import Path
 
-from . import ablation, accuracy, app_latency, common, inference, pen, rejection, robustness, training, words
+from . import ablation, accuracy, app_latency, common, inference, latency, pen, rejection, robustness, training, words, writer
 
-BENCHES = {"accuracy": accuracy, "pen": pen, "words": words, "rejection": rejection, "robustness": robustness,
-           "inference": inference, "app": app_latency, "training": training, "ablation": ablation}
+BENCHES = {"accuracy": accuracy, "pen": pen, "writer": writer, "words": words, "rejection": rejection, "robustness": robustness,
+           "inference": inference, "app": app_latency, "latency": latency, "training": training, "ablation": ablation}
 LONG = {"ablation"}  # hours on 2 cores: run by name, never by "all"
 README = Path(__file__).resolve().parents[1] / "README.md"
 MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
@@ -19,9 +19,9 @@ MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
 
 def _kwargs(name: str, args) -> dict:
     kwargs = {"quick": args.quick} if name != "accuracy" else {}
-    if name in ("accuracy", "inference", "robustness", "pen", "rejection", "words"):
+    if name in ("accuracy", "inference", "robustness", "pen", "rejection", "words", "writer"):
         kwargs["model"] = args.model
-    if name in ("accuracy", "ablation"):
+    if name in ("accuracy", "ablation", "writer"):
         from train.data import DataOptions
 
         kwargs["data_options"] = DataOptions.from_args(args)
@@ -29,6 +29,8 @@ def _kwargs(name: str, args) -> dict:
         kwargs["count"] = 940 if args.quick else None
     if name == "ablation":
         kwargs["out_dir"] = args.out
+    if name == "latency":
+        kwargs["baseline_url"] = args.baseline_url
     return kwargs
 
 
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     from train.data import add_arguments
 
     add_arguments(parser)  # the data options of python -m train, same defaults
+    parser.add_argument("--baseline-url", default=None,
+                        help="latency: also measure the app at this URL (e.g. an older commit), side by side")
     parser.add_argument("--out", type=Path, default=common.RESULTS_DIR, help="where the JSON results go")
     parser.add_argument("--update-readme", action="store_true", help="rewrite the README's results section from the JSON files")
     args = parser.parse_args(argv)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.live_server import start_app
+from harness.live_server import start_app
 
 from .common import table
 
@@ -35,7 +35,7 @@ def _raw_http(url: str, calls: int) -> list[float]:
             t = time.perf_counter()
             with open(EXAMPLE, "rb") as handle:
                 path = http.post("/upload", files={"files": handle}).json()[0]
-            response = http.post("/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}]})
+            response = http.post("/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}, ""]})
             assert response.json()["data"][0]["label"]
             times.append(time.perf_counter() - t)
     return times

@@ -1,9 +1,13 @@
-"""Real pen strokes through the sketchpad path: UJI Pen Characters digits drawn as the Space's canvas delivers them.
+"""Real pen strokes through both drawing paths: UJI Pen Characters digits as the pad sends them (the strokes
+themselves, ``Classifier.predict_strokes``) and as a raster sketchpad would have sent them (a picture, the path
+uploads still take, ``Classifier.predict``).
 
-Each trajectory is drawn on a 400x400 RGBA canvas (transparent background, dark round brush, the character
-45-80% of the canvas, anywhere on it) and read by ``Classifier.predict``, at every brush width from a thin pen to
-a fat finger. Errors are split into a digit read as its look-alike letter (0/O, 1/I/L, ...) and plain misses.
-The stroke statistics of the preprocessed drawings are set against real EMNIST test glyphs (the domain gap).
+Each trajectory is placed on the 400x400 pad (the character 45-80% of it, anywhere on it) at every brush width
+from a thin pen to a fat finger; the same placements go through both paths. The strokes path draws at EMNIST's
+width whatever the brush, so only its "too small to be a character" rule sees the brush. Errors are split into a
+digit read as its look-alike letter (0/O, 1/I/L, ...) and plain misses. The glyphs' statistics are set against real
+EMNIST test digits (the domain gap). A sample also goes through the running app's ``/predict_strokes`` and, drawn
+with a mouse in headless Chromium, through the real page.
 
 Data: ``../shared/data/uji-pen-digits`` (1,200 drawings, 60 writers) when present, else the 300-drawing sample
 committed in ``tests/data``. Both are CC BY 4.0, F. Prat et al., UJI Pen Characters v2 (UCI 177).
@@ -11,58 +15,23 @@ committed in ``tests/data``. Both are CC BY 4.0, F. Prat et al., UJI Pen Charact
 
 from __future__ import annotations
 
-import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
 
+from harness import data
+from harness.drawings import pad_value, raster
 from model.classifier import Classifier
 from model.labels import LABELS, ambiguous_with, index_of
 from model.orientation import emnist_to_upright
-from model.stroke import stroke_width
+from model.pad import CANVAS
+from model.stroke_width import stroke_width
 
 from .common import table
 
-ROOT = Path(__file__).resolve().parents[1]
-FULL = ROOT.parent / "shared" / "data" / "uji-pen-digits" / "strokes.json"
-SAMPLE = ROOT / "tests" / "data" / "uji_pen_digits_sample.json"
-EMNIST_SAMPLE = ROOT / "tests" / "data" / "emnist47_test_sample.npz"
-CANVAS = 400
-INK = (26, 26, 26)  # the Space's brush colour, #1a1a1a
 BRUSHES = (6, 10, 14, 18, 24, 32)  # px on the 400 px canvas: a fine pen to a fat finger
-APP_BRUSH_RANGE = (10, 24)  # what the issue asks to hold at; the Space's default is 18
-
-
-def load_drawings(path: Path | None = None) -> tuple[list[dict], str]:
-    path = path or (FULL if FULL.is_file() else SAMPLE)
-    name = "UJI Pen Characters v2 digits" + (" (all 1,200)" if path == FULL else f" (sample, {path.name})")
-    return json.loads(path.read_text()), name
-
-
-def draw(strokes: list, brush: float, fraction: float = 0.6, position=(0.5, 0.5), canvas: int = CANVAS,
-         supersample: int = 2) -> np.ndarray:
-    """One trajectory as the Sketchpad composite: (canvas, canvas, 4) uint8, dark antialiased round strokes on a
-    transparent background; the long side of the drawing spans ``fraction`` of the canvas."""
-    points = [np.asarray(s, dtype=float) for s in strokes]
-    low = np.min([p.min(axis=0) for p in points], axis=0)
-    high = np.max([p.max(axis=0) for p in points], axis=0)
-    scale = fraction * canvas / max(float((high - low).max()), 1.0)
-    free = canvas - (high - low) * scale - brush
-    origin = brush / 2 + np.clip(np.asarray(position) * free, 0, None)
-    big = Image.new("L", (canvas * supersample, canvas * supersample), 0)
-    pen = ImageDraw.Draw(big)
-    radius = brush * supersample / 2
-    for stroke in points:
-        xy = [tuple(p) for p in ((stroke - low) * scale + origin) * supersample]
-        if len(xy) > 1:
-            pen.line(xy, fill=255, width=max(1, round(brush * supersample)), joint="curve")
-        for x, y in {xy[0], xy[-1]}:  # round caps
-            pen.ellipse([x - radius, y - radius, x + radius, y + radius], fill=255)
-    rgba = np.zeros((canvas, canvas, 4), np.uint8)
-    rgba[..., :3] = INK
-    rgba[..., 3] = np.asarray(big.resize((canvas, canvas), Image.Resampling.BOX))
-    return rgba
+PATHS = ("strokes", "picture")
 
 
 def lookalike(true_label: str, predicted: str) -> bool:
@@ -70,24 +39,32 @@ def lookalike(true_label: str, predicted: str) -> bool:
     return predicted in ambiguous_with(true_label) and not predicted.isdigit()
 
 
-def score(classifier: Classifier, drawings: list[dict], brush: float, seed: int = 0) -> dict:
+def placements(count: int, seed: int = 0) -> list[tuple[float, np.ndarray]]:
+    """Where each drawing goes on the pad: (share of the canvas, position), seeded."""
     rng = np.random.default_rng(seed)
+    return [(rng.uniform(0.45, 0.8), rng.uniform(0, 1, 2)) for _ in range(count)]
+
+
+def predictions(classifier: Classifier, drawings: list[dict], brush: float, path: str, seed: int = 0) -> list:
+    places = placements(len(drawings), seed)
+    if path == "strokes":
+        return [classifier.predict_strokes(pad_value(d["strokes"], brush, fraction=f, position=p))
+                for d, (f, p) in zip(drawings, places)]
+    return [classifier.predict(raster(d["strokes"], brush, fraction=f, position=p)) for d, (f, p) in zip(drawings, places)]
+
+
+def score(classifier: Classifier, drawings: list[dict], brush: float, path: str = "strokes", seed: int = 0) -> dict:
     labels = np.array([index_of(d["label"]) for d in drawings])
-    glyphs, refused = [], 0
-    for d in drawings:
-        picture = draw(d["strokes"], brush, fraction=rng.uniform(0.45, 0.8), position=rng.uniform(0, 1, 2))
-        prediction = classifier.predict(picture)
-        glyphs.append(prediction.glyph)
-        refused += prediction.refusal is not None
-    upright = np.stack(glyphs)
-    probabilities = classifier.predict_batch(np.swapaxes(upright, 1, 2))
+    answers = predictions(classifier, drawings, brush, path, seed)
+    upright = np.stack([a.glyph for a in answers])
+    probabilities = np.stack([a.probabilities for a in answers])
     top = np.argsort(-probabilities, axis=1)
     wrong = top[:, 0] != labels
     alike = sum(lookalike(LABELS[t], LABELS[p]) for t, p, w in zip(labels, top[:, 0], wrong) if w)
-    return {"brush_px": brush, "samples": len(labels), "top1": round(float(np.mean(~wrong)), 4),
+    return {"brush_px": brush, "path": path, "samples": len(labels), "top1": round(float(np.mean(~wrong)), 4),
             "top3": round(float(np.mean((top[:, :3] == labels[:, None]).any(axis=1))), 4),
-            "errors_lookalike_letter": int(alike), "errors_other": int(wrong.sum() - alike), "refused": refused,
-            "stats": glyph_stats(upright)}
+            "errors_lookalike_letter": int(alike), "errors_other": int(wrong.sum() - alike),
+            "refused": sum(a.refusal is not None for a in answers), "stats": glyph_stats(upright)}
 
 
 def glyph_stats(upright: np.ndarray) -> dict:
@@ -100,7 +77,7 @@ def glyph_stats(upright: np.ndarray) -> dict:
         sides.append(sorted([rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1]) if len(rows) else [0, 0])
     sides = np.asarray(sides)
     mass = upright.sum(axis=(1, 2))
-    grid = np.arange(28)
+    grid = np.arange(upright.shape[-1])
     cy = (upright.sum(axis=2) * grid).sum(axis=1) / np.maximum(mass, 1e-6)
     cx = (upright.sum(axis=1) * grid).sum(axis=1) / np.maximum(mass, 1e-6)
     soft = ((upright > 0.1) & (upright < 0.9)).sum(axis=(1, 2)) / np.maximum((upright >= 0.9).sum(axis=(1, 2)), 1)
@@ -115,64 +92,104 @@ def glyph_stats(upright: np.ndarray) -> dict:
 
 def emnist_reference() -> dict:
     """The same statistics on real EMNIST test digits (the committed sample)."""
-    sample = np.load(EMNIST_SAMPLE)
-    digits = sample["labels"] < 10
-    return glyph_stats(emnist_to_upright(sample["images"][digits]).astype(np.float32) / 255)
+    images, labels = data.emnist_sample()
+    return glyph_stats(emnist_to_upright(images[labels < 10]).astype(np.float32) / 255)
 
 
 def run(model=None, quick: bool = False, brushes=BRUSHES, app: bool = True) -> dict:
     classifier = Classifier.load(model)
-    drawings, name = load_drawings(SAMPLE if quick else None)
+    drawings, name = data.pen_drawings(full=False if quick else None)
     if quick:
         drawings = drawings[::10]
-    rows = [score(classifier, drawings, brush) for brush in (brushes if not quick else (10, 24))]
+    brushes = (10, 24) if quick else brushes
+    rows = [score(classifier, drawings, brush, path) for brush in brushes for path in PATHS]
     result = {"model": classifier.source, "data": name, "emnist_digits": emnist_reference(), "brushes": rows}
     if app:  # every 4th drawing: writers differ a lot, so a contiguous slice would be a few writers only
         subset = drawings[:10] if quick else drawings[::4]
-        result["app"] = {**through_app(subset, brush=18), "in_process_top1": score(classifier, subset, 18)["top1"]}
+        result["app"] = {**through_app(subset), "in_process_top1": score(classifier, subset, 18, "strokes")["top1"]}
+        sample = drawings[:5] if quick else drawings[::40]
+        result["page"] = through_page(classifier, sample)
     return result
 
 
-def through_app(drawings: list[dict], brush: float) -> dict:
-    """The same drawings sent to the running Space's /predict endpoint (default brush)."""
-    import tempfile
+def through_app(drawings: list[dict], brush: float = 18) -> dict:
+    """The same pad values sent to the running Space's /predict_strokes endpoint."""
+    from gradio_client import Client
 
-    from gradio_client import Client, handle_file
+    from harness.live_server import start_app
 
-    from tests.live_server import start_app
-
-    rng = np.random.default_rng(0)
-    with tempfile.TemporaryDirectory() as tmp:
-        with start_app(Path(tmp) / "app.log") as server:
-            client = Client(server.url, verbose=False)
-            right = top3 = 0
-            for i, d in enumerate(drawings):
-                path = Path(tmp) / f"{i}.png"
-                picture = draw(d["strokes"], brush, fraction=rng.uniform(0.45, 0.8), position=rng.uniform(0, 1, 2))
-                Image.fromarray(picture, "RGBA").save(path)
-                result = client.predict(handle_file(str(path)), api_name="/predict")
-                labels = [c["label"] for c in result["confidences"][:3]]
-                right += labels[0] == d["label"]
-                top3 += d["label"] in labels
+    right = top3 = 0
+    with tempfile.TemporaryDirectory() as tmp, start_app(Path(tmp) / "app.log") as server:
+        client = Client(server.url, verbose=False)
+        for d, (f, p) in zip(drawings, placements(len(drawings))):
+            result = client.predict(pad_value(d["strokes"], brush, fraction=f, position=p), api_name="/predict_strokes")
+            labels = [c["label"] for c in result["confidences"][:3]]
+            right += labels[0] == d["label"]
+            top3 += d["label"] in labels
     return {"brush_px": brush, "samples": len(drawings), "top1": round(right / len(drawings), 4),
             "top3": round(top3 / len(drawings), 4)}
 
 
+def through_page(classifier: Classifier, drawings: list[dict]) -> dict:
+    """Drawn with a mouse on the real page in headless Chromium; the page's top guess against the in-process
+    answer for the same trajectory (the browser rounds and thins the points it records)."""
+    from playwright.sync_api import sync_playwright
+
+    from harness import browser
+    from harness.drawings import place
+    from harness.live_server import start_app
+
+    right = same = 0
+    with tempfile.TemporaryDirectory() as tmp, start_app(Path(tmp) / "app.log") as server, sync_playwright() as p:
+        chromium = browser.launch(p)
+        page = chromium.new_page(**browser.DESKTOP)
+        page.goto(server.url)
+        page.wait_for_selector("#sketchpad canvas")
+        for d, (f, position) in zip(drawings, placements(len(drawings))):
+            clear = page.locator("#sketchpad").get_by_role("button", name="Clear", exact=True)
+            if clear.is_enabled():
+                clear.click()
+                browser.wait_for_no_guess(page)
+            placed = place(d["strokes"], fraction=f, position=position)
+            expected = classifier.predict_strokes(pad_value(d["strokes"], fraction=f, position=position)).label
+            browser.draw_on(page, "#sketchpad", placed, "desktop", CANVAS)
+            page.wait_for_function("() => document.querySelector('#guesses .output-class')?.innerText.trim()")
+            page.wait_for_timeout(150)  # the last stroke's answer
+            shown = browser.top_guess(page)
+            right += shown == d["label"]
+            same += shown == expected
+        chromium.close()
+    return {"samples": len(drawings), "top1": round(right / len(drawings), 4), "same_as_in_process": round(same / len(drawings), 4)}
+
+
 def report(result: dict) -> str:
-    rows = [[r["brush_px"], r["samples"], f"{100 * r['top1']:.1f}%", f"{100 * r['top3']:.1f}%", r["errors_lookalike_letter"],
-             r["errors_other"], r["refused"]] for r in result["brushes"]]
-    text = (f"Model `{result['model']}`, {result['data']}, drawn on a 400x400 canvas (the character 45-80% of it, "
-            f"anywhere) and read by `Classifier.predict`.\n\n"
-            + table(rows, ["brush px", "drawings", "top-1", "top-3", "errors: digit read as look-alike letter",
-                           "other errors", "refused as not a character"]))
+    by = {(r["brush_px"], r["path"]): r for r in result["brushes"]}
+    rows = []
+    for brush in sorted({r["brush_px"] for r in result["brushes"]}):
+        s, p = by[(brush, "strokes")], by[(brush, "picture")]
+        rows.append([brush, s["samples"], f"{100 * s['top1']:.1f}%", f"{100 * p['top1']:.1f}%", f"{100 * s['top3']:.1f}%",
+                     f"{100 * p['top3']:.1f}%", s["errors_lookalike_letter"], s["errors_other"], f"{s['refused']} / {p['refused']}"])
+    text = (f"Model `{result['model']}`, {result['data']}, placed on the {CANVAS[0]}x{CANVAS[1]} pad (the character 45-80% of "
+            "it, anywhere) and read as the pad sends them (`Classifier.predict_strokes`) and as a picture of the same "
+            "drawing (`Classifier.predict`, the upload path).\n\n"
+            + table(rows, ["brush px", "drawings", "top-1 strokes", "top-1 picture", "top-3 strokes", "top-3 picture",
+                           "strokes errors: digit read as look-alike letter", "strokes errors: other",
+                           "refused as not a character (strokes / picture)"]))
     if "app" in result:
         app = result["app"]
-        text += (f"\n\nThrough the running app's `/predict` (brush {app['brush_px']} px, {app['samples']} drawings, every "
-                 f"4th): top-1 {100 * app['top1']:.1f}%, top-3 {100 * app['top3']:.1f}%"
-                 + (f" (the same canvases in process: top-1 {100 * app['in_process_top1']:.1f}%)." if "in_process_top1" in app else "."))
+        text += (f"\n\nThrough the running app's `/predict_strokes` (the same JSON, brush {app['brush_px']} px, "
+                 f"{app['samples']} drawings, every 4th): top-1 {100 * app['top1']:.1f}%, top-3 {100 * app['top3']:.1f}% "
+                 f"(in process: top-1 {100 * app['in_process_top1']:.1f}%).")
+    if "page" in result:
+        page = result["page"]
+        text += (f" Drawn with a mouse on the page in headless Chromium ({page['samples']} drawings): top-1 "
+                 f"{100 * page['top1']:.1f}%, the same top guess as in process for {100 * page['same_as_in_process']:.1f}%.")
     reference = result["emnist_digits"]
+    pictures = [r for r in result["brushes"] if r["path"] == "picture"]
+    strokes = next(r for r in result["brushes"] if r["path"] == "strokes")  # the same glyphs at every brush
     stats = [[name.replace("_", " "), " / ".join(map(str, reference[name])),
-              *[" / ".join(map(str, r["stats"][name])) for r in result["brushes"]]] for name in reference]
+              *[" / ".join(map(str, r["stats"][name])) for r in [*pictures, strokes]]] for name in reference]
     return (text + "\n\nThe domain gap: statistics of the 28x28 glyphs (10th / 50th / 90th percentile), real EMNIST "
-            "test digits against the preprocessed drawings.\n\n"
-            + table(stats, ["statistic", "EMNIST digits", *[f"brush {r['brush_px']}" for r in result["brushes"]]]))
+            "test digits against the drawings as pictures at each brush, and as strokes (any brush).\n\n"
+            + table(stats, ["statistic", "EMNIST digits", *[f"picture, brush {r['brush_px']}" for r in pictures], "strokes"]))
+

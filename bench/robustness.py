@@ -9,11 +9,11 @@ centring rule. The drops show where preprocessing or training augmentation must 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
 
+from harness.data import emnist_sample
 from model.classifier import Classifier
 from model.orientation import emnist_to_upright
 from model.preprocess import PreprocessError, preprocess
@@ -73,14 +73,11 @@ TRANSFORMS = {
     "shadow over a corner, 120 levels": lambda ink, rng: _shadow(_paper(ink), 120),
     "light falling off along one side, 90 levels": lambda ink, rng: _gradient(_paper(ink), 90),
 }
-SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "emnist47_test_sample.npz"
-
-
 def run(model=None, quick: bool = False) -> dict:
     classifier = Classifier.load(model)
-    sample = np.load(SAMPLE)
+    images, all_labels = emnist_sample()
     step = 21 if quick else 1  # quick: one glyph per class
-    glyphs, labels = sample["images"][::step], sample["labels"][::step].astype(np.int64)
+    glyphs, labels = images[::step], all_labels[::step]
     count = len(labels)
     inks = [Image.fromarray(emnist_to_upright(g)).resize((GLYPH, GLYPH), Image.Resampling.BICUBIC) for g in glyphs]
     as_is = float(np.mean(classifier.predict_batch(glyphs).argmax(1) == labels))

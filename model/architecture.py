@@ -11,6 +11,9 @@ if TYPE_CHECKING:
 
 INPUT_SHAPE = (28, 28, 1)
 EXPECTED_PARAMS = 64_851
+#: The penultimate layer and its width: the features the serving file also outputs (model.memory keeps them).
+FEATURE_LAYER = "fc2"
+FEATURES = 84
 
 
 def build_lenet5(num_classes: int = NUM_CLASSES, dropout: float = 0.2) -> "keras.Sequential":
@@ -29,7 +32,7 @@ def build_lenet5(num_classes: int = NUM_CLASSES, dropout: float = 0.2) -> "keras
             layers.Dropout(dropout, name="dropout1"),
             layers.Dense(120, activation="relu", name="fc1"),
             layers.Dropout(dropout, name="dropout2"),
-            layers.Dense(84, activation="relu", name="fc2"),
+            layers.Dense(FEATURES, activation="relu", name=FEATURE_LAYER),
             layers.Dense(num_classes, activation="softmax", name="predictions"),
         ],
         name="lenet5_emnist_balanced",
@@ -47,3 +50,10 @@ def check_architecture(model: "keras.Model", source: str = "model") -> None:
         problems.append(f"{model.count_params():,} parameters != {EXPECTED_PARAMS:,}")
     if problems:
         raise ValueError(f"{source} is not the EMNIST Balanced LeNet-5: " + "; ".join(problems))
+
+
+def with_features(model: "keras.Model") -> "keras.Model":
+    """The same network with two outputs, (probabilities, features): what the serving file is exported from."""
+    import keras
+
+    return keras.Model(model.inputs[0], [model.outputs[0], model.get_layer(FEATURE_LAYER).output], name=model.name)

@@ -9,23 +9,28 @@ from pathlib import Path
 import numpy as np
 
 from . import hub, loading, reading, rejection
-from .labels import LABELS
+from .labels import LABELS, allowed_mask, restrict
+from .memory import MemoryRejected, WriterMemory
 from .metrics import ModelMetrics
 from .orientation import upright_to_emnist
-from .preprocess import Centre, ImageInput, as_batch, find_ink, frame, open_image
+from .preprocess import Centre, Framed, ImageInput, as_batch, find_ink, frame, open_image
 from .runtime import Engine
+from .strokes import Strokes, render
 
 
 @dataclass(frozen=True)
 class Prediction:
-    probabilities: np.ndarray  # (47,), calibrated
+    probabilities: np.ndarray  # (47,), calibrated (restricted to ``allowed`` and moved by a memory, if given)
     glyph: np.ndarray  # (28, 28) upright, what the model saw, for display
-    refusal: str | None = None  # why this is not read as a character (a dot, a scribble), for the person
+    refusal: str | None = None  # why this is not read as a character: one of rejection.REASONS
     characters: int = 1  # how many characters the picture seems to hold (more than one: see Classifier.read)
+    features: np.ndarray | None = None  # the model's features of the glyph, what WriterMemory.add keeps
+    model: str = ""  # fingerprint of the model that answered
 
     def top(self, k: int = 5) -> list[tuple[str, float]]:
+        """The k most probable classes; classes ruled out by ``allowed`` (probability 0) are left out."""
         order = np.argsort(self.probabilities)[::-1][:k]
-        return [(LABELS[i], float(self.probabilities[i])) for i in order]
+        return [(LABELS[i], float(self.probabilities[i])) for i in order if self.probabilities[i] > 0]
 
     @property
     def label(self) -> str:
@@ -42,9 +47,14 @@ class Prediction:
 
 @dataclass
 class Classifier:
+    """``allowed`` (every reading method): the characters the person says they are writing, as a string
+    ("0123456789"); the probabilities are renormalised over those classes. ``memory``: a WriterMemory of this
+    person's corrections, which moves their later answers towards the classes of drawings like them."""
+
     engine: Engine
     metrics: ModelMetrics = field(default_factory=ModelMetrics)
     source: str = ""
+    fingerprint: str = ""  # the served file's, see loading.LoadedModel
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
@@ -58,28 +68,81 @@ class Classifier:
         which the cached copy is used (or ModelLoadError says why there is none)."""
         loaded = loading.load(source, revision, cache_dir=cache_dir, token=token, local_files_only=local_files_only,
                               force_download=force_download, timeout=timeout)
-        return cls(engine=loaded.engine, metrics=loaded.metrics, source=loaded.source, warnings=loaded.warnings)
+        return cls(engine=loaded.engine, metrics=loaded.metrics, source=loaded.source, fingerprint=loaded.fingerprint,
+                   warnings=loaded.warnings)
+
+    @property
+    def learns_writers(self) -> bool:
+        """Whether this model's file gives the features a WriterMemory needs."""
+        return self.engine.has_features
 
     def predict_batch(self, glyphs: np.ndarray) -> np.ndarray:
         """(N, 28, 28[, 1]) EMNIST-oriented glyphs in [0, 1] -> (N, 47) calibrated probabilities."""
         return self.engine(as_batch(glyphs))
 
-    def predict(self, image: ImageInput, centre: Centre = "bbox") -> Prediction:
+    def predict(self, image: ImageInput, centre: Centre = "bbox", allowed: str | None = None,
+                memory: WriterMemory | None = None) -> Prediction:
         """Any picture of a character -> probabilities and the 28x28 it was turned into."""
+        mask = allowed_mask(allowed)  # a bad ``allowed`` fails before any work
         ink = find_ink(open_image(image))
         framed = frame(ink.image, centre=centre, level=ink.level, picture_area=ink.picture_area)
-        upright = framed.glyph
-        probabilities = self.predict_batch(upright_to_emnist(upright))[0]
-        refusal = rejection.refusal(upright, probabilities, framed.drawn_stroke_width)
-        count = reading.count_characters(ink)
-        if refusal is None and count > 1:
-            refusal = rejection.several(count)
-        return Prediction(probabilities=probabilities, glyph=upright, refusal=refusal, characters=count)
+        return self._predict(framed, lambda: reading.count_characters(ink), mask, memory)
 
-    def read(self, image: ImageInput) -> reading.Reading:
+    def predict_strokes(self, strokes: Strokes | dict | str, allowed: str | None = None,
+                        memory: WriterMemory | None = None) -> Prediction:
+        """A character as pen strokes (the drawing pad's value; see ``Strokes.parse``) -> the same answer, the
+        strokes drawn straight into the 28x28 frame at EMNIST's stroke width."""
+        mask = allowed_mask(allowed)
+        strokes = Strokes.parse(strokes)
+        return self._predict(render(strokes), lambda: reading.count_characters(strokes), mask, memory)
+
+    def _predict(self, framed: Framed, count_characters, mask: np.ndarray | None, memory: WriterMemory | None) -> Prediction:
+        upright = framed.glyph
+        raw, features = self.engine.run(as_batch(upright_to_emnist(upright)))
+        # Whether this is a character at all is the drawing's business, not the person's choice or memory.
+        refusal = rejection.refusal(upright, raw[0], framed.drawn_stroke_width)
+        count = count_characters()
+        if refusal is None and count > 1:
+            refusal = rejection.SEVERAL
+        probabilities = self._personal(raw, features, mask, memory)[0]
+        return Prediction(probabilities=probabilities, glyph=upright, refusal=refusal, characters=count,
+                          features=None if features is None else features[0], model=self.fingerprint)
+
+    def read(self, image: ImageInput, allowed: str | None = None, memory: WriterMemory | None = None) -> reading.Reading:
         """Any picture of one or more characters (a word, a number, a few lines) -> the text read, with each
         character's box and top-3."""
-        return reading.read(find_ink(open_image(image)), self.predict_batch)
+        mask = allowed_mask(allowed)
+        return self._stamped(reading.read(find_ink(open_image(image)), self._answerer(mask, memory)))
+
+    def read_strokes(self, strokes: Strokes | dict | str, allowed: str | None = None,
+                     memory: WriterMemory | None = None) -> reading.Reading:
+        """A word, a number or a few lines as pen strokes -> the text read; boxes in canvas units."""
+        mask = allowed_mask(allowed)
+        strokes = Strokes.parse(strokes)
+        return self._stamped(reading.read_strokes(strokes, self._answerer(mask, memory)))
+
+    def _answerer(self, mask: np.ndarray | None, memory: WriterMemory | None) -> reading.Answer:
+        def answer(upright: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+            raw, features = self.engine.run(as_batch(upright_to_emnist(upright)))
+            return self._personal(raw, features, mask, memory), features
+
+        return answer
+
+    def _personal(self, raw: np.ndarray, features: np.ndarray | None, mask: np.ndarray | None,
+                  memory: WriterMemory | None) -> np.ndarray:
+        """The calibrated output restricted to what the person writes, and moved by what they taught it."""
+        if memory is not None and len(memory):
+            if memory.model != self.fingerprint:
+                raise MemoryRejected("This handwriting memory was learnt by another model, so it cannot be used with "
+                                     "this one.")
+            if features is not None:
+                return memory.adjust(raw, features, mask)
+        return restrict(raw, mask)
+
+    def _stamped(self, result: reading.Reading) -> reading.Reading:
+        for character in result.characters:
+            character.model = self.fingerprint
+        return result
 
 
 def from_pretrained(repo_id_or_path: str | Path, **options) -> Classifier:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import string
 
+import numpy as np
+
 NUM_CLASSES = 47
 
 #: Lowercase letters that keep their own class in EMNIST Balanced.
@@ -34,6 +36,15 @@ AMBIGUOUS_GROUPS: tuple[frozenset[str], ...] = (
 
 assert len(LABELS) == NUM_CLASSES
 
+#: What a person can say they are writing ("Anything" is None: all 47 classes).
+DIGITS = string.digits
+LETTERS = string.ascii_uppercase + LOWERCASE_CLASSES
+KINDS = {"Anything": None, "Digits": DIGITS, "Letters": LETTERS}
+
+
+class UnknownCharacter(ValueError):
+    """A character that is none of the 47 classes; the message says which, for the person who typed it."""
+
 
 def index_of(char: str) -> int:
     """Class index for a character; merged lowercase letters map to their uppercase class."""
@@ -42,7 +53,34 @@ def index_of(char: str) -> int:
     try:
         return LABELS.index(char)
     except ValueError:
-        raise KeyError(f"{char!r} is not an EMNIST Balanced class") from None
+        raise UnknownCharacter(f"{char!r} is not one of the 47 EMNIST Balanced classes (digits, A-Z and "
+                               f"{' '.join(LOWERCASE_CLASSES)}; other lowercase letters count as their capitals).") from None
+
+
+def allowed_mask(allowed: str | None) -> np.ndarray | None:
+    """The classes a person says they are writing, as a boolean mask over the 47 (None: all of them). ``allowed``
+    is a string of characters ("0123456789", "AbC"); spaces are ignored, merged lowercase letters count as their
+    class, anything else is an UnknownCharacter."""
+    if allowed is None:
+        return None
+    if not isinstance(allowed, str):
+        raise UnknownCharacter("allowed must be a string of characters, such as \"0123456789\".")
+    mask = np.zeros(NUM_CLASSES, dtype=bool)
+    for char in allowed:
+        if not char.isspace():
+            mask[index_of(char)] = True
+    if not mask.any():
+        raise UnknownCharacter("allowed names no character: give at least one, such as \"0123456789\".")
+    return mask
+
+
+def restrict(probabilities: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """Probabilities (..., 47) renormalised over the allowed classes, the others zero."""
+    if mask is None:
+        return probabilities
+    kept = np.where(mask, probabilities, 0.0)
+    total = kept.sum(axis=-1, keepdims=True)
+    return (kept / np.where(total > 0, total, 1.0)).astype(probabilities.dtype)
 
 
 def ambiguous_with(char: str) -> frozenset[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import hub
-from .files import INFERENCE_FILES, KERAS_DIR_FILES, KERAS_FILE, METRICS_FILE, SERVING_FILE
+from .files import INFERENCE_FILES, KERAS_DIR_FILES, KERAS_FILE, METRICS_FILE, SERVING_FILE, sha256
 from .metrics import ModelMetrics
 from .preprocess import PREPROCESSING_VERSION
 from .runtime import Engine, EngineError, KerasEngine, LiteRTEngine, litert_available
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "default"
 ENV_VAR = "EMNIST_MODEL"  # a Hub repo id or local path, used when no source is given
+FINGERPRINT_CHARS = 16
 REPO_ID_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
@@ -43,6 +44,7 @@ class LoadedModel:
     metrics: ModelMetrics
     folder: Path
     source: str  # as people should read it: "bundled default", a repo id, or the path they gave
+    fingerprint: str = ""  # the start of the served file's SHA-256: what a WriterMemory is bound to
     warnings: list[str] = field(default_factory=list)
 
 
@@ -71,8 +73,9 @@ def resolve(source: str | os.PathLike | None = None, revision: str | None = None
                              f"No local folder {chosen!r}; as a Hub repo: {exc.reason}") from exc
 
 
-def open_engine(path: str | os.PathLike) -> tuple[Engine, Path]:
-    """The engine for a model file or folder, and the folder its metrics.json would be in."""
+def open_engine(path: str | os.PathLike) -> tuple[Engine, Path, str]:
+    """The engine for a model file or folder, the folder its metrics.json would be in, and the fingerprint of the
+    file it runs (the weights file, for Keras' unzipped layout)."""
     path = Path(path)
     folder = path if path.is_dir() else path.parent
     if path.is_dir():
@@ -93,16 +96,17 @@ def open_engine(path: str | os.PathLike) -> tuple[Engine, Path]:
         if serving:
             log.info("LiteRT is not installed here; serving %s through Keras", others[0].name)
         target = others[0]
+    fingerprint = sha256(target / KERAS_DIR_FILES[1] if target.is_dir() else target)[:FINGERPRINT_CHARS]
     try:
         if target.suffix == ".tflite":
             if not litert_available():
                 raise EngineError("LiteRT is not installed: pip install -r requirements.txt",
                                   "LiteRT is not installed on this server.")
-            return LiteRTEngine(target), folder
+            return LiteRTEngine(target), folder, fingerprint
         if target.suffix == ".keras" and not zipfile.is_zipfile(target):
             raise EngineError(f"{target} is not a .keras archive (truncated, corrupt, or a Git LFS pointer?)",
                               "The model file is damaged (truncated, corrupt, or a Git LFS pointer).")
-        return KerasEngine.load(target), folder
+        return KerasEngine.load(target), folder, fingerprint
     except EngineError as exc:
         raise ModelLoadError(f"{target}: {exc}", exc.reason) from exc
 
@@ -111,7 +115,7 @@ def load(source: str | os.PathLike | None = None, revision: str | None = None, *
     """Resolve, open and describe a model; see ``Classifier.load`` for the options."""
     chosen = configured_source(source)
     path = resolve(chosen, revision, **hub_options)
-    engine, folder = open_engine(path)
+    engine, folder, fingerprint = open_engine(path)
     metrics = ModelMetrics.load(folder / METRICS_FILE)
     described = "bundled default" if folder.resolve() == DEFAULT_DIR else str(chosen)
     warnings = []
@@ -124,4 +128,4 @@ def load(source: str | os.PathLike | None = None, revision: str | None = None, *
         log.info("%s: metrics.json lacks %s", described, ", ".join(metrics.missing))
     for warning in warnings:
         log.warning("%s: %s", described, warning)
-    return LoadedModel(engine, metrics, folder, described, warnings)
+    return LoadedModel(engine, metrics, folder, described, fingerprint, warnings)

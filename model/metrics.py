@@ -86,6 +86,8 @@ class ServingInfo:
     runtime: str | None = None
     same_argmax: bool | None = None
     max_abs_diff: float | None = None
+    features: int | None = None  # width of its second output, the penultimate layer (what a WriterMemory keeps)
+    features_max_abs_diff: float | None = None
 
 
 @dataclass

@@ -27,7 +27,7 @@ from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 from scipy.ndimage import gaussian_filter, maximum_filter, minimum_filter, uniform_filter
 
 from .orientation import upright_to_emnist
-from .stroke import set_stroke_width, stroke_width
+from .stroke_width import set_stroke_width, stroke_width
 
 #: Bumped whenever the pictures this module produces change; recorded in metrics.json by training, checked at load.
 PREPROCESSING_VERSION = "3"
@@ -294,12 +294,22 @@ def frame(ink: np.ndarray | Image.Image, centre: Centre = "bbox", level: float =
     # As in the paper: blur the glyph (sigma 1 at NIST's ~96 px; here at twice the final size, sigma scaled),
     # then bicubic down. A margin of MARGIN px (final) around the glyph lets strokes widen and blur spill over
     # into the frame's border, exactly where EMNIST's blurred glyphs spill.
-    pad = 2 * MARGIN
     work = crop.resize((2 * new_w, 2 * new_h), Image.Resampling.BILINEAR, reducing_gap=2.0)
-    work = np.pad(np.minimum(np.asarray(work, dtype=np.float32) * (1.0 / level), 1.0), pad)
+    work = np.pad(np.minimum(np.asarray(work, dtype=np.float32) * (1.0 / level), 1.0), WORK_PAD)
     drawn = stroke_width(work)
     if stroke is not None:
         work = set_stroke_width(work, 2 * stroke, width=drawn)
+    return Framed(finish(work, new_w, new_h, centre), drawn / 2)
+
+
+#: Working margin of ``finish``'s input, in its (twice the final) pixels.
+WORK_PAD = 2 * MARGIN
+
+
+def finish(work: np.ndarray, new_w: int, new_h: int, centre: Centre = "bbox") -> np.ndarray:
+    """The EMNIST look from strokes drawn at twice the final size: ``work`` is (2 new_h + 2 WORK_PAD,
+    2 new_w + 2 WORK_PAD) floats in [0, 1], strokes already at their final width. Blurred as the paper does,
+    bicubic down, placed in the 28x28 frame (upright), peak stretched to 1. Shared by pictures and pen strokes."""
     work = gaussian_filter(work, sigma=NIST_SIGMA * 2 * GLYPH_SPAN / NIST_SIDE, truncate=3.0)
     glyph = np.asarray(Image.fromarray(work, mode="F").resize((new_w + 2 * MARGIN, new_h + 2 * MARGIN), Image.Resampling.BICUBIC),
                        dtype=np.float32)
@@ -319,7 +329,7 @@ def frame(ink: np.ndarray | Image.Image, centre: Centre = "bbox", level: float =
     canvas[top: top + glyph.shape[0], left: left + glyph.shape[1]] = glyph
     canvas = canvas[MARGIN: MARGIN + SIZE, MARGIN: MARGIN + SIZE]
     peak = float(canvas.max())
-    return Framed(canvas / peak if peak > 0 else canvas, drawn / 2)
+    return canvas / peak if peak > 0 else canvas
 
 
 def preprocess_upright(image: ImageInput, centre: Centre = "bbox") -> np.ndarray:

@@ -1,15 +1,17 @@
 """Beyond one character: split a picture of a word, a number or a few lines into characters, read them in one
 batch, and settle EMNIST's look-alikes (O/0, I/1/L, S/5, ...) from the characters around them.
 
-Segmentation is by connected ink, as EMNIST's characters were cut from forms: strokes that overlap
-horizontally and sit close vertically form one character (the dot of an i or j, the bar of a t, a broken
-stroke), characters are grouped into lines by their vertical extent, and read left to right, top to bottom.
-Characters that touch are read as one: write them apart (a gap of about a stroke width is enough).
+Segmentation starts from pieces of ink that touch: connected ink in a picture (as EMNIST's characters were cut
+from forms), or, from the drawing pad, strokes whose inks touch (``strokes.touching_groups``). Then the same rules
+apply to both: pieces that overlap horizontally and sit close vertically form one character (the dot of an i or j,
+the bar of a t, a broken stroke), characters are grouped into lines by their vertical extent, and read left to
+right, top to bottom. Characters that touch are read as one: write them apart (a gap of about a stroke width).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -17,7 +19,8 @@ from scipy import ndimage
 
 from .labels import LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE, ambiguous_with
 from .preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
-from .stroke import stroke_width
+from .stroke_width import stroke_width
+from .strokes import Strokes, render, touching_groups
 
 #: Ink smaller than this share of the stroke width, both ways, is a speck (a pen's dot is a stroke width wide).
 SPECK = 0.6
@@ -52,6 +55,8 @@ class Character:
     probabilities: np.ndarray | None = None
     label: str = ""  # after context; punctuation: "." or ","
     raw_label: str = ""  # the model's own top-1, before context
+    features: np.ndarray | None = None  # the model's features of the glyph (what a WriterMemory keeps)
+    model: str = ""  # fingerprint of the model that read it
 
     def top(self, k: int = 3) -> list[tuple[str, float]]:
         if self.probabilities is None:
@@ -168,11 +173,22 @@ def _parts(ink: Ink, apart: float | None = None, side: int | None = None) -> tup
     return pixels, labelled, _lines(_merge(parts, apart))
 
 
-def count_characters(ink: Ink) -> int:
-    """How many characters sit side by side in a picture: the single-character view's guard. Someone drawing
-    one character may break a stroke, leave a gap inside it, or add a stray mark, so here only parts of a fair
-    size (MIN_SHARE of the largest) that stand clearly apart horizontally (SEVERAL_APART) count."""
-    _, _, lines = _parts(ink, SEVERAL_APART, side=COUNT_SIDE)
+def _stroke_parts(strokes: Strokes, apart: float | None = None) -> list[list[_Part]]:
+    """The characters' parts in lines, from strokes: every stroke is meant, so none is dropped as a speck."""
+    if not strokes.strokes:
+        raise BlankImageError("Nothing is drawn here: write a character or a word.")
+    parts = [_Part(g.box, g.area, g.labels) for g in touching_groups(strokes)]
+    return _lines(_merge(parts, apart))
+
+
+def count_characters(ink: Ink | Strokes) -> int:
+    """How many characters sit side by side in a picture or a drawing: the single-character view's guard.
+    Someone drawing one character may break a stroke, leave a gap inside it, or add a stray mark, so here only
+    parts of a fair size (MIN_SHARE of the largest) that stand clearly apart horizontally (SEVERAL_APART) count."""
+    if isinstance(ink, Strokes):
+        lines = _stroke_parts(ink, SEVERAL_APART)
+    else:
+        _, _, lines = _parts(ink, SEVERAL_APART, side=COUNT_SIDE)
     parts = [p for line in lines for p in line]
     largest = max(p.area for p in parts)
     tallest = max(p.height for p in parts)
@@ -187,35 +203,56 @@ def count_characters(ink: Ink) -> int:
     return count
 
 
-def _union(a: _Part, b: _Part) -> _Part:
-    return _Part((min(a.box[0], b.box[0]), min(a.box[1], b.box[1]), max(a.box[2], b.box[2]), max(a.box[3], b.box[3])),
-                 a.area + b.area, a.labels + b.labels)
-
-
 def _glyph(pixels: np.ndarray, labelled: np.ndarray, part: _Part, level: float) -> np.ndarray:
     """One character framed exactly like a single one, from its own strokes only."""
     mask = ndimage.binary_dilation(np.isin(labelled, part.labels), iterations=2)  # keep antialiased edges
     return frame_glyph(np.where(mask, pixels, 0).astype(np.uint8), level=level, picture_area=None)
 
 
-def segment(ink: Ink) -> list[list[tuple[_Part, np.ndarray | None]]]:
-    """Lines of (part, its 28x28 glyph) in reading order; punctuation has no glyph, stray specks are dropped."""
-    pixels, labelled, parts_in_lines = _parts(ink)
+Line = list[tuple[_Part, "np.ndarray | None"]]
+
+
+def _with_glyphs(parts_in_lines: list[list[_Part]], glyph_of: Callable[[_Part], np.ndarray]) -> list[Line]:
+    """Lines of (part, its 28x28 glyph) in reading order; punctuation (a small mark at the baseline) has no glyph,
+    other small marks between the lines are dropped."""
     lines = []
     for line in parts_in_lines:
         typical = float(np.median([p.height for p in line if p.height >= 0.5 * max(q.height for q in line)]))
         marks = [p for p in line if max(p.height, p.width) < PUNCTUATION * typical] if len(line) > 1 else []
         characters = [p for p in line if p not in marks]
         baseline = float(np.median([p.box[3] for p in characters])) if characters else 0.0
-        row = [(p, _glyph(pixels, labelled, p, ink.level)) for p in characters]
+        row = [(p, glyph_of(p)) for p in characters]
         row += [(p, None) for p in marks if p.box[3] >= baseline - PUNCTUATION * typical]  # at the baseline: . or ,
         lines.append(sorted(row, key=lambda item: (item[0].box[0] + item[0].box[2]) / 2))
     return lines
 
 
-def read(ink: Ink, predict_batch) -> Reading:
-    """Segment, frame each character like a single one, read them all in one batch, then apply context."""
-    lines = segment(ink)
+def segment(ink: Ink) -> list[Line]:
+    """A picture's characters: lines of (part, its 28x28 glyph) in reading order, stray specks dropped."""
+    pixels, labelled, parts_in_lines = _parts(ink)
+    return _with_glyphs(parts_in_lines, lambda p: _glyph(pixels, labelled, p, ink.level))
+
+
+def segment_strokes(strokes: Strokes) -> list[Line]:
+    """A drawing's characters, from which strokes belong together; each drawn from its own strokes."""
+    return _with_glyphs(_stroke_parts(strokes), lambda p: render(strokes.subset(p.labels)).glyph)
+
+
+#: Upright glyphs (N, 28, 28) -> calibrated probabilities (N, 47) and features (N, F), or None without features.
+Answer = Callable[[np.ndarray], "tuple[np.ndarray, np.ndarray | None]"]
+
+
+def read(ink: Ink, answer: Answer) -> Reading:
+    """Segment a picture, frame each character like a single one, read them all in one batch, apply context."""
+    return _read(segment(ink), answer, origin=ink.origin, scale=ink.scale)
+
+
+def read_strokes(strokes: Strokes, answer: Answer) -> Reading:
+    """The same for a drawing; boxes in canvas units."""
+    return _read(segment_strokes(strokes), answer)
+
+
+def _read(lines: list[Line], answer: Answer, origin: tuple[float, float] = (0.0, 0.0), scale: float = 1.0) -> Reading:
     characters: list[Character] = []
     words: list[list[Character]] = []
     text_lines = []
@@ -228,8 +265,7 @@ def read(ink: Ink, predict_batch) -> Reading:
                 words_in_line.append(current)
                 current = []
             previous_right = part.box[2]
-            box = tuple(int(round(v)) for v in (ink.origin[0] + ink.scale * part.box[0], ink.origin[1] + ink.scale * part.box[1],
-                                                  ink.origin[0] + ink.scale * part.box[2], ink.origin[1] + ink.scale * part.box[3]))
+            box = tuple(int(round(o + scale * v)) for o, v in zip((*origin, *origin), part.box))
             if glyph is None:
                 mark = "," if part.height > 1.5 * part.width else "."
                 character = Character(box, None, label=mark, raw_label=mark)
@@ -242,9 +278,10 @@ def read(ink: Ink, predict_batch) -> Reading:
         words.extend(words_in_line)
         text_lines.append(words_in_line)
     if pending:
-        probabilities = predict_batch(np.swapaxes(np.stack([c.glyph for c in pending]), 1, 2))
-        for character, p in zip(pending, probabilities):
+        probabilities, features = answer(np.stack([c.glyph for c in pending]))
+        for i, (character, p) in enumerate(zip(pending, probabilities)):
             character.probabilities = p
+            character.features = None if features is None else features[i]
             character.raw_label = character.label = LABELS[int(np.argmax(p))]
     for word in words:
         apply_context(word)
@@ -288,9 +325,3 @@ def apply_context(word: list[Character]) -> None:
 def _crosses_kinds(label: str) -> bool:
     """A look-alike of the other kind exists (O and 0; but B only with 8, g with 9, ...)."""
     return any(o.isdigit() != label.isdigit() for o in ambiguous_with(label))
-
-
-def picture_with_boxes(image: Image.Image, reading: Reading) -> list[tuple[tuple[int, int, int, int], str]]:
-    """(box, caption) pairs for gr.AnnotatedImage: each character's box and what was read there."""
-    return [(c.box, f"{c.label} {100 * c.top(1)[0][1]:.0f}%" if c.probabilities is not None else c.label)
-            for c in reading.characters]

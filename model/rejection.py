@@ -43,9 +43,12 @@ LOOPY_MIN_TOP3_MASS = 0.9
 #: Separate parts inside the loops of another part: a face, not a character.
 MAX_ENCLOSED_PARTS = 1
 
-DOT = "That looks like a dot or a filled blob, not a character: draw a letter or a digit with lines."
-DOODLE = "That looks like a drawing (a face?), not a character: draw a single letter or digit."
-SCRIBBLE = "That does not look like one character to me. Draw a single letter or digit, a bit bigger and clearer."
+#: Why a picture is not read as one character (``Prediction.refusal``); the page words each one (space/texts.py).
+DOT = "dot"  # a tap, a dot or a filled blob
+DOODLE = "doodle"  # a drawing with parts inside its loops, such as a face
+SCRIBBLE = "scribble"  # no one reading stands out
+SEVERAL = "several"  # several characters side by side: a word for Classifier.read
+REASONS = (DOT, DOODLE, SCRIBBLE, SEVERAL)
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,8 @@ def shape_of(glyph: np.ndarray) -> Shape:
     return Shape(float(box.mean()), min(height, width) / max(height, width), loops, enclosed)
 
 
-def several(count: int) -> str:
-    return (f"That looks like {count} characters, and this view reads one. Write them in the Word tab to have "
-            "each one read, or draw a single character here.")
-
-
 def refusal(glyph: np.ndarray, probabilities: np.ndarray, drawn_stroke_width: float = 0.0) -> str | None:
-    """A message for the person when this is not one character; None when it is."""
+    """Why this is not one character (DOT, DOODLE or SCRIBBLE), or None when it is."""
     shape = shape_of(glyph)
     solid = shape.squareness >= SQUARE_ENOUGH and shape.fill >= MAX_FILL and shape.loops == 0  # a narrow 0 or 8 has loops
     if solid or drawn_stroke_width >= BLOB_STROKE_WIDTH:

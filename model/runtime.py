@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .architecture import INPUT_SHAPE
+from .architecture import FEATURES, INPUT_SHAPE
 from .labels import NUM_CLASSES
 
 log = logging.getLogger(__name__)
@@ -36,9 +36,13 @@ class EngineError(RuntimeError):
 
 class Engine(Protocol):
     name: str
+    has_features: bool  # whether ``run`` also gives the penultimate layer's features
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         """(N, 28, 28, 1) float32 in EMNIST orientation -> (N, 47) probabilities."""
+
+    def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The same batch -> (probabilities, (N, 84) features, or None where the model file has no such output)."""
 
 
 def litert_available() -> bool:
@@ -68,27 +72,39 @@ class LiteRTEngine:
         except (ValueError, RuntimeError) as exc:
             raise EngineError(f"{self.path.name} is not a readable LiteRT model ({exc})",
                               "The model file is damaged or is not a LiteRT model.") from exc
-        (inp,), (out,) = self._interpreter.get_input_details(), self._interpreter.get_output_details()
-        if tuple(inp["shape"][1:]) != INPUT_SHAPE or tuple(out["shape"][1:]) != (NUM_CLASSES,):
-            raise EngineError(f"{self.path.name} maps {tuple(inp['shape'])} to {tuple(out['shape'])}, "
-                              f"not (N, 28, 28, 1) to (N, {NUM_CLASSES})", "The model file is not this project's LeNet-5.")
-        self._input, self._output = inp["index"], out["index"]
+        (inp,), outputs = self._interpreter.get_input_details(), self._interpreter.get_output_details()
+        by_width = {int(o["shape"][-1]): o for o in outputs}
+        if (tuple(inp["shape"][1:]) != INPUT_SHAPE or NUM_CLASSES not in by_width or len(outputs) > 2
+                or (len(outputs) == 2 and set(by_width) != {NUM_CLASSES, FEATURES})):
+            raise EngineError(f"{self.path.name} maps {tuple(inp['shape'])} to {[tuple(o['shape']) for o in outputs]}, "
+                              f"not (N, 28, 28, 1) to (N, {NUM_CLASSES}) [and (N, {FEATURES}) features]",
+                              "The model file is not this project's LeNet-5.")
+        self._input, self._output = inp["index"], by_width[NUM_CLASSES]["index"]
+        self._features = by_width[FEATURES]["index"] if len(outputs) == 2 else None
+        self.has_features = self._features is not None
         self._batch = int(inp["shape"][0])
         self._lock = threading.Lock()
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return self.run(batch)[0]
+
+    def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         batch = np.ascontiguousarray(batch, dtype=np.float32)
         if len(batch) <= CHUNK:
             return self._invoke(batch)
         out = np.empty((len(batch), NUM_CLASSES), np.float32)
+        features = np.empty((len(batch), FEATURES), np.float32) if self.has_features else None
         for start in range(0, len(batch), CHUNK):
             part = batch[start: start + CHUNK]
             if len(part) < CHUNK:  # pad the last one: one input size, no re-allocation between calls
                 part = np.concatenate([part, np.zeros((CHUNK - len(part), *part.shape[1:]), np.float32)])
-            out[start: start + CHUNK] = self._invoke(part)[: len(batch) - start]
-        return out
+            p, f = self._invoke(part)
+            out[start: start + CHUNK] = p[: len(batch) - start]
+            if features is not None:
+                features[start: start + CHUNK] = f[: len(batch) - start]
+        return out, features
 
-    def _invoke(self, batch: np.ndarray) -> np.ndarray:
+    def _invoke(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         with self._lock:
             if len(batch) != self._batch:
                 self._interpreter.resize_tensor_input(self._input, batch.shape, strict=False)
@@ -96,24 +112,30 @@ class LiteRTEngine:
                 self._batch = len(batch)
             self._interpreter.set_tensor(self._input, batch)
             self._interpreter.invoke()
-            return self._interpreter.get_tensor(self._output).copy()
+            probabilities = self._interpreter.get_tensor(self._output).copy()
+            features = None if self._features is None else self._interpreter.get_tensor(self._features).copy()
+            return probabilities, features
 
 
 class KerasEngine:
     """A Keras model, traced once into a graph when the backend is TensorFlow (7x faster than eager calls)."""
 
     name = "Keras"
+    has_features = True
 
     def __init__(self, model):
+        from .architecture import with_features
+
         self.model = model
+        both = with_features(model)
         try:
             import tensorflow as tf
         except ImportError:
-            self._call = lambda x: np.asarray(model(x, training=False))
+            self._call = lambda x: tuple(np.asarray(y) for y in both(x, training=False))
         else:
-            graph = tf.function(lambda x: model(x, training=False), autograph=False, reduce_retracing=True,
+            graph = tf.function(lambda x: both(x, training=False), autograph=False, reduce_retracing=True,
                                 input_signature=[tf.TensorSpec([None, *INPUT_SHAPE], tf.float32)])
-            self._call = lambda x: graph(x).numpy()
+            self._call = lambda x: tuple(y.numpy() for y in graph(x))
 
     @classmethod
     def load(cls, path: str | Path) -> "KerasEngine":
@@ -137,4 +159,8 @@ class KerasEngine:
         return cls(model)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
-        return self._call(np.asarray(batch, dtype=np.float32))
+        return self.run(batch)[0]
+
+    def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        probabilities, features = self._call(np.asarray(batch, dtype=np.float32))
+        return probabilities, features

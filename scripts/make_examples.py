@@ -26,7 +26,7 @@ from PIL import Image, ImageFilter
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.pen import draw  # noqa: E402
+from harness.drawings import raster as draw  # noqa: E402
 from model.labels import LOWERCASE_CLASSES  # noqa: E402
 
 OUT = ROOT / "examples"

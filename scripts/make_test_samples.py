@@ -26,6 +26,7 @@ SEED = 2026
 # Real pen digits that an earlier non-character rule refused (slashed zeros drawn over themselves, an 8 with an
 # extra curl, faint 1s, an 8 whose loops a fat finger closes): kept as a regression set for model/rejection.py.
 PEN_HARD_CASES = (98, 99, 134, 140, 976, 1023)
+WRITERS = 8  # every drawing of this many writers (two of each digit): what learning one writer is tested on
 
 
 def main() -> None:
@@ -48,7 +49,11 @@ def main() -> None:
     (OUT / "uji_pen_digits_sample.json").write_text(json.dumps(chosen, separators=(",", ":")) + "\n")
     hard = [drawings[i] for i in PEN_HARD_CASES]
     (OUT / "uji_pen_hard_cases.json").write_text(json.dumps(hard, separators=(",", ":")) + "\n")
-    print(f"wrote {len(keep)} EMNIST test images, {len(chosen)} + {len(hard)} pen drawings to {OUT}")
+    writers = sorted(rng.choice(sorted({d["writer"] for d in drawings}), WRITERS, replace=False).tolist())
+    theirs = [d for d in drawings if d["writer"] in writers]
+    (OUT / "uji_pen_writers_sample.json").write_text(json.dumps(theirs, separators=(",", ":")) + "\n")
+    print(f"wrote {len(keep)} EMNIST test images, {len(chosen)} + {len(hard)} + {len(theirs)} pen drawings "
+          f"(writers {writers}) to {OUT}")
 
 
 if __name__ == "__main__":

@@ -1,21 +1,84 @@
-"""Words and pictures around a prediction: what the Space's page says, testable without a browser.
+"""The sentences the Space's page says around a prediction, testable without a browser.
 
 Every number shown comes from the serving model's metrics.json; a field it lacks reads "not recorded".
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from model import seed_card
 from model.architecture import EXPECTED_PARAMS
+from model import rejection
 from model.labels import MERGED_LOWERCASE, ambiguous_with
 from model.metrics import ModelMetrics
 
 WELCOME = "Draw a character (it is read as you draw), upload a picture of one, or click an example."
 WORD_WELCOME = ("Write a word, a name or a number, with a little space between the characters: each one is read, "
                 "and the characters around a look-alike (O/0, I/1, S/5, ...) decide which it is.")
+PAD_HINT = "Draw one character here"
+WORD_PAD_HINT = "Write a word or a number here"
 NOT_RECORDED = "not recorded"
+SERVER_FAILED = "Something went wrong on the server while reading this; it has been logged."
+NO_IMAGE = "No image was sent."
+NO_STROKES = "No strokes were sent."
+SEND_A_FILE = ("Send the picture as a file: in Python, `handle_file(path)` from gradio_client; over HTTP, upload it to "
+               "/gradio_api/upload first and send {\"path\": <the returned path>, \"meta\": {\"_type\": \"gradio.FileData\"}}.")
+
+_REFUSALS = {
+    rejection.DOT: "That looks like a dot or a filled blob, not a character: draw a letter or a digit with lines.",
+    rejection.DOODLE: "That looks like a drawing (a face?), not a character: draw a single letter or digit.",
+    rejection.SCRIBBLE: "That does not look like one character to me. Draw a single letter or digit, a bit bigger and "
+                        "clearer.",
+}
+
+
+def refusal(reason: str, characters: int = 1) -> str:
+    """Why a picture was not read as one character, in a sentence (reason: one of model.rejection.REASONS)."""
+    if reason == rejection.SEVERAL:
+        return (f"That looks like {characters} characters, and this view reads one. Write them in the Word tab to "
+                "have each one read, or draw a single character here.")
+    return _REFUSALS[reason]
+
+
+KIND_LABEL = "I'm writing"
+FIX_LABEL = "Not right? It was:"
+TYPE_LABEL = "…or type it"
+WORD_FIX_LABEL = "Not right? Type what you wrote (or click a character above)"
+CONFIRM = "✓ Right"
+FORGET = "Forget my handwriting"
+TYPE_ONE = "Type a single character: a digit, a letter A-Z, or one of a b d e f g h n q r t."
+NOTHING_TO_CORRECT = "There is no answer to correct yet: draw or upload a character first."
+CANNOT_LEARN = "This model's file cannot learn your handwriting (it has no features output)."
+MEMORY_IGNORED = "Your remembered handwriting is not used; \"Forget my handwriting\" starts a new one."
+FORGOTTEN = "Your handwriting is forgotten: nothing of it is kept, here or on the server."
+MEMORY_HOME = "It lives in this browser only, never on the server."
+
+
+def remembered(count: int) -> str:
+    if not count:
+        return f"🧠 Correct a wrong guess (or confirm a right one) and I learn how you write. {MEMORY_HOME}"
+    return f"🧠 I remember {count} of your characters and read your writing with them. {MEMORY_HOME}"
+
+
+def learnt(label: str, confirmed: bool) -> str:
+    if confirmed:
+        return f"Thanks: remembered as a **{label}**."
+    return f"Learnt: that was a **{label}**. Your next {label}s should be read better."
+
+
+def learnt_word(corrected: int, total: int) -> str:
+    return f"Learnt from {total} characters ({corrected} corrected)."
+
+
+def fix_character(position: int, label: str) -> str:
+    return f"Character {position} (read as {label}) was:"
+
+
+def type_each(count: int) -> str:
+    return f"Type one character for each of the {count} characters read (spaces are ignored)."
+
+
+def read_as_word(characters: int, text: str) -> str:
+    return f"That looks like {characters} characters, read as **{text}**."
 
 
 def merged_note(label: str) -> str:
@@ -36,29 +99,6 @@ def ambiguity_note(label: str) -> str:
 
 def notes_for(label: str) -> str:
     return "\n\n".join(note for note in (ambiguity_note(label), merged_note(label)) if note)
-
-
-def enlarge(glyph: np.ndarray, scale: int = 8) -> np.ndarray:
-    """The 28x28 as the model saw it, blown up with hard pixel edges, light on black (uint8)."""
-    pixels = np.clip(np.asarray(glyph, dtype=np.float32) * 255, 0, 255).astype(np.uint8)
-    return np.kron(pixels, np.ones((scale, scale), dtype=np.uint8))
-
-
-def annotate(rgba: np.ndarray, reading) -> np.ndarray:
-    """The drawing on white with a box around each character and, above it, what was read there."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    alpha = rgba[..., 3:4].astype(np.float32) / 255
-    picture = Image.fromarray((255 * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8))
-    pen = ImageDraw.Draw(picture)
-    size = max(14, int(0.08 * picture.height))
-    font = ImageFont.load_default(size=size)
-    for c in reading.characters:
-        left, top, right, bottom = c.box
-        colour = (37, 99, 235) if c.label == c.raw_label else (217, 119, 6)  # orange: changed by context
-        pen.rectangle([left - 3, top - 3, right + 3, bottom + 3], outline=colour, width=3)
-        pen.text((left, max(0, top - size - 6)), c.label, fill=colour, font=font)
-    return np.asarray(picture)
 
 
 def word_details(reading) -> str:

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from tests.conftest import ARTIFACT_DIR
-from tests.live_server import start_app
+from harness.data import emnist_sample
+from harness.live_server import start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 # Cold start here is a few seconds (Gradio's import dominates; no TensorFlow); 45 s flags a real regression
@@ -42,7 +43,74 @@ def test_starts_fast_offline_and_without_tensorflow(server):
 
 def test_named_endpoints_are_documented(client):
     api = client.view_api(print_info=False, return_format="dict")
-    assert list(api["named_endpoints"]) == ["/predict", "/read"]  # the UI events stay private
+    endpoints = api["named_endpoints"]
+    assert list(endpoints) == ["/predict", "/read", "/predict_strokes", "/read_strokes"]  # the UI events stay private
+    for name, first in [("/predict", "image"), ("/predict_strokes", "strokes")]:
+        parameters = endpoints[name]["parameters"]
+        assert [p["parameter_name"] for p in parameters] == [first, "allowed"]
+        assert parameters[1]["parameter_has_default"] and parameters[1]["parameter_default"] == ""
+    strokes_type = endpoints["/predict_strokes"]["parameters"][0]["type"]
+    assert strokes_type["required"] == ["width", "height", "strokes"]  # the schema clients see
+
+
+def test_strokes_endpoints_read_pen_trajectories(client, default_classifier):
+    from harness import data
+    from harness.drawings import pad_value
+    from tests.test_strokes import written
+
+    for d in data.pen_drawings(full=False)[0][::60]:
+        value = pad_value(d["strokes"])
+        result = client.predict(value, api_name="/predict_strokes")
+        assert result["label"] == default_classifier.predict_strokes(value).label
+    assert client.predict(written(["LT"]), api_name="/read_strokes")["text"] == "LT"
+    digits = client.predict(written(["L"]), "0123456789", api_name="/predict_strokes")
+    assert all(c["label"].isdigit() for c in digits["confidences"])
+
+
+@pytest.mark.parametrize("strokes, message", [
+    ({"width": 400, "height": 400, "strokes": []}, "Nothing is drawn"),
+    ({"width": 400, "height": 400, "strokes": [[[200, 200]]]}, "dot"),
+    ({"width": 400, "height": 400, "strokes": [[[i % 400, 200] for i in range(100_000)]]}, "Too many points"),
+    ({"width": 400, "height": 400, "strokes": [[[200, 200]]] * 10_000}, "Too many strokes"),
+    ({"width": 400, "height": 400, "strokes": [[[-9e9, 1], [2, 3]]]}, "far outside"),
+    ({"width": 0, "height": 400, "strokes": [[[1, 2]]]}, 'canvas "width"'),
+    ({"width": 1e9, "height": 400, "strokes": [[[1, 2]]]}, 'canvas "width"'),
+    ({"width": 400, "height": 400, "strokes": [[["1", "2"]]]}, "must be numbers"),
+    ("not strokes at all", "not valid JSON"),
+    ([[1, 2]], "must be an object"),
+])
+def test_bad_strokes_through_the_api_get_a_clear_message(client, strokes, message):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as info:
+        client.predict(strokes, api_name="/predict_strokes")
+    assert message in str(info.value) and "Traceback" not in str(info.value)
+
+
+def test_non_finite_and_huge_strokes_over_plain_http(server):
+    """NaN and Infinity are not JSON, but Python clients send them; several MB of points are refused fast."""
+    import time
+
+    url = server.url + "gradio_api/run/predict_strokes"
+    nan = '{"data": [{"width": 400, "height": 400, "strokes": [[[NaN, 1], [Infinity, 2]]]}, ""]}'
+    answer = httpx.post(url, content=nan, headers={"Content-Type": "application/json"}, timeout=30)
+    assert answer.status_code < 500 or "error" in answer.text
+    big = {"data": [{"width": 400, "height": 400, "strokes": [[[i % 400, i % 300] for i in range(400_000)]]}, ""]}
+    start = time.perf_counter()
+    answer = httpx.post(url, json=big, timeout=60).json()
+    assert "Too many points" in answer["error"] and time.perf_counter() - start < 20
+    assert httpx.post(url, json={"data": [{"width": 400, "height": 400, "strokes": [[[1, 2], [300, 300]]]}, ""]},
+                      timeout=30).json()["data"][0]["label"]  # and it keeps serving
+
+
+def test_allowed_through_the_api(client):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    picture = handle_file(str(ROOT / "examples" / "uppercase" / "O_pen.png"))
+    assert client.predict(picture, "0123456789", api_name="/predict")["label"] == "0"
+    with pytest.raises(AppError, match="not one of the 47"):
+        client.predict(picture, "0é", api_name="/predict")
 
 
 def test_predict_an_example_file(client):
@@ -82,9 +150,9 @@ def test_png_with_transparency(client, default_classifier, tmp_path):
 
     from model.orientation import emnist_to_upright
 
-    sample = np.load(ROOT / "tests" / "data" / "emnist47_test_sample.npz")
+    images, _ = emnist_sample()
     for index in (0, 500, 900):
-        big = np.asarray(Image.fromarray(emnist_to_upright(sample["images"][index])).resize((256, 256), Image.Resampling.BICUBIC))
+        big = np.asarray(Image.fromarray(emnist_to_upright(images[index])).resize((256, 256), Image.Resampling.BICUBIC))
         rgba = np.zeros((256, 256, 4), np.uint8)
         rgba[..., 3] = big  # black strokes, alpha = ink, background fully transparent
         path = tmp_path / f"transparent{index}.png"
@@ -135,9 +203,9 @@ def test_a_path_without_handle_file_gets_told_how(client):
 
 def test_plain_http_errors_are_readable(server):
     url = server.url + "gradio_api/run/predict"
-    never_uploaded = httpx.post(url, json={"data": [{"path": "/etc/hostname", "meta": {"_type": "gradio.FileData"}}]})
+    never_uploaded = httpx.post(url, json={"data": [{"path": "/etc/hostname", "meta": {"_type": "gradio.FileData"}}, ""]})
     assert never_uploaded.json()["error"] and "not uploaded" in never_uploaded.json()["error"]
-    bare_string = httpx.post(url, json={"data": ["/etc/hostname"]})
+    bare_string = httpx.post(url, json={"data": ["/etc/hostname", ""]})
     assert "upload it to /gradio_api/upload first" in bare_string.json()["error"]
 
 
@@ -146,7 +214,7 @@ def test_plain_http_round_trip(server):
     with httpx.Client(base_url=server.url + "gradio_api", timeout=30) as http:
         with open(ROOT / "examples" / "digits" / "7_pen.png", "rb") as handle:
             path = http.post("/upload", files={"files": handle}).json()[0]
-        response = http.post("/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}]})
+        response = http.post("/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}, ""]})
     assert response.json()["data"][0]["label"] == "7"
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from model import EXPECTED_PARAMS, LABELS, MERGED_LOWERCASE, NUM_CLASSES, ambiguous_with, build_lenet5, index_of
 from model.architecture import check_architecture
-from model.labels import parse_mapping
+from model.labels import UnknownCharacter, parse_mapping
 from model.orientation import emnist_to_upright, upright_to_emnist
 from tests.emnist_files import mapping_lines
 
@@ -39,7 +39,7 @@ def test_label_table():
     assert MERGED_LOWERCASE == "cijklmopsuvwxyz"
     assert index_of("c") == index_of("C") == 12
     assert index_of("a") == 36 and index_of("t") == 46
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownCharacter, match="'\\?' is not one of the 47"):
         index_of("?")
     assert parse_mapping("\n".join(mapping_lines())) == LABELS
     assert mapping_lines()[36] == "36 97"  # as in emnist-balanced-mapping.txt

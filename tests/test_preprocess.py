@@ -11,6 +11,7 @@ from PIL import Image
 
 from model import BlankImageError, ImageTooLargeError, NotAnImageError, preprocess, preprocess_upright
 from model.preprocess import open_image
+from harness.data import emnist_sample
 
 
 def letter_l(size=200, thickness=24, margin=30):
@@ -185,7 +186,7 @@ def test_real_glyph_round_trip():
     """Real EMNIST glyphs, shown upright and dark on white at 10x, come back close to themselves."""
     from tests.test_real_handwriting import DATA, as_picture
 
-    images = np.load(DATA / "emnist47_test_sample.npz")["images"][::10]
+    images = emnist_sample()[0][::10]
     correlations = [np.corrcoef(preprocess(as_picture(g)).ravel(), g.ravel())[0, 1] for g in images]
     # median measured 0.915: a few glyphs differ more (EMNIST's own crop kept blur tails, or a stroke width far
     # from the median is re-drawn), which the accuracy tests in test_real_handwriting.py bound instead

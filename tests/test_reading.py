@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from bench.pen import draw
+from harness.drawings import raster as draw
 from model import reading
 from model.labels import LABELS
 from model.preprocess import BlankImageError, find_ink, open_image

@@ -15,9 +15,12 @@ import pytest
 from PIL import Image
 
 from bench import pen
+from harness import data
+from harness.drawings import SIDE, raster
 from model.labels import index_of
 from model.orientation import emnist_to_upright
-from model.stroke import stroke_width
+from model.pad import INK_RGB
+from model.stroke_width import stroke_width
 
 DATA = Path(__file__).resolve().parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -34,8 +37,7 @@ STROKE_WIDTH_TOLERANCE = 0.6
 
 @pytest.fixture(scope="module")
 def emnist_sample():
-    sample = np.load(DATA / "emnist47_test_sample.npz")
-    return sample["images"], sample["labels"].astype(np.int64)
+    return data.emnist_sample()
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +76,10 @@ def test_orientation_matters(default_classifier, emnist_sample):
 
 
 @pytest.mark.parametrize("brush", [10, 18, 24])
-def test_pen_strokes_through_the_sketchpad_path(default_classifier, pen_sample, brush):
-    result = pen.score(default_classifier, pen_sample, brush)
-    print(f"\npen digits, brush {brush}: top-1 {result['top1']:.3f}, top-3 {result['top3']:.3f}, "
+def test_pen_drawings_as_pictures(default_classifier, pen_sample, brush):
+    """The upload path: the drawing as a picture, re-stroked to EMNIST's width by the preprocessing."""
+    result = pen.score(default_classifier, pen_sample, brush, path="picture")
+    print(f"\npen digits as pictures, brush {brush}: top-1 {result['top1']:.3f}, top-3 {result['top3']:.3f}, "
           f"look-alike letters {result['errors_lookalike_letter']}, other errors {result['errors_other']}")
     assert result["top1"] >= MIN_PEN_TOP1
     assert result["top3"] >= MIN_PEN_TOP3
@@ -91,7 +94,7 @@ def test_drawings_get_emnist_stroke_width(pen_sample, emnist_sample):
     reference = np.median([stroke_width(g, upsample=4) for g in emnist_to_upright(images).astype(np.float32) / 255])
     rng = np.random.default_rng(0)
     for brush in (6, 10, 18, 24, 32):
-        widths = [stroke_width(preprocess_upright(pen.draw(d["strokes"], brush, rng.uniform(0.45, 0.8), rng.uniform(0, 1, 2))),
+        widths = [stroke_width(preprocess_upright(raster(d["strokes"], brush, rng.uniform(0.45, 0.8), rng.uniform(0, 1, 2))),
                                upsample=4) for d in pen_sample[::5]]
         assert abs(np.median(widths) - reference) <= STROKE_WIDTH_TOLERANCE, (brush, np.median(widths), reference)
 
@@ -99,13 +102,13 @@ def test_drawings_get_emnist_stroke_width(pen_sample, emnist_sample):
 def test_pen_drawing_looks_like_the_trajectory(pen_sample):
     """The renderer itself: ink only where the pen went, the requested size, transparent elsewhere."""
     drawing = pen_sample[0]
-    rgba = pen.draw(drawing["strokes"], brush=12, fraction=0.5, position=(0.0, 0.0))
+    rgba = raster(drawing["strokes"], brush=12, fraction=0.5, position=(0.0, 0.0))
     alpha = rgba[..., 3]
     rows, cols = np.flatnonzero(alpha.max(axis=1) > 0), np.flatnonzero(alpha.max(axis=0) > 0)
     extent = max(rows[-1] - rows[0], cols[-1] - cols[0])
-    assert 0.5 * pen.CANVAS <= extent <= 0.5 * pen.CANVAS + 12 + 2
+    assert 0.5 * SIDE <= extent <= 0.5 * SIDE + 12 + 2
     assert rows[0] <= 2 and cols[0] <= 2  # position (0, 0): top-left corner
-    assert (rgba[..., :3][alpha > 0] == pen.INK).all() and alpha.mean() < 40
+    assert (rgba[..., :3][alpha > 0] == INK_RGB).all() and alpha.mean() < 40
 
 
 @pytest.mark.skipif(not (SHARED / "emnist-47").is_dir(), reason="../shared/data/emnist-47 is not here (fresh clone): "

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.data import emnist_sample
 from model import Classifier
 from model.files import KERAS_FILE, SERVING_FILE
 from model.loading import DEFAULT_DIR
@@ -35,7 +36,7 @@ def test_the_space_serving_path_imports_no_tensorflow():
 
 
 def test_bundled_serving_file_agrees_with_its_keras_model():
-    sample = np.load(ROOT / "tests" / "data" / "emnist47_test_sample.npz")["images"]
+    sample = emnist_sample()[0]
     served = Classifier.load(DEFAULT_DIR / SERVING_FILE).predict_batch(sample)
     keras = Classifier.load(DEFAULT_DIR / KERAS_FILE).predict_batch(sample)
     assert np.array_equal(served.argmax(1), keras.argmax(1))
@@ -48,7 +49,7 @@ def test_batches_of_any_size_give_the_same_answers():
     from model.runtime import CHUNK
 
     classifier = Classifier.load()
-    sample = np.load(ROOT / "tests" / "data" / "emnist47_test_sample.npz")["images"][: 2 * CHUNK + 37]
+    sample = emnist_sample()[0][: 2 * CHUNK + 37]
     together = classifier.predict_batch(sample)
     assert together.shape == (len(sample), 47)
     alone = np.concatenate([classifier.predict_batch(g) for g in sample[::23]])

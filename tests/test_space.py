@@ -8,7 +8,7 @@ import numpy as np
 
 from model.files import METRICS_FILE
 from model.metrics import ModelMetrics
-from space import texts
+from space import pictures, texts
 from space.serving import HUB_TIMEOUT_S, load_for_serving
 
 
@@ -23,7 +23,7 @@ def test_notes_apply_only_where_they_are_true():
 def test_enlarge_keeps_hard_pixel_edges():
     glyph = np.zeros((28, 28), np.float32)
     glyph[3, 4] = 1.0
-    big = texts.enlarge(glyph, scale=8)
+    big = pictures.enlarge(glyph, scale=8)
     assert big.shape == (224, 224) and big.dtype == np.uint8
     assert big[24:32, 32:40].min() == 255 and big[23, 32] == 0 and big[24, 31] == 0
 

@@ -32,7 +32,15 @@ DATASET_CARD = "README.md"
 OFFICIAL_COUNTS = {"train": 112_800, "test": 18_800}
 OFFICIAL_NAME = "EMNIST Balanced"
 DOWNLOAD_TIMEOUT_S = 600  # 33 MB; a bound, not an estimate
+#: 987 real EMNIST test glyphs (21 per class) committed for tests and quick checks (tests/data/README.md says whence).
+SAMPLE_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "emnist47_test_sample.npz"
 log = logging.getLogger(__name__)
+
+
+def read_sample() -> tuple[np.ndarray, np.ndarray]:
+    """The committed sample: (images uint8 in EMNIST orientation, labels int64)."""
+    sample = np.load(SAMPLE_FILE)
+    return sample["images"], sample["labels"].astype(np.int64)
 
 
 def read_folder(folder: str | os.PathLike, info: DataInfo | None = None) -> Splits:

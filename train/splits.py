@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from model.files import sha256
 from model.labels import NUM_CLASSES
 from model.metrics import DataInfo
 
@@ -46,11 +46,4 @@ def validate(images: np.ndarray, labels: np.ndarray, split: str, source: str) ->
 
 def sha256_of(paths: list[Path]) -> dict[str, str]:
     """File name -> sha256, so a run names the exact bytes it trained on."""
-    digests = {}
-    for path in paths:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        digests[path.name] = digest.hexdigest()
-    return digests
+    return {path.name: sha256(path) for path in paths}

@@ -1,4 +1,5 @@
-"""Start app.py as a real server on 127.0.0.1 for client and browser tests; record any outbound connection."""
+"""Start app.py as a real server on 127.0.0.1 for client and browser tests and benchmarks; record any outbound
+connection it attempts."""
 
 from __future__ import annotations
 

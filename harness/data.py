@@ -1,0 +1,29 @@
+"""Where the real handwriting lives (``emnist_sample`` and its file are ``train.emnist``'s): small committed samples (tests/data, attributed in its README), and the full
+copies in ../shared/data on this project's machines (never needed: callers fall back to the samples)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from train.emnist import SAMPLE_FILE as EMNIST_SAMPLE
+from train.emnist import read_sample as emnist_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "tests" / "data"
+SHARED = ROOT.parent / "shared" / "data"
+
+PEN_SAMPLE = SAMPLES / "uji_pen_digits_sample.json"  # 300 UJI pen digits
+PEN_HARD_CASES = SAMPLES / "uji_pen_hard_cases.json"
+PEN_WRITERS_SAMPLE = SAMPLES / "uji_pen_writers_sample.json"  # every drawing of 8 writers (two of each digit)
+PEN_FULL = SHARED / "uji-pen-digits" / "strokes.json"  # all 1,200, with writers
+EMNIST_FULL = SHARED / "emnist-47"
+
+
+def pen_drawings(full: bool | None = None) -> tuple[list[dict], str]:
+    """The UJI pen digits and a name for reports: all 1,200 where ../shared has them (or ``full=True``), else the
+    committed sample. Each: {"label", "index", "writer" (full set only), "strokes"}."""
+    use_full = PEN_FULL.is_file() if full is None else full
+    path = PEN_FULL if use_full else PEN_SAMPLE
+    name = "UJI Pen Characters v2 digits" + (" (all 1,200)" if use_full else f" (sample, {path.name})")
+    return json.loads(path.read_text()), name

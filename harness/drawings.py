@@ -1,0 +1,125 @@
+"""Pen trajectories put on the drawing pad the way a person would draw them, and handed to the model two ways: as
+the strokes the pad sends (``pad_value``) or as the picture a raster sketchpad would have sent (``raster``).
+
+Trajectories (UJI Pen Characters, the gallery's Hershey letters, made-up scribbles) come in any units; ``place``
+scales one so its long side spans ``fraction`` of the canvas, anywhere on it (``position`` in [0, 1]^2),
+inside the canvas by half a brush.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from model.pad import BRUSH, CANVAS, INK_RGB
+
+SIDE = CANVAS[0]
+
+
+def place(strokes: list, brush: float = BRUSH, fraction: float = 0.6, position=(0.5, 0.5),
+          canvas: int | tuple[int, int] = SIDE) -> list[np.ndarray]:
+    """The trajectory in canvas units, as the pad records it."""
+    size = np.asarray(canvas if isinstance(canvas, tuple) else (canvas, canvas), dtype=float)
+    points = [np.asarray(s, dtype=float) for s in strokes]
+    low = np.min([p.min(axis=0) for p in points], axis=0)
+    high = np.max([p.max(axis=0) for p in points], axis=0)
+    scale = fraction * float(size.min()) / max(float((high - low).max()), 1.0)
+    free = size - (high - low) * scale - brush
+    origin = brush / 2 + np.clip(np.asarray(position) * free, 0, None)
+    return [(p - low) * scale + origin for p in points]
+
+
+def pad_value(strokes: list, brush: float = BRUSH, canvas: int | tuple[int, int] = SIDE, **placing) -> dict:
+    """What the pad sends after the last pen-up: the trajectory placed on the canvas (see ``place``)."""
+    width, height = canvas if isinstance(canvas, tuple) else (canvas, canvas)
+    placed = place(strokes, brush, canvas=canvas, **placing)
+    return {"width": width, "height": height, "brush": brush, "strokes": [np.round(p, 2).tolist() for p in placed]}
+
+
+def raster(strokes: list, brush: float, fraction: float = 0.6, position=(0.5, 0.5), canvas: int = SIDE,
+           supersample: int = 2) -> np.ndarray:
+    """The trajectory as a raster sketchpad's composite: (canvas, canvas, 4) uint8, dark antialiased round strokes
+    on a transparent background (what uploads and the old Sketchpad send)."""
+    big = Image.new("L", (canvas * supersample, canvas * supersample), 0)
+    pen = ImageDraw.Draw(big)
+    radius = brush * supersample / 2
+    for stroke in place(strokes, brush, fraction, position, canvas):
+        xy = [tuple(p) for p in stroke * supersample]
+        if len(xy) > 1:
+            pen.line(xy, fill=255, width=max(1, round(brush * supersample)), joint="curve")
+        for x, y in {xy[0], xy[-1]}:  # round caps
+            pen.ellipse([x - radius, y - radius, x + radius, y + radius], fill=255)
+    rgba = np.zeros((canvas, canvas, 4), np.uint8)
+    rgba[..., :3] = INK_RGB
+    rgba[..., 3] = np.asarray(big.resize((canvas, canvas), Image.Resampling.BOX))
+    return rgba
+
+
+# What visitors draw besides a character, seeded. Each has a trajectory form (for the pad) where it has one.
+
+def scribble_strokes(rng) -> list:
+    """A random back-and-forth scrawl: many direction changes over a small area."""
+    steps = rng.integers(25, 60)
+    points = np.cumsum(rng.normal(0, 35, (steps, 2)), axis=0)
+    points = points - points.mean(axis=0) + SIDE / 2
+    return [np.clip(points, 20, SIDE - 20).tolist()]
+
+
+def smiley_strokes() -> list:
+    t = np.linspace(0, 2 * np.pi, 60)
+    face = np.stack([np.cos(t), np.sin(t)], axis=1) * 100 + 200
+    mouth_t = np.linspace(0.2 * np.pi, 0.8 * np.pi, 20)
+    mouth = np.stack([np.cos(mouth_t), np.sin(mouth_t)], axis=1) * 55 + [200, 205]
+    eyes = [[[165, 170], [166, 171]], [[235, 170], [236, 171]]]
+    return [face.tolist(), mouth.tolist(), *eyes]
+
+
+def _canvas() -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    image = Image.new("RGBA", (SIDE, SIDE), (0, 0, 0, 0))
+    return image, ImageDraw.Draw(image)
+
+
+def tap(rng) -> np.ndarray:
+    image, pen = _canvas()
+    x, y, r = rng.uniform(60, 340), rng.uniform(60, 340), rng.uniform(5, 30)
+    pen.ellipse([x - r, y - r, x + r, y + r], fill=(*INK_RGB, 255))
+    return np.asarray(image)
+
+
+def scribble(rng) -> np.ndarray:
+    return raster(scribble_strokes(rng), brush=float(rng.uniform(10, 24)), fraction=rng.uniform(0.4, 0.8),
+                  position=rng.uniform(0, 1, 2))
+
+
+def smiley(rng) -> np.ndarray:
+    return raster(smiley_strokes(), brush=float(rng.uniform(10, 24)), fraction=rng.uniform(0.4, 0.8),
+                  position=rng.uniform(0, 1, 2))
+
+
+def filled_blob(rng) -> np.ndarray:
+    image, pen = _canvas()
+    x, y = rng.uniform(120, 280, 2)
+    rx, ry = rng.uniform(40, 110, 2)
+    pen.ellipse([x - rx, y - ry, x + rx, y + ry], fill=(*INK_RGB, 255))
+    return np.asarray(image)
+
+
+def tap_value(rng) -> dict:
+    """A tap on the pad: a pen-down and -up at one spot (or a wobble of a pixel or two)."""
+    x, y = rng.uniform(60, 340, 2)
+    wobble = rng.uniform(0, 2, (int(rng.integers(1, 4)), 2))
+    return {"width": SIDE, "height": SIDE, "brush": BRUSH, "strokes": [(np.array([x, y]) + wobble).round(2).tolist()]}
+
+
+def scribble_value(rng) -> dict:
+    return pad_value(scribble_strokes(rng), fraction=rng.uniform(0.4, 0.8), position=rng.uniform(0, 1, 2))
+
+
+def smiley_value(rng) -> dict:
+    return pad_value(smiley_strokes(), fraction=rng.uniform(0.4, 0.8), position=rng.uniform(0, 1, 2))
+
+
+#: Not characters, as pictures (the raster path) ...
+NEGATIVE_PICTURES = {"tap or dot": tap, "scribble": scribble, "smiley": smiley, "filled blob": filled_blob}
+#: ... and as pad strokes (a filled blob has no stroke form: a pen cannot fill a disc in one gesture).
+NEGATIVE_STROKES = {"tap or dot": tap_value, "scribble": scribble_value, "smiley": smiley_value}

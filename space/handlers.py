@@ -1,0 +1,373 @@
+"""What each event of the page does, as plain functions: a value in, what each output shows out.
+
+``Page`` holds the serving classifier; ``space.ui`` only lays out components and wires events to these methods,
+so every behaviour here is tested with a Classifier and no browser. UI handlers never raise: a bad drawing or
+picture becomes a message. API handlers raise ``gr.Error`` with a readable sentence (what gradio_client shows
+as ``AppError``), and an unexpected failure is logged and answered in one plain sentence.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from model.classifier import Classifier, Prediction
+from model.labels import KINDS, LABELS, UnknownCharacter, index_of
+from model.memory import MemoryRejected, WriterMemory
+from model.preprocess import PreprocessError
+from model.reading import Reading
+from model.strokes import Strokes
+
+from . import pictures, texts
+
+log = logging.getLogger(__name__)
+TOP_K = 5
+FIX_CHOICES = 4  # "Not right? It was:" offers the runner-up guesses, this many
+
+#: What the single-character outputs show: the guesses (gr.Label), the 28x28 the model saw, a note, the
+#: "it was" choices, and what the answer was read from (kept for a correction: no redrawing).
+Answer = tuple[dict | None, np.ndarray | None, str, Any, dict | None]
+#: What the word outputs show: the text, the drawing with a box per character, the per-character table, the
+#: strokes read (for corrections), and which character is being corrected.
+WordAnswer = tuple[str, np.ndarray | None, str, dict | None, Any]
+#: A remembered handwriting (what the browser keeps) and the line saying what is remembered.
+Memory = tuple[dict | None, str]
+NO_CHOICES = gr.Radio(choices=[], value=None, visible=False)
+EMPTY: Answer = (None, None, texts.WELCOME, NO_CHOICES, None)
+EMPTY_WORD: WordAnswer = ("", None, texts.WORD_WELCOME, None, NO_CHOICES)
+
+
+class Refused(Exception):
+    """A visitor's input that gets a message instead of an answer (a bad drawing, a memory, a typed label)."""
+
+
+def api_errors(handler):
+    """An API handler's failures as gr.Error: expected ones (bad picture, bad strokes, a character outside the
+    classes) with their own message, an unexpected one logged with its traceback and answered in one plain
+    sentence (the page is public: no server paths, no library internals)."""
+
+    @functools.wraps(handler)
+    def wrapped(*args):
+        try:
+            return handler(*args)
+        except gr.Error:
+            raise
+        except (PreprocessError, UnknownCharacter, MemoryRejected) as exc:
+            raise gr.Error(str(exc)) from None
+        except Exception:
+            log.exception("%s failed", handler.__name__)
+            raise gr.Error(texts.SERVER_FAILED) from None
+
+    return wrapped
+
+
+def ui_errors(empty):
+    """A UI handler never raises: a bad input becomes a warning in the note (the third output), anything else a
+    logged apology; the other outputs are ``empty``'s."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def wrapped(*args):
+            try:
+                return handler(*args)
+            except (PreprocessError, UnknownCharacter, MemoryRejected, Refused) as exc:
+                message = f"⚠️ {exc}"
+            except Exception:
+                log.exception("%s failed", handler.__name__)
+                message = f"⚠️ {texts.SERVER_FAILED}"
+            return (*empty[:2], message, *empty[3:])
+
+        return wrapped
+
+    return decorate
+
+
+def uploaded_path(value: Any) -> str:
+    """The file behind an event value. Events run with preprocess=False, so Gradio never decodes uploads itself
+    (our loader caps size and explains failures); a value must be Gradio's file payload, never a bare string
+    (which would name a file on the server)."""
+    if isinstance(value, dict) and isinstance(value.get("path"), str):
+        return value["path"]
+    raise PreprocessError(texts.SEND_A_FILE)
+
+
+def has_strokes(value: Any) -> bool:
+    """Whether a pad value holds any ink (an empty or cleared pad is not an error, just nothing to read)."""
+    return isinstance(value, dict) and bool(value.get("strokes"))
+
+
+def fix_choices(prediction: Prediction) -> gr.Radio:
+    others = [label for label, _ in prediction.top(FIX_CHOICES + 1)[1:]]
+    return gr.Radio(choices=others, value=None, visible=True)
+
+
+def show_reading(reading: Reading, picture, value: dict | None) -> WordAnswer:
+    return reading.text, pictures.annotate(picture, reading), texts.word_details(reading), value, NO_CHOICES
+
+
+def one_character(typed: Any) -> str:
+    """A label the visitor typed: exactly one character of the 47 classes (c counts as C, ...)."""
+    text = typed.strip() if isinstance(typed, str) else ""
+    if len(text) != 1:
+        raise Refused(texts.TYPE_ONE)
+    return LABELS[index_of(text)]
+
+
+class Page:
+    def __init__(self, classifier: Classifier):
+        self.classifier = classifier
+
+    # What the visitor said: the kind of characters, and their remembered handwriting (untrusted, from the browser).
+
+    @staticmethod
+    def allowed(kind: Any) -> str | None:
+        return KINDS.get(kind) if isinstance(kind, str) else None
+
+    def memory(self, stored: Any) -> WriterMemory:
+        """The browser's memory, checked (MemoryRejected says why it cannot be used); an empty one where there is
+        none, or where this model cannot learn writers."""
+        if not self.classifier.learns_writers:
+            return WriterMemory()
+        return WriterMemory.from_json(stored, model=self.classifier.fingerprint)
+
+    def _usable_memory(self, stored: Any) -> tuple[WriterMemory, str]:
+        try:
+            return self.memory(stored), ""
+        except MemoryRejected as exc:
+            return WriterMemory(), f"⚠️ {exc} {texts.MEMORY_IGNORED}"
+
+    def memory_status(self, stored: Any) -> str:
+        """The line under the answers: how many characters are remembered (or why the memory is not used)."""
+        if not self.classifier.learns_writers:
+            return texts.CANNOT_LEARN
+        memory, problem = self._usable_memory(stored)
+        return problem or texts.remembered(len(memory))
+
+    def forget(self) -> Memory:
+        return None, texts.FORGOTTEN
+
+    # The page's own events (private: never part of the API).
+
+    def _answer(self, source: dict, kind: Any, stored: Any) -> Answer:
+        """Read a source ({"strokes": pad value} or {"picture": path}); one character, or a word (then read whole)."""
+        memory, problem = self._usable_memory(stored)
+        allowed = self.allowed(kind)
+        if "strokes" in source:
+            prediction = self.classifier.predict_strokes(source["strokes"], allowed, memory)
+        else:
+            prediction = self.classifier.predict(source["picture"], allowed=allowed, memory=memory)
+            if prediction.characters > 1:  # an uploaded word: read all of it
+                reading = self.classifier.read(source["picture"], allowed, memory)
+                return (None, None, texts.read_as_word(prediction.characters, reading.text) + "\n\n"
+                        + texts.word_details(reading), NO_CHOICES, None)
+        glyph = pictures.enlarge(prediction.glyph)
+        if prediction.refusal:
+            return None, glyph, f"✋ {texts.refusal(prediction.refusal, prediction.characters)}", NO_CHOICES, None
+        note = "\n\n".join(n for n in (problem, texts.notes_for(prediction.label)) if n)
+        return prediction.confidences(TOP_K), glyph, note, fix_choices(prediction), source
+
+    @ui_errors(EMPTY)
+    def draw(self, value, kind=None, stored=None) -> Answer:
+        """The character pad changed (a stroke ended, undo, clear)."""
+        if not has_strokes(value):
+            return EMPTY
+        return self._answer({"strokes": value}, kind, stored)
+
+    @ui_errors(EMPTY)
+    def upload(self, value, kind=None, stored=None) -> Answer:
+        """A picture was uploaded, pasted or picked from the gallery."""
+        if value is None:
+            return EMPTY
+        return self._answer({"picture": uploaded_path(value)}, kind, stored)
+
+    @ui_errors(EMPTY)
+    def reread(self, source, kind=None, stored=None) -> Answer:
+        """The shown answer again (the kind changed, or the memory did)."""
+        if not isinstance(source, dict):
+            return EMPTY
+        return self._answer(source, kind, stored)
+
+    @ui_errors(EMPTY_WORD)
+    def write(self, value, kind=None, stored=None) -> WordAnswer:
+        """The word pad changed."""
+        if not has_strokes(value):
+            return EMPTY_WORD
+        strokes = Strokes.parse(value)
+        memory, problem = self._usable_memory(stored)
+        reading = self.classifier.read_strokes(strokes, self.allowed(kind), memory)
+        text, picture, details, value, choices = show_reading(reading, pictures.drawn(strokes), value)
+        return text, picture, "\n\n".join(n for n in (problem, details) if n), value, choices
+
+    # Corrections: the visitor says what a character was; it is remembered and the answer shown again.
+
+    def _learn(self, stored: Any, answers: list[tuple[Any, str, bool]]) -> tuple[dict, str]:
+        memory = self.memory(stored)
+        for answer, label, confirmed in answers:
+            memory.add(answer, label, confirmed=confirmed)
+        return memory.as_dict(), texts.remembered(len(memory))
+
+    def _corrected(self, source, label: str, stored, kind, confirmed: bool) -> tuple[Answer, Memory]:
+        if not isinstance(source, dict):
+            raise Refused(texts.NOTHING_TO_CORRECT)
+        if not self.classifier.learns_writers:
+            raise Refused(texts.CANNOT_LEARN)
+        memory = self.memory(stored)
+        allowed = self.allowed(kind)
+        if "strokes" in source:
+            before = self.classifier.predict_strokes(source["strokes"], allowed, memory)
+        else:
+            before = self.classifier.predict(source["picture"], allowed=allowed, memory=memory)
+        new, status = self._learn(stored, [(before, label, confirmed)])
+        answer = self._answer(source, kind, new)
+        note = texts.learnt(label, confirmed) + ("\n\n" + answer[2] if answer[2] else "")
+        return (*answer[:2], note, *answer[3:]), (new, status)
+
+    def correct(self, source, label, kind=None, stored=None):
+        """The visitor picked or typed what the character was: remember it, read it again."""
+        return self._guarded(lambda: self._corrected(source, one_character(label), stored, kind, confirmed=False))
+
+    def confirm(self, source, kind=None, stored=None):
+        """The visitor says the top guess was right: remember it as confirmed."""
+        def run():
+            answer = self._answer(source, kind, stored) if isinstance(source, dict) else EMPTY
+            if not answer[0]:
+                raise Refused(texts.NOTHING_TO_CORRECT)
+            return self._corrected(source, max(answer[0], key=answer[0].get), stored, kind, confirmed=True)
+        return self._guarded(run)
+
+    def _guarded(self, run):
+        """(single answer outputs..., memory, status): a refused correction changes nothing and says why."""
+        try:
+            answer, (memory, status) = run()
+            return (*answer, memory, status)
+        except (Refused, UnknownCharacter, MemoryRejected, PreprocessError, ValueError) as exc:
+            return (gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip(), gr.skip(), gr.skip())
+
+    def pick(self, value, evt: gr.SelectData, kind=None, stored=None):
+        """A click on the word's picture: the character there, its top guesses offered as "it was"."""
+        try:
+            reading = self._word(value, kind, stored)
+            x, y = evt.index
+            hit = [i for i, c in enumerate(reading.characters)
+                   if c.probabilities is not None and c.box[0] - 6 <= x <= c.box[2] + 6 and c.box[1] - 6 <= y <= c.box[3] + 6]
+            if not hit:
+                return gr.skip(), gr.skip()
+            character = reading.characters[hit[0]]
+            choices = [label for label, _ in character.top(FIX_CHOICES + 1)[1:]]
+            return gr.Radio(choices=choices, value=None, visible=True,
+                            label=texts.fix_character(hit[0] + 1, character.label)), hit[0]
+        except (Refused, PreprocessError, MemoryRejected, UnknownCharacter):
+            return gr.skip(), gr.skip()
+
+    def _word(self, value, kind, stored) -> Reading:
+        if not has_strokes(value):
+            raise Refused(texts.NOTHING_TO_CORRECT)
+        return self.classifier.read_strokes(value, self.allowed(kind), self.memory(stored))
+
+    def correct_character(self, value, index, label, kind=None, stored=None):
+        """One character of the word corrected (after a click on it)."""
+        def run():
+            reading = self._word(value, kind, stored)
+            if not isinstance(index, int) or not 0 <= index < len(reading.characters):
+                raise Refused(texts.NOTHING_TO_CORRECT)
+            return [(reading.characters[index], one_character(label), False)]
+        return self._word_learnt(value, kind, stored, run)
+
+    def correct_word(self, value, typed, kind=None, stored=None):
+        """The visitor typed what the word was: each character read is remembered as what they typed there."""
+        def run():
+            reading = self._word(value, kind, stored)
+            read = [c for c in reading.characters if c.probabilities is not None]
+            wanted = [ch for ch in (typed or "") if not ch.isspace() and ch not in ".,"]
+            if len(wanted) != len(read):
+                raise Refused(texts.type_each(len(read)))
+            labels = [one_character(ch) for ch in wanted]
+            return [(c, label, label == c.label) for c, label in zip(read, labels)]
+        return self._word_learnt(value, kind, stored, run)
+
+    def _word_learnt(self, value, kind, stored, corrections):
+        try:
+            if not self.classifier.learns_writers:
+                raise Refused(texts.CANNOT_LEARN)
+            learnt = corrections()
+            new, status = self._learn(stored, learnt)
+            answer = self.write(value, kind, new)
+            changed = sum(not confirmed for _, _, confirmed in learnt)
+            return (*answer[:2], texts.learnt_word(changed, len(learnt)) + "\n\n" + answer[2], *answer[3:], new, status)
+        except (Refused, UnknownCharacter, MemoryRejected, PreprocessError, ValueError) as exc:
+            return (gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip(), gr.skip(), gr.skip())
+
+    # The public API (gradio_client, plain HTTP, MCP): the docstrings are what clients read.
+
+    @api_errors
+    def predict(self, image, allowed: str = ""):
+        """Read one handwritten character from an image (a photo, a scan or a drawing).
+
+        Args:
+            image: the picture of one character.
+            allowed: optional; the characters it can be, such as "0123456789" (empty: any of the 47 classes).
+
+        Returns:
+            The top 5 classes with their calibrated probabilities.
+        """
+        if image is None:
+            raise gr.Error(texts.NO_IMAGE)
+        return self._confidences(self.classifier.predict(uploaded_path(image), allowed=allowed or None))
+
+    @api_errors
+    def read(self, image, allowed: str = ""):
+        """Read every character of an image of a word, a number or a few lines of handwriting.
+
+        Args:
+            image: the picture; characters written apart, left to right.
+            allowed: optional; the characters it can hold, such as "0123456789" (empty: any of the 47 classes).
+
+        Returns:
+            The text read and, per character, its box (left, top, right, bottom in pixels), the label chosen in
+            context and the model's own top 3.
+        """
+        if image is None:
+            raise gr.Error(texts.NO_IMAGE)
+        return self.classifier.read(uploaded_path(image), allowed or None).as_dict()
+
+    @api_errors
+    def predict_strokes(self, strokes, allowed: str = ""):
+        """Read one character drawn as pen strokes.
+
+        Args:
+            strokes: {"width": W, "height": H, "brush": B (optional), "strokes": [[[x, y], ...], ...]}: one list of
+                points per pen-down, in canvas units, y growing downwards.
+            allowed: optional; the characters it can be, such as "0123456789" (empty: any of the 47 classes).
+
+        Returns:
+            The top 5 classes with their calibrated probabilities.
+        """
+        if strokes is None:
+            raise gr.Error(texts.NO_STROKES)
+        return self._confidences(self.classifier.predict_strokes(strokes, allowed or None))
+
+    @api_errors
+    def read_strokes(self, strokes, allowed: str = ""):
+        """Read a word, a number or a few lines drawn as pen strokes.
+
+        Args:
+            strokes: as for predict_strokes; characters written apart.
+            allowed: optional; the characters it can hold, such as "0123456789" (empty: any of the 47 classes).
+
+        Returns:
+            The text read and, per character, its box (canvas units), the label chosen in context and the
+            model's own top 3.
+        """
+        if strokes is None:
+            raise gr.Error(texts.NO_STROKES)
+        return self.classifier.read_strokes(strokes, allowed or None).as_dict()
+
+    @staticmethod
+    def _confidences(prediction: Prediction) -> dict:
+        if prediction.refusal:
+            raise gr.Error(texts.refusal(prediction.refusal, prediction.characters))
+        return prediction.confidences(TOP_K)

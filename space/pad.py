@@ -1,0 +1,131 @@
+"""The drawing pad: a canvas that draws the pen locally and, on every pen-up, hands the server the strokes themselves.
+
+Built on Gradio's own ``gr.HTML`` (a template, scoped CSS and ``js_on_load``): the browser draws each stroke at the
+screen's resolution as the pen moves, and when the pen lifts, the pad's value becomes ``{"width", "height",
+"brush", "strokes"}`` (``model.strokes.Strokes.parse`` reads it), which fires the component's ``change`` event.
+Nothing is composited, exported or uploaded, so the answer arrives in tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from model import pad
+
+HTML = """
+<div class="pad" style="aspect-ratio: ${width} / ${height}">
+  <canvas aria-label="${label}" role="img"></canvas>
+  <div class="tools">
+    <button type="button" class="undo" aria-label="Undo" title="Undo the last stroke" disabled>↶</button>
+    <button type="button" class="clear" aria-label="Clear" title="Clear" disabled>✕</button>
+  </div>
+  <p class="hint">${hint}</p>
+</div>
+"""
+
+CSS = """
+.pad { position: relative; width: 100%; max-width: ${width}px; margin: 0 auto; border-radius: 12px;
+       background: #fff; border: 1px solid var(--border-color-primary); overflow: hidden; }
+.pad canvas { display: block; width: 100%; height: 100%; touch-action: none; cursor: crosshair;
+              user-select: none; -webkit-user-select: none; -webkit-touch-callout: none; }
+.tools { position: absolute; top: 6px; right: 6px; display: flex; gap: 6px; }
+.tools button { width: 40px; height: 40px; border-radius: 20px; border: 1px solid #d0d0d0; background: #fafafa;
+                color: #222; font-size: 20px; line-height: 1; cursor: pointer; }
+.tools button:disabled { opacity: 0.35; cursor: default; }
+.hint { position: absolute; left: 0; right: 0; bottom: 8px; margin: 0; text-align: center; color: #9a9a9a;
+        font-size: 14px; pointer-events: none; }
+.pad.inked .hint { display: none; }
+"""
+
+# Points are kept in canvas units (the template's width x height) whatever the screen size, one every MIN_STEP
+# units, and drawn through a transform at the display's pixel ratio. Only the primary pointer draws (a palm or
+# a second finger is ignored); a stroke in progress is never sent.
+JS = """
+const box = element.querySelector('.pad');
+const canvas = element.querySelector('canvas');
+const undoButton = element.querySelector('.undo');
+const clearButton = element.querySelector('.clear');
+const ctx = canvas.getContext('2d');
+const W = props.width, H = props.height, BRUSH = props.brush, MIN_STEP = 1.5;
+let strokes = [];
+let current = null;
+
+function fit() {
+  const rect = canvas.getBoundingClientRect();
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.max(1, Math.round(rect.width * ratio));
+  canvas.height = Math.max(1, Math.round(rect.height * ratio));
+  redraw();
+}
+function pen() {
+  ctx.setTransform(canvas.width / W, 0, 0, canvas.height / H, 0, 0);
+  ctx.lineWidth = BRUSH; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+  ctx.strokeStyle = props.ink; ctx.fillStyle = props.ink;
+}
+function dot(p) { ctx.beginPath(); ctx.arc(p[0], p[1], BRUSH / 2, 0, 2 * Math.PI); ctx.fill(); }
+function redraw() {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  pen();
+  for (const s of strokes) {
+    if (s.length === 1) { dot(s[0]); continue; }
+    ctx.beginPath(); ctx.moveTo(s[0][0], s[0][1]);
+    for (const p of s.slice(1)) ctx.lineTo(p[0], p[1]);
+    ctx.stroke();
+  }
+  box.classList.toggle('inked', strokes.length > 0);
+  undoButton.disabled = clearButton.disabled = strokes.length === 0;
+}
+function at(e) {
+  const rect = canvas.getBoundingClientRect();
+  const x = (e.clientX - rect.left) * W / rect.width, y = (e.clientY - rect.top) * H / rect.height;
+  return [Math.round(Math.min(W, Math.max(0, x)) * 100) / 100, Math.round(Math.min(H, Math.max(0, y)) * 100) / 100];
+}
+function send() {
+  element.dataset.sentAt = performance.now();
+  props.value = {width: W, height: H, brush: BRUSH, strokes: strokes.map(s => s.slice())};
+}
+canvas.addEventListener('pointerdown', e => {
+  if (!e.isPrimary || e.button > 0) return;
+  e.preventDefault();
+  canvas.setPointerCapture(e.pointerId);
+  current = [at(e)];
+  strokes.push(current);
+  pen(); dot(current[0]);
+  box.classList.add('inked');
+});
+canvas.addEventListener('pointermove', e => {
+  if (!current || !e.isPrimary) return;
+  e.preventDefault();
+  const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
+  pen();
+  for (const ev of (events.length ? events : [e])) {
+    const p = at(ev), last = current[current.length - 1];
+    if (Math.hypot(p[0] - last[0], p[1] - last[1]) < MIN_STEP) continue;
+    ctx.beginPath(); ctx.moveTo(last[0], last[1]); ctx.lineTo(p[0], p[1]); ctx.stroke();
+    current.push(p);
+  }
+});
+function lift(e) {
+  if (!current || !e.isPrimary) return;
+  current = null;
+  redraw();
+  send();
+}
+canvas.addEventListener('pointerup', lift);
+canvas.addEventListener('pointercancel', lift);
+undoButton.addEventListener('click', () => { strokes.pop(); redraw(); send(); });
+clearButton.addEventListener('click', () => { strokes = []; redraw(); send(); });
+new ResizeObserver(fit).observe(canvas);
+fit();
+"""
+
+
+class DrawingPad(gr.HTML):
+    """A pen-and-finger canvas whose value is the strokes drawn on it (see the module docstring)."""
+
+    def __init__(self, size: tuple[int, int] = pad.CANVAS, *, label: str, hint: str, **kwargs):
+        width, height = size
+        super().__init__(value=None, html_template=HTML, css_template=CSS, js_on_load=JS, apply_default_css=False,
+                         width=width, height=height, brush=pad.BRUSH, ink=pad.INK_COLOUR, label=label, hint=hint,
+                         **kwargs)

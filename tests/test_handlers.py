@@ -1,0 +1,121 @@
+"""What each event of the page shows, with the bundled model and no browser: the handlers of space.handlers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import gradio as gr
+import numpy as np
+import pytest
+
+from harness import data
+from harness.drawings import pad_value
+from space import texts
+from space.handlers import EMPTY, EMPTY_WORD, Page
+from tests.test_strokes import written
+
+
+@pytest.fixture(scope="module")
+def page(default_classifier):
+    return Page(default_classifier)
+
+
+@pytest.fixture(scope="module")
+def pen():
+    return data.pen_drawings(full=False)[0]
+
+
+def test_an_empty_or_cleared_pad_shows_the_welcome(page):
+    for value in (None, {}, {"width": 400, "height": 400, "strokes": []}):
+        assert page.draw(value) == EMPTY
+        assert page.write(value) == EMPTY_WORD
+
+
+def test_a_drawing_is_answered_with_its_guesses_glyph_and_runner_ups(page, default_classifier, pen):
+    d = next(d for d in pen if default_classifier.predict_strokes(pad_value(d["strokes"])).label == d["label"])
+    confidences, glyph, note, fix, shown = page.draw(pad_value(d["strokes"]))
+    assert max(confidences, key=confidences.get) == d["label"] and len(confidences) == 5
+    assert glyph.shape == (224, 224) and glyph.dtype == np.uint8
+    assert isinstance(fix, gr.Radio) and len(fix.choices) == 4 and shown["strokes"]["strokes"]
+
+
+@pytest.mark.parametrize("value, message", [
+    ({"width": 0, "height": 400, "strokes": [[[1, 2]]]}, 'canvas "width"'),
+    ({"width": 400, "height": 400, "strokes": [[["x", "y"]]]}, "must be numbers"),
+    ({"width": 400, "height": 400, "strokes": [[[200, 200]] * 30_000]}, "Too many points"),
+])
+def test_bad_strokes_become_a_warning_never_an_exception(page, value, message):
+    confidences, glyph, note, *_ = page.draw(value)
+    assert confidences is None and glyph is None and note.startswith("⚠️") and message in note
+    assert page.write(value)[2].startswith("⚠️")
+
+
+def test_a_tap_is_refused_kindly(page):
+    confidences, glyph, note, fix, shown = page.draw({"width": 400, "height": 400, "strokes": [[[200, 200]]]})
+    assert confidences is None and "dot" in note and shown is None
+
+
+def test_digits_only_reads_a_look_alike_as_its_digit(page, default_classifier, pen):
+    for d in pen:  # a digit the model reads as its look-alike letter
+        value = pad_value(d["strokes"])
+        if not default_classifier.predict_strokes(value).label.isdigit():
+            break
+    confidences = page.draw(value, "Digits")[0]
+    assert all(label.isdigit() for label in confidences)
+
+
+def test_correct_remembers_and_reads_again(page, default_classifier, pen):
+    d = next(d for d in pen if default_classifier.predict_strokes(pad_value(d["strokes"])).label != d["label"])
+    shown = page.draw(pad_value(d["strokes"]))[4]
+    confidences, _, note, _, shown_after, stored, status = page.correct(shown, d["label"], "Anything", None)
+    assert max(confidences, key=confidences.get) == d["label"]  # no redrawing needed
+    assert f"that was a **{d['label']}**" in note and "1 of your characters" in status
+    assert len(stored["examples"]) == 1 and shown_after == shown
+    # the browser sends it back with the next drawing: used, and a second correction adds to it
+    again = page.correct(shown, d["label"].lower() if d["label"].isalpha() else d["label"], "Anything", stored)
+    assert len(again[5]["examples"]) == 2
+    assert page.confirm(shown, "Anything", stored)[5]["examples"][-1]["confirmed"] is True
+    assert page.forget() == (None, texts.FORGOTTEN)
+
+
+def test_a_bad_correction_changes_nothing_and_says_why(page, pen):
+    shown = page.draw(pad_value(pen[0]["strokes"]))[4]
+    for label in ("", "ab", "é"):
+        result = page.correct(shown, label, "Anything", None)
+        assert result[2].startswith("⚠️") and result[5] == gr.skip()  # the memory is left as it was
+    assert page.correct(None, "7", "Anything", None)[2] == f"⚠️ {texts.NOTHING_TO_CORRECT}"
+
+
+def test_a_tampered_memory_is_ignored_with_a_message(page, pen):
+    tampered = {"version": 1, "model": "x", "examples": [{"label": "7", "features": "nope"}]}
+    confidences, _, note, *_ = page.draw(pad_value(pen[0]["strokes"]), "Anything", tampered)
+    assert confidences and "another model" in note and texts.MEMORY_IGNORED in note
+    assert "another model" in page.memory_status(tampered)
+    assert page.memory_status(None) == texts.remembered(0)
+
+
+def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
+    value = written(["LT"])
+    text, picture, details, read, fix = page.write(value)
+    assert text == "LT" and picture.shape[:2] == (value["height"], value["width"])
+    result = page.correct_word(read, "L7", "Anything", None)
+    assert result[0] == "L7" and len(result[5]["examples"]) == 2 and "1 corrected" in result[2]
+    assert page.correct_word(read, "LTX", "Anything", None)[2].startswith("⚠️")  # three typed for two read
+    second = page.write(value)[0:1]
+    assert second == ("LT",)
+    box = page.classifier.read_strokes(value).characters[1].box  # a click inside the second character
+    choices, index = page.pick(read, SimpleNamespace(index=[(box[0] + box[2]) // 2, (box[1] + box[3]) // 2]))
+    assert index == 1 and "Character 2" in choices.label and len(choices.choices) >= 2
+    other = choices.choices[0][1]  # (shown, value) pairs
+    fixed = page.correct_character(read, index, other, "Anything", None)
+    assert fixed[0][1] == other and len(fixed[5]["examples"]) == 1
+    assert page.pick(read, SimpleNamespace(index=[1, 1])) == (gr.skip(), gr.skip())  # a click beside the ink
+
+
+def test_api_handlers_raise_readable_errors(page):
+    for call in (lambda: page.predict(None), lambda: page.predict_strokes(None),
+                 lambda: page.predict_strokes({"width": 1e9, "height": 1, "strokes": []}),
+                 lambda: page.predict_strokes(written(["1"]), "é"), lambda: page.predict("/etc/passwd")):
+        with pytest.raises(gr.Error):
+            call()
+    assert all(label.isdigit() for label in page.predict_strokes(written(["L"]), "0123456789"))
