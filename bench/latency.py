@@ -26,6 +26,8 @@ from model.pad import CANVAS, WORD_CANVAS
 from .common import table
 
 TARGETS = {"character median": 60, "character p95": 150, "word median": 100}  # ms, the stroke-native pad issue's
+SETTLE_MS = 1500  # quiet before a word's last stroke: longer than the slowest pad takes to answer
+BASELINE_DRAWINGS = 6  # the Sketchpad takes ~30 s a drawing to drive (its pointer handling), so fewer of them
 
 
 def _single_strokes() -> list[dict]:
@@ -85,7 +87,7 @@ def measure(url: str, device: str, count: int, rng: np.random.Generator) -> dict
                 placed = drawings.place(d["strokes"], fraction=0.5, position=(0.5, 0.5), canvas=(150, 288))
                 placed = [s + [60 + 150 * i, 0] for s in placed]
                 if i == len(chosen) - 1:
-                    browser.settle(page, browser.WORD_TEXT)  # the earlier digits' answers have all arrived
+                    browser.settle(page, browser.WORD_TEXT, quiet_ms=SETTLE_MS)  # the earlier digits' answers are in
                     browser.watch(page, browser.WORD_TEXT)
                 browser.draw_on(page, "#wordpad", placed, device, WORD_CANVAS)
             word.append(browser.latency_ms(page))
@@ -102,6 +104,7 @@ def run(quick: bool = False, baseline_url: str | None = None, count: int | None 
                   "targets_ms": TARGETS}
     if baseline_url:
         rng = np.random.default_rng(5)  # the same drawings
+        count = min(count, BASELINE_DRAWINGS)
         result["baseline"] = {"url": baseline_url,
                               "devices": {device: measure(baseline_url, device, count, rng) for device in browser.DEVICES}}
     return result

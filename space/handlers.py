@@ -23,6 +23,7 @@ from model.reading import Reading
 from model.strokes import Strokes
 
 from . import pictures, texts
+from .feedback import Correction, FeedbackStore
 
 log = logging.getLogger(__name__)
 TOP_K = 5
@@ -118,8 +119,9 @@ def one_character(typed: Any) -> str:
 
 
 class Page:
-    def __init__(self, classifier: Classifier):
+    def __init__(self, classifier: Classifier, feedback: FeedbackStore | None = None):
         self.classifier = classifier
+        self.feedback = feedback  # where shared corrections go, when the Space owner set FEEDBACK_DATASET
 
     # What the visitor said: the kind of characters, and their remembered handwriting (untrusted, from the browser).
 
@@ -204,13 +206,22 @@ class Page:
 
     # Corrections: the visitor says what a character was; it is remembered and the answer shown again.
 
-    def _learn(self, stored: Any, answers: list[tuple[Any, str, bool]]) -> tuple[dict, str]:
+    def _learn(self, stored: Any, answers: list[tuple[Any, str, bool]], share: bool = False, source: dict | None = None
+               ) -> tuple[dict, str]:
+        """Remember each (answer, label, confirmed); with the visitor's consent, also share them with the owner."""
         memory = self.memory(stored)
         for answer, label, confirmed in answers:
             memory.add(answer, label, confirmed=confirmed)
-        return memory.as_dict(), texts.remembered(len(memory))
+        shared = 0
+        if share is True and self.feedback is not None and source:
+            for answer, label, _ in answers:
+                self.feedback.save(Correction(label=label, top3=answer.top(3), glyph=answer.glyph, model=answer.model,
+                                              model_source=self.classifier.source, strokes=source.get("strokes"),
+                                              picture=source.get("picture"), box=getattr(answer, "box", None)))
+                shared += 1
+        return memory.as_dict(), texts.remembered(len(memory)) + (f" {texts.shared(shared)}" if shared else "")
 
-    def _corrected(self, source, label: str, stored, kind, confirmed: bool) -> tuple[Answer, Memory]:
+    def _corrected(self, source, label: str, stored, kind, confirmed: bool, share: bool = False) -> tuple[Answer, Memory]:
         if not isinstance(source, dict):
             raise Refused(texts.NOTHING_TO_CORRECT)
         if not self.classifier.learns_writers:
@@ -221,22 +232,22 @@ class Page:
             before = self.classifier.predict_strokes(source["strokes"], allowed, memory)
         else:
             before = self.classifier.predict(source["picture"], allowed=allowed, memory=memory)
-        new, status = self._learn(stored, [(before, label, confirmed)])
+        new, status = self._learn(stored, [(before, label, confirmed)], share, source)
         answer = self._answer(source, kind, new)
         note = texts.learnt(label, confirmed) + ("\n\n" + answer[2] if answer[2] else "")
         return (*answer[:2], note, *answer[3:]), (new, status)
 
-    def correct(self, source, label, kind=None, stored=None):
+    def correct(self, source, label, kind=None, stored=None, share=False):
         """The visitor picked or typed what the character was: remember it, read it again."""
-        return self._guarded(lambda: self._corrected(source, one_character(label), stored, kind, confirmed=False))
+        return self._guarded(lambda: self._corrected(source, one_character(label), stored, kind, False, share))
 
-    def confirm(self, source, kind=None, stored=None):
+    def confirm(self, source, kind=None, stored=None, share=False):
         """The visitor says the top guess was right: remember it as confirmed."""
         def run():
             answer = self._answer(source, kind, stored) if isinstance(source, dict) else EMPTY
             if not answer[0]:
                 raise Refused(texts.NOTHING_TO_CORRECT)
-            return self._corrected(source, max(answer[0], key=answer[0].get), stored, kind, confirmed=True)
+            return self._corrected(source, max(answer[0], key=answer[0].get), stored, kind, True, share)
         return self._guarded(run)
 
     def _guarded(self, run):
@@ -268,16 +279,16 @@ class Page:
             raise Refused(texts.NOTHING_TO_CORRECT)
         return self.classifier.read_strokes(value, self.allowed(kind), self.memory(stored))
 
-    def correct_character(self, value, index, label, kind=None, stored=None):
+    def correct_character(self, value, index, label, kind=None, stored=None, share=False):
         """One character of the word corrected (after a click on it)."""
         def run():
             reading = self._word(value, kind, stored)
             if not isinstance(index, int) or not 0 <= index < len(reading.characters):
                 raise Refused(texts.NOTHING_TO_CORRECT)
             return [(reading.characters[index], one_character(label), False)]
-        return self._word_learnt(value, kind, stored, run)
+        return self._word_learnt(value, kind, stored, run, share)
 
-    def correct_word(self, value, typed, kind=None, stored=None):
+    def correct_word(self, value, typed, kind=None, stored=None, share=False):
         """The visitor typed what the word was: each character read is remembered as what they typed there."""
         def run():
             reading = self._word(value, kind, stored)
@@ -287,14 +298,14 @@ class Page:
                 raise Refused(texts.type_each(len(read)))
             labels = [one_character(ch) for ch in wanted]
             return [(c, label, label == c.label) for c, label in zip(read, labels)]
-        return self._word_learnt(value, kind, stored, run)
+        return self._word_learnt(value, kind, stored, run, share)
 
-    def _word_learnt(self, value, kind, stored, corrections):
+    def _word_learnt(self, value, kind, stored, corrections, share=False):
         try:
             if not self.classifier.learns_writers:
                 raise Refused(texts.CANNOT_LEARN)
             learnt = corrections()
-            new, status = self._learn(stored, learnt)
+            new, status = self._learn(stored, learnt, share, {"strokes": value})
             answer = self.write(value, kind, new)
             changed = sum(not confirmed for _, _, confirmed in learnt)
             return (*answer[:2], texts.learnt_word(changed, len(learnt)) + "\n\n" + answer[2], *answer[3:], new, status)

@@ -53,6 +53,17 @@ FORGOTTEN = "Your handwriting is forgotten: nothing of it is kept, here or on th
 MEMORY_HOME = "It lives in this browser only, never on the server."
 
 
+SHARE_LABEL = "Share my corrections to improve the model"
+SHARE_INFO = ("When ticked, each character you correct or confirm is sent to the Space owner's dataset: the 28x28 "
+              "the model saw, your drawing's strokes (or the uploaded picture, reduced), the label you gave, the "
+              "model's top 3 guesses, which model it was, and the time. Nothing else: no address, no account, no "
+              "session, no text you typed beyond that label.")
+
+
+def shared(count: int) -> str:
+    return f"Shared {count} with the Space owner, as you chose."
+
+
 def remembered(count: int) -> str:
     if not count:
         return f"🧠 Correct a wrong guess (or confirm a right one) and I learn how you write. {MEMORY_HOME}"

@@ -18,6 +18,7 @@ from model.preprocess import ACCEPTED_FORMATS
 from model.strokes import MAX_CANVAS_SIDE, MAX_POINTS, MAX_STROKES
 
 from . import texts
+from .feedback import FeedbackStore
 from .handlers import EMPTY, TOP_K, Page
 from .pad import DrawingPad
 
@@ -75,8 +76,8 @@ def example_files(group: str) -> list[str]:
     return sorted(str(p) for p in (EXAMPLES_DIR / group).glob("*.png"))
 
 
-def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
-    page = Page(classifier)
+def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    page = Page(classifier, feedback)
     with gr.Blocks(title="LeNet-5 reads your handwriting (EMNIST Balanced)", delete_cache=(CACHE_LIFETIME_S, CACHE_LIFETIME_S)) as demo:
         gr.Markdown(f"# ✍️ LeNet-5 reads your handwriting\n{texts.headline(classifier.metrics)}")
         gr.Markdown(status, elem_id="model-status")
@@ -112,6 +113,9 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
         with gr.Row():
             memory_status = gr.Markdown(texts.remembered(0), elem_id="memory-status")
             forget = gr.Button(texts.FORGET, elem_id="forget", size="sm", variant="stop", scale=0, min_width=200)
+        # Shown only where the Space owner collects corrections (FEEDBACK_DATASET); never ticked for the visitor.
+        share = gr.Checkbox(False, label=texts.SHARE_LABEL, info=texts.SHARE_INFO, elem_id="share",
+                            visible=feedback is not None)
         shown = gr.State(None)  # what the single answer was read from, so a correction needs no redrawing
         word_read, picked = gr.State(None), gr.State(None)  # the word's strokes, the character being corrected
 
@@ -147,13 +151,13 @@ def build_demo(classifier: Classifier, status: str) -> gr.Blocks:
 
         # Corrections and confirmations: remembered in the browser, and the answer read again at once.
         learnt = dict(outputs=[*single, *remembered], **private)
-        fix.input(page.correct, [shown, fix, kind, stored], **learnt)
-        typed.submit(page.correct, [shown, typed, kind, stored], **learnt).then(lambda: "", None, typed, **private)
-        confirm.click(page.confirm, [shown, kind, stored], **learnt)
+        fix.input(page.correct, [shown, fix, kind, stored, share], **learnt)
+        typed.submit(page.correct, [shown, typed, kind, stored, share], **learnt).then(lambda: "", None, typed, **private)
+        confirm.click(page.confirm, [shown, kind, stored, share], **learnt)
         word_boxes.select(page.pick, [word_read, kind, stored], [word_fix, picked], **private)
         word_learnt = dict(outputs=[*word, *remembered], **private)
-        word_fix.input(page.correct_character, [word_read, picked, word_fix, kind, stored], **word_learnt)
-        word_typed.submit(page.correct_word, [word_read, word_typed, kind, stored], **word_learnt).then(
+        word_fix.input(page.correct_character, [word_read, picked, word_fix, kind, stored, share], **word_learnt)
+        word_typed.submit(page.correct_word, [word_read, word_typed, kind, stored, share], **word_learnt).then(
             lambda: "", None, word_typed, **private)
         forget.click(page.forget, None, remembered, **private).then(page.reread, [shown, kind, stored], **ui).then(
             page.write, [word_pad, kind, stored], word, **private)

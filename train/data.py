@@ -62,8 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser, defaults: DataOptions | None 
                    help="train on an image-classification dataset instead (Hub id or local folder loadable by datasets.load_dataset)")
     g.add_argument("--image-column", default=d.image_column, help="image column of --image-dataset")
     g.add_argument("--label-column", default=d.label_column, help="label column of --image-dataset (class names or indices 0..46)")
-    g.add_argument("--image-orientation", choices=["upright", "emnist"], default=d.image_orientation,
-                   help="upright: pictures as written, run through the app's preprocessing; emnist: 28x28 already in EMNIST layout")
+    g.add_argument("--image-orientation", choices=["upright", "emnist", "glyph"], default=d.image_orientation,
+                   help="upright: pictures as written, run through the app's preprocessing; emnist: 28x28 already in "
+                        "EMNIST layout; glyph: 28x28 upright glyphs as the model saw them (the Space's shared corrections)")
     g.add_argument("--max-samples", type=int, default=d.max_samples, help="use a stratified subset of this many training images")
     g.add_argument("--val-fraction", type=float, default=d.val_fraction, help="share of training images held out for validation")
 

@@ -1,7 +1,8 @@
 """A standard Hub image-classification dataset (image + label columns, as ``push_to_hub`` writes) -> Splits.
 
 Upright pictures (a user's own handwriting) go through the app's preprocessing, so training sees
-exactly what the Space will feed the model; ``orientation="emnist"`` takes 28x28 EMNIST-style images as they are.
+exactly what the Space will feed the model; ``orientation="emnist"`` takes 28x28 EMNIST-style images as they are,
+``"glyph"`` the 28x28 upright glyphs the model saw (what the Space's shared corrections hold).
 """
 
 from __future__ import annotations
@@ -10,19 +11,20 @@ from pathlib import Path
 
 import numpy as np
 
-from model.labels import LABELS, index_of
+from model.labels import LABELS, UnknownCharacter, index_of
 from model.metrics import DataInfo
+from model.orientation import upright_to_emnist
 from model.preprocess import PreprocessError, preprocess
 
 from .splits import DataError, Splits, validate
 
 
 def _to_glyph(image, orientation: str) -> np.ndarray:
-    if orientation == "emnist":
+    if orientation in ("emnist", "glyph"):
         array = np.asarray(image.convert("L"), dtype=np.uint8)
         if array.shape != (28, 28):
-            raise DataError(f"orientation 'emnist' expects 28x28 images, got {array.shape}")
-        return array
+            raise DataError(f"orientation {orientation!r} expects 28x28 images, got {array.shape}")
+        return array if orientation == "emnist" else upright_to_emnist(array)
     return np.round(preprocess(image) * 255).astype(np.uint8)
 
 
@@ -32,7 +34,7 @@ def _label_mapper(feature) -> callable:
     if names:
         try:
             lookup = [index_of(str(n)) for n in names]
-        except KeyError as exc:
+        except UnknownCharacter as exc:
             raise DataError(f"label names must be EMNIST Balanced characters: {exc}") from None
         return lambda v: lookup[int(v)]
     return lambda v: index_of(v) if isinstance(v, str) else int(v)
