@@ -24,13 +24,16 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
+    from space import zerogpu
     from space.feedback import FeedbackStore
     from space.serving import load_for_serving
     from space.ui import build_demo, launch
 
     classifier, status = load_for_serving(args.model, args.revision)
     logging.info("%s", status.replace("`", ""))
-    launch(build_demo(classifier, status, FeedbackStore.from_environment()), args.host, args.port)
+    demo = build_demo(classifier, status, FeedbackStore.from_environment())
+    zerogpu.register()
+    launch(demo, args.host, args.port)
 
 
 if __name__ == "__main__":

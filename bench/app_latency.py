@@ -1,5 +1,6 @@
 """The Space as its users feel it: start-up against `import gradio` alone, /predict round trips through
-gradio_client and plain HTTP, and the server's memory after every request."""
+gradio_client, plain HTTP and the MCP server, the server's memory after every request, and the same plain-HTTP
+request on (simulated) ZeroGPU hardware, where the app registers a GPU function it never calls."""
 
 from __future__ import annotations
 
@@ -38,6 +39,41 @@ def _raw_http(url: str, calls: int) -> list[float]:
             response = http.post("/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}, ""]})
             assert response.json()["data"][0]["label"]
             times.append(time.perf_counter() - t)
+    return times
+
+
+def _mcp(url: str, calls: int) -> list[float]:
+    """The same picture through the MCP server's predict tool (a data: URI), in one session."""
+    import asyncio
+    import base64
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    image = "data:image/png;base64," + base64.b64encode(EXAMPLE.read_bytes()).decode()
+
+    async def run():
+        times = []
+        async with streamable_http_client(url + "gradio_api/mcp/") as (read, write, _):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                for _ in range(calls):
+                    t = time.perf_counter()
+                    result = await session.call_tool("predict", {"image": image})
+                    assert not result.isError
+                    times.append(time.perf_counter() - t)
+        return times
+
+    return asyncio.run(run())
+
+
+def _zerogpu(calls: int) -> list[float]:
+    from harness.zerogpu import FakeDeviceAPI
+
+    with tempfile.TemporaryDirectory() as tmp, FakeDeviceAPI() as device:
+        with start_app(Path(tmp) / "app.log", extra_env=device.env) as server:
+            times = _raw_http(server.url, calls)
+            assert device.requests == ["POST /startup-report"], device.requests  # no GPU asked for by any request
     return times
 
 
@@ -84,7 +120,8 @@ def run(quick: bool = False, calls: int | None = None, clients: int = 8) -> dict
                 concurrent = [t for ts in pool.map(lambda c: [call(c) for _ in range(per_client)], pool_clients) for t in ts]
             wall = time.perf_counter() - wall
             raw = _raw_http(server.url, calls)
-            served = 1 + len(sequential) + len(concurrent) + len(raw)
+            mcp = _mcp(server.url, calls)
+            served = 1 + len(sequential) + len(concurrent) + len(raw) + len(mcp)
             extra = max(0, (100 if quick else 1000) - served)  # memory is read after at least 1,000 requests
             _raw_http(server.url, extra)
             served += extra
@@ -94,7 +131,7 @@ def run(quick: bool = False, calls: int | None = None, clients: int = 8) -> dict
             **facts, "cold_start_to_first_answer_s": round(cold, 2), "server_ready_s": round(server.startup_seconds, 2),
             "first_label": first["label"], "sequential": _stats(sequential),
             "concurrent": {**_stats(concurrent), "clients": clients, "requests_per_s": round(len(concurrent) / wall, 1)},
-            "raw_http": _stats(raw),
+            "raw_http": _stats(raw), "mcp": _stats(mcp), "zerogpu_raw_http": _stats(_zerogpu(calls)),
             "outbound_connections_at_start": outbound}
 
 
@@ -104,6 +141,11 @@ def report(result: dict) -> str:
     rows = [["gradio_client, sequential", s["calls"], s["median_ms"], s["p95_ms"], "–"],
             [f"gradio_client, {c['clients']} concurrent clients", c["calls"], c["median_ms"], c["p95_ms"], c["requests_per_s"]],
             ["plain HTTP (upload + /gradio_api/run/predict), sequential", r["calls"], r["median_ms"], r["p95_ms"], "–"]]
+    for name, key in [("MCP tool `predict` (the picture as a data: URI), one session", "mcp"),
+                      ("plain HTTP on ZeroGPU hardware (simulated: its start-up, no GPU per request)", "zerogpu_raw_http")]:
+        if key in result:
+            m = result[key]
+            rows.append([name, m["calls"], m["median_ms"], m["p95_ms"], "–"])
     return (f"Start-up: the page is served {result['server_ready_s']} s after the process starts, where `import gradio` "
             f"alone takes {result['import_gradio_alone_s']} s; first answer after {result['cold_start_to_first_answer_s']} s. "
             f"TensorFlow loaded in the server: {'yes' if result['tensorflow_loaded'] else 'no'}. Server memory after "

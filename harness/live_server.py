@@ -83,7 +83,8 @@ class AppServer:
         self.stop()
 
 
-def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90) -> AppServer:
+def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90, root: Path = ROOT) -> AppServer:
+    """app.py of ``root`` (this checkout unless given) on a free port, its log in ``log_path``."""
     port, recorder = free_port(), OutboundRecorder()
     proxy = f"http://127.0.0.1:{recorder.port}"
     env = {**os.environ, "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy,
@@ -92,7 +93,7 @@ def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90
     env.pop("HF_HUB_OFFLINE", None)
     log = open(log_path, "w")
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, str(Path(root) / "app.py"), "--port", str(port)], cwd=root, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     while time.perf_counter() - start < timeout:

@@ -114,3 +114,41 @@ def _worth_trying_cache(exc: BaseException) -> bool:
     from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError
 
     return not isinstance(exc, (RepositoryNotFoundError, RevisionNotFoundError, GatedRepoError))
+
+
+CHECK_TIMEOUT_S = 15
+
+
+def check_write_access(repo_id: str, api=None, token: str | None = None) -> str:
+    """Before any long work: the token exists, the Hub answers, and the token may write to ``repo_id``'s namespace.
+    Returns the user name; raises HubError with a readable reason (no token, no network, wrong namespace)."""
+    from huggingface_hub import HfApi, get_token
+    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(repo_id)
+        if repo_id.count("/") != 1:
+            raise HFValidationError("needs an owner")
+    except HFValidationError:
+        raise HubError(f"{repo_id!r} is not a repo id", f"Give the repo as 'owner/name', not {repo_id!r}.") from None
+    api = api or HfApi()
+    token = token or get_token()
+    if not token:
+        raise HubError("no token", "No Hugging Face token found: run `hf auth login` or set HF_TOKEN "
+                                   "(a token with write access).")
+    try:
+        who = with_deadline(lambda: api.whoami(token=token), CHECK_TIMEOUT_S, "whoami")
+    except HfHubHTTPError as exc:
+        raise HubError(f"The Hub rejected the token: {exc}", "The Hub rejected the token: log in again "
+                                                           "(`hf auth login`) with a token that has write access.") from exc
+    except Exception as exc:  # connection errors come from httpx/OS layers, timeouts from with_deadline
+        raise HubError(f"Cannot reach the Hugging Face Hub to check the token ({type(exc).__name__}: {exc}).",
+                       "Cannot reach the Hugging Face Hub to check the token.") from exc
+    owner = repo_id.split("/")[0]
+    namespaces = {who.get("name")} | {org.get("name") for org in who.get("orgs", [])}
+    if owner not in namespaces:
+        reason = (f"The token belongs to {who.get('name')!r}, which cannot write to {owner!r} "
+                  f"(namespaces: {sorted(n for n in namespaces if n)}).")
+        raise HubError(reason, reason)
+    return who["name"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from typing import Any
 
 import gradio as gr
@@ -27,6 +28,7 @@ from .feedback import Correction, FeedbackStore
 
 log = logging.getLogger(__name__)
 TOP_K = 5
+MAX_FILE_BYTES = 10 * 1024 * 1024  # what a picture may weigh however it came (upload, data: URI, URL)
 FIX_CHOICES = 4  # "Not right? It was:" offers the runner-up guesses, this many
 
 #: What the single-character outputs show: the guesses (gr.Label), the 28x28 the model saw, a note, the
@@ -92,7 +94,10 @@ def uploaded_path(value: Any) -> str:
     (our loader caps size and explains failures); a value must be Gradio's file payload, never a bare string
     (which would name a file on the server)."""
     if isinstance(value, dict) and isinstance(value.get("path"), str):
-        return value["path"]
+        path = value["path"]
+        if os.path.isfile(path) and os.path.getsize(path) > MAX_FILE_BYTES:  # a data: URI arrives as a saved file
+            raise PreprocessError(texts.too_large(os.path.getsize(path), MAX_FILE_BYTES))
+        return path
     raise PreprocessError(texts.SEND_A_FILE)
 
 
@@ -319,7 +324,7 @@ class Page:
         """Read one handwritten character from an image (a photo, a scan or a drawing).
 
         Args:
-            image: the picture of one character.
+            image: the picture of one character, as a file, an http(s) URL or a data: URI (10 MB at most).
             allowed: optional; the characters it can be, such as "0123456789" (empty: any of the 47 classes).
 
         Returns:
@@ -334,7 +339,7 @@ class Page:
         """Read every character of an image of a word, a number or a few lines of handwriting.
 
         Args:
-            image: the picture; characters written apart, left to right.
+            image: the picture (a file, an http(s) URL or a data: URI, 10 MB at most); characters written apart.
             allowed: optional; the characters it can hold, such as "0123456789" (empty: any of the 47 classes).
 
         Returns:
@@ -350,8 +355,7 @@ class Page:
         """Read one character drawn as pen strokes.
 
         Args:
-            strokes: {"width": W, "height": H, "brush": B (optional), "strokes": [[[x, y], ...], ...]}: one list of
-                points per pen-down, in canvas units, y growing downwards.
+            strokes: {"width": W, "height": H, "brush": B (optional), "strokes": [[[x, y], ...], ...]}, one list of points per pen-down, canvas units, y down.
             allowed: optional; the characters it can be, such as "0123456789" (empty: any of the 47 classes).
 
         Returns:

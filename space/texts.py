@@ -60,6 +60,10 @@ SHARE_INFO = ("When ticked, each character you correct or confirm is sent to the
               "session, no text you typed beyond that label.")
 
 
+def too_large(size: int, limit: int) -> str:
+    return f"The picture is {size / 2**20:.0f} MB; the limit is {limit // 2**20} MB."
+
+
 def shared(count: int) -> str:
     return f"Shared {count} with the Space owner, as you chose."
 

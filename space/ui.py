@@ -17,14 +17,14 @@ from model.labels import KINDS
 from model.preprocess import ACCEPTED_FORMATS
 from model.strokes import MAX_CANVAS_SIDE, MAX_POINTS, MAX_STROKES
 
-from . import texts
+from . import remote, texts
 from .feedback import FeedbackStore
-from .handlers import EMPTY, TOP_K, Page
+from .handlers import EMPTY, MAX_FILE_BYTES, TOP_K, Page
 from .pad import DrawingPad
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLE_GROUPS = [("digits", "Digits"), ("uppercase", "Uppercase"), ("lowercase", "Lowercase"), ("handdrawn", "Hand-drawn style")]
-MAX_UPLOAD = "10mb"
+MAX_UPLOAD = f"{MAX_FILE_BYTES // 2**20}mb"
 MEMORY_KEY = "lenet5-emnist-handwriting"  # the browser's localStorage key for a visitor's WriterMemory
 #: BrowserState encrypts what it stores with this key; the key reaches every browser with the page, so it keeps the
 #: memory only from casual reading, not from its owner. Fixed (or $MEMORY_SECRET), so a restart loses no memory.
@@ -39,7 +39,7 @@ CSS = """
 """
 
 
-class _FileOnly(ImageData):
+class ImageFile(ImageData):
     """The API's image: a bare string (a path on the client's machine, or the server's) gets a readable answer
     instead of a validation traceback."""
 
@@ -51,8 +51,20 @@ class _FileOnly(ImageData):
 
 
 class ApiImage(gr.Image):
+    """The API's (and MCP tools') picture: a file, a data: URI, or a URL fetched with bounds (``space.remote``)."""
+
     is_template = True  # Gradio's mark for a subclass that uses its parent's frontend (no custom-component fetch)
-    data_model = _FileOnly
+    data_model = ImageFile
+
+    async def async_move_resource_to_block_cache(self, url_or_file_path):
+        if isinstance(url_or_file_path, str) and url_or_file_path.startswith(("http://", "https://")):
+            try:
+                path = await remote.download(url_or_file_path, self.GRADIO_CACHE)
+            except remote.RemoteImageError as exc:
+                raise gr.Error(str(exc)) from None
+            self.temp_files.add(path)
+            return path
+        return await super().async_move_resource_to_block_cache(url_or_file_path)
 
 
 class ApiStrokes(gr.JSON):
@@ -180,5 +192,5 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
 def launch(demo: gr.Blocks, host: str, port: int) -> None:
     # show_error: Gradio's own refusals (a file never uploaded, ...) reach API clients as text; every handler
     # turns its own failures into gr.Error first, so nothing internal is shown.
-    demo.launch(server_name=host, server_port=port, share=False, ssr_mode=False, max_file_size=MAX_UPLOAD,
+    demo.launch(server_name=host, server_port=port, share=False, ssr_mode=False, max_file_size=MAX_UPLOAD, mcp_server=True,
                 footer_links=["api", "gradio"], css=CSS, show_error=True)

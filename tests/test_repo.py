@@ -3,21 +3,25 @@
 import re
 from pathlib import Path
 
-import yaml
-
 from model.labels import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_space_front_matter():
-    front = yaml.safe_load((ROOT / "README.md").read_text().split("---")[1])
-    pinned = re.search(r"^gradio==([\d.]+)$", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+    """Read by huggingface_hub as the Hub reads it; the SDK version is the one requirements.txt pins."""
+    from huggingface_hub import ModelCard, SpaceCard
+
+    front = SpaceCard.load(ROOT / "README.md").data.to_dict()
+    pinned = re.search(r"^gradio(\[mcp\])?==([\d.]+)", (ROOT / "requirements.txt").read_text(), re.M).group(2)
     assert front["sdk"] == "gradio" and front["sdk_version"] == pinned
     assert front["app_file"] == "app.py" and (ROOT / front["app_file"]).is_file()
+    assert front["python_version"] in ("3.10", "3.12")  # the versions ZeroGPU runs
     for key in ("title", "emoji", "colorFrom", "colorTo", "license", "models", "datasets", "tags", "short_description"):
         assert key in front, key
     assert len(front["short_description"]) <= 60  # the Hub's limit
+    card = ModelCard.load(ROOT / "model" / "default" / "README.md")
+    assert card.data.eval_results and card.data.library_name
 
 
 def test_examples_cover_every_group_with_valid_labels():

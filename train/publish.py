@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from huggingface_hub import CommitOperationAdd, HfApi, get_token
+from huggingface_hub import CommitOperationAdd, HfApi
 from huggingface_hub.errors import HfHubHTTPError
 
 from model.files import REPO_FILES
-from model.hub import HubTimeout, with_deadline
+from model.hub import HubError, HubTimeout, check_write_access, with_deadline
 from model.metrics import ModelMetrics
 
-CHECK_TIMEOUT_S = 15
 UPLOAD_TIMEOUT_S = 600
 
 
@@ -21,24 +20,10 @@ class PublishError(RuntimeError):
 
 def check_access(repo_id: str, api: HfApi | None = None, token: str | None = None) -> str:
     """Fail fast (no token, no network, wrong namespace) so no training time is wasted; returns the user name."""
-    api = api or HfApi()
-    if repo_id.count("/") != 1 or not all(repo_id.split("/")):
-        raise PublishError(f"--push-to-hub needs 'owner/name', got {repo_id!r}")
-    token = token or get_token()
-    if not token:
-        raise PublishError("No Hugging Face token found: run `hf auth login` or set HF_TOKEN (a token with write access).")
     try:
-        who = with_deadline(lambda: api.whoami(token=token), CHECK_TIMEOUT_S, "whoami")
-    except HfHubHTTPError as exc:
-        raise PublishError(f"The Hub rejected the token: {exc}") from exc
-    except (HubTimeout, Exception) as exc:  # connection errors come from httpx/OS layers: "cannot reach the Hub"
-        raise PublishError(f"Cannot reach the Hugging Face Hub to check the token ({type(exc).__name__}: {exc}).") from exc
-    owner = repo_id.split("/")[0]
-    namespaces = {who.get("name")} | {org.get("name") for org in who.get("orgs", [])}
-    if owner not in namespaces:
-        raise PublishError(f"The token belongs to {who.get('name')!r}, which cannot write to {owner!r} "
-                           f"(namespaces: {sorted(n for n in namespaces if n)}).")
-    return who["name"]
+        return check_write_access(repo_id, api, token)
+    except HubError as exc:
+        raise PublishError(str(exc) if exc.reason.startswith("Cannot reach") else exc.reason) from exc
 
 
 def commit_message(metrics: ModelMetrics) -> str:
