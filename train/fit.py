@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from model.architecture import build_lenet5
 from model.labels import NUM_CLASSES
+from model.preprocess import as_batch
 
 from .calibrate import log_prior
 from .data import TrainValSplit
@@ -32,7 +33,7 @@ class ValidationScore(keras.callbacks.Callback):
 
     def __init__(self, x_val: np.ndarray, y_val: np.ndarray):
         super().__init__()
-        self.x_val, self.y_val = x_val[..., None].astype(np.float32) / 255.0, y_val
+        self.x_val, self.y_val = as_batch(x_val), y_val
         self.seconds: list[float] = []
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -53,7 +54,9 @@ def make_loss(recipe: Recipe, class_counts: np.ndarray):
     def loss(targets, probabilities):
         logits = tf.math.log(tf.clip_by_value(probabilities, 1e-7, 1.0)) + shift
         onehot = targets[:, :NUM_CLASSES]
-        hard = keras.losses.categorical_crossentropy(onehot * (1 - smoothing) + smoothing / NUM_CLASSES, logits, from_logits=True)
+        hard = keras.losses.categorical_crossentropy(
+            onehot * (1 - smoothing) + smoothing / NUM_CLASSES, logits, from_logits=True
+        )
         if not distill:
             return hard
         soft = keras.losses.categorical_crossentropy(targets[:, NUM_CLASSES:], logits, from_logits=True)
@@ -64,18 +67,27 @@ def make_loss(recipe: Recipe, class_counts: np.ndarray):
 
 def _learning_rate(recipe: Recipe, steps_per_epoch: int):
     if recipe.schedule == "cosine":
-        return keras.optimizers.schedules.CosineDecay(recipe.learning_rate, decay_steps=recipe.epochs * steps_per_epoch, alpha=0.02)
+        return keras.optimizers.schedules.CosineDecay(
+            recipe.learning_rate, decay_steps=recipe.epochs * steps_per_epoch, alpha=0.02
+        )
     if recipe.schedule == "constant":
         return recipe.learning_rate
     raise ValueError(f"unknown learning-rate schedule {recipe.schedule!r}")
 
 
-def fit(split: TrainValSplit, recipe: Recipe, verbose: int = 2, teacher_probabilities: np.ndarray | None = None
-        ) -> tuple[keras.Model, dict, dict]:
+def fit(
+    split: TrainValSplit,
+    recipe: Recipe,
+    verbose: int = 2,
+    teacher_probabilities: np.ndarray | None = None,
+    build=build_lenet5,
+    backup_dir=None,
+) -> tuple[keras.Model, dict, dict]:
     """Returns the fitted model (best validation weights when early stopping), its history, and timing facts.
 
     ``teacher_probabilities`` (N_train, 47), required when ``recipe.distill`` > 0: a teacher's output on
-    ``split.x_train``, mixed into the targets."""
+    ``split.x_train``, mixed into the targets. ``build``: the network (the LeNet-5; a larger teacher for
+    distillation). ``backup_dir``: resume an interrupted run from there (Keras' BackupAndRestore)."""
     keras.utils.set_random_seed(recipe.seed)
     strategy = pick_strategy()
     counts = np.bincount(split.y_train, minlength=NUM_CLASSES)
@@ -85,11 +97,20 @@ def fit(split: TrainValSplit, recipe: Recipe, verbose: int = 2, teacher_probabil
             raise ValueError("distillation needs the teacher's probabilities for every training image")
         targets = np.concatenate([np.eye(NUM_CLASSES, dtype=np.float32)[split.y_train], teacher_probabilities], axis=1)
     aug = recipe.augmentation
-    train_ds = make_dataset(split.x_train, split.y_train, recipe.batch_size, training=True, aug=aug, seed=recipe.seed,
-                            epochs=recipe.epochs, balanced=recipe.imbalance == "sampling", targets=targets)
+    train_ds = make_dataset(
+        split.x_train,
+        split.y_train,
+        recipe.batch_size,
+        training=True,
+        aug=aug,
+        seed=recipe.seed,
+        epochs=recipe.epochs,
+        balanced=recipe.imbalance == "sampling",
+        targets=targets,
+    )
     steps = -(-len(split.x_train) // recipe.batch_size)
     with strategy.scope():
-        model = build_lenet5()
+        model = build()
         if recipe.init_from:
             from model.classifier import Classifier
 
@@ -97,19 +118,28 @@ def fit(split: TrainValSplit, recipe: Recipe, verbose: int = 2, teacher_probabil
             if not hasattr(source, "model"):
                 raise ValueError(f"--init-from {recipe.init_from} needs a .keras file to start from")
             model.set_weights(source.model.get_weights())
-        optimizer = keras.optimizers.Adam(_learning_rate(recipe, steps), use_ema=recipe.ema > 0,
-                                          ema_momentum=recipe.ema or 0.99)
+        optimizer = keras.optimizers.Adam(
+            _learning_rate(recipe, steps), use_ema=recipe.ema > 0, ema_momentum=recipe.ema or 0.99
+        )
         model.compile(optimizer=optimizer, loss=make_loss(recipe, counts))
     score = ValidationScore(split.x_val, split.y_val)
     callbacks = [score]
+    if backup_dir is not None:
+        callbacks.insert(
+            0, keras.callbacks.BackupAndRestore(str(backup_dir), save_freq="epoch", delete_checkpoint=False)
+        )
     if recipe.ema:
         callbacks.insert(0, keras.callbacks.SwapEMAWeights(swap_on_epoch=True))  # validate the averaged weights
     if recipe.patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_balanced_accuracy", mode="max",
-                                                       patience=recipe.patience, restore_best_weights=True))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_balanced_accuracy", mode="max", patience=recipe.patience, restore_best_weights=True
+            )
+        )
     start = time.perf_counter()
-    history = model.fit(train_ds, epochs=recipe.epochs, steps_per_epoch=steps, callbacks=callbacks, verbose=verbose,
-                        shuffle=False)  # the index stream is already shuffled
+    history = model.fit(
+        train_ds, epochs=recipe.epochs, steps_per_epoch=steps, callbacks=callbacks, verbose=verbose, shuffle=False
+    )  # the index stream is already shuffled
     total = time.perf_counter() - start
     hist = {k: [round(float(v), 5) for v in vals] for k, vals in history.history.items() if k != "learning_rate"}
     scores = hist["val_balanced_accuracy"]

@@ -1,9 +1,9 @@
 """tf.data input pipeline: which images each epoch sees (natural or class-balanced sampling) and on-the-fly
 augmentation, batched so the two CPU cores stay busy.
 
-Augmentation: one random affine warp per image (rotation, scale, shear, shift, in a single resampling) and a
-random stroke-width change. It runs in EMNIST storage orientation; the ranges are symmetric, so the transpose
-does not matter.
+Augmentation: one random affine warp per image (rotation, scale, shear, shift, in a single resampling), an elastic
+distortion (Simard et al. 2003: a random displacement field smoothed by a Gaussian) and a random stroke-width
+change. It runs in EMNIST storage orientation; the ranges are symmetric, so the transpose does not matter.
 """
 
 from __future__ import annotations
@@ -37,8 +37,50 @@ def _affine(images: tf.Tensor, aug: Augment, seed: tf.Tensor) -> tf.Tensor:
     zeros = tf.zeros_like(a0)
     transforms = tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
     return tf.raw_ops.ImageProjectiveTransformV3(
-        images=images, transforms=transforms, output_shape=tf.constant([28, 28]), interpolation="BILINEAR",
-        fill_mode="CONSTANT", fill_value=0.0)
+        images=images,
+        transforms=transforms,
+        output_shape=tf.constant([28, 28]),
+        interpolation="BILINEAR",
+        fill_mode="CONSTANT",
+        fill_value=0.0,
+    )
+
+
+def _gaussian_kernel(sigma: float) -> tf.Tensor:
+    radius = int(np.ceil(3 * sigma))
+    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    return tf.constant(taps / taps.sum(), tf.float32)
+
+
+def _elastic(images: tf.Tensor, aug: Augment, seed: tf.Tensor) -> tf.Tensor:
+    """Each pixel moved by a smooth random field: uniform noise in [-1, 1] per pixel and axis, blurred by a
+    Gaussian of ``elastic_sigma`` px (separably), scaled by ``elastic`` px; bilinear resampling, zeros outside."""
+    batch = tf.shape(images)[0]
+    noise = tf.random.stateless_uniform([batch, 28, 28, 2], seed=seed + 11, minval=-1.0, maxval=1.0)
+    taps = _gaussian_kernel(aug.elastic_sigma)
+    horizontal = tf.tile(tf.reshape(taps, [1, -1, 1, 1]), [1, 1, 2, 1])
+    vertical = tf.tile(tf.reshape(taps, [-1, 1, 1, 1]), [1, 1, 2, 1])
+    field = tf.nn.depthwise_conv2d(noise, horizontal, [1, 1, 1, 1], "SAME")
+    field = tf.nn.depthwise_conv2d(field, vertical, [1, 1, 1, 1], "SAME") * aug.elastic
+    rows, cols = tf.meshgrid(tf.range(28, dtype=tf.float32), tf.range(28, dtype=tf.float32), indexing="ij")
+    src_r, src_c = rows[None] + field[..., 0], cols[None] + field[..., 1]
+    r0, c0 = tf.floor(src_r), tf.floor(src_c)
+    wr, wc = src_r - r0, src_c - c0
+    flat = images[..., 0]
+    index = tf.broadcast_to(tf.range(batch)[:, None, None], tf.shape(flat))
+
+    def at(r, c):
+        inside = (r >= 0) & (r <= 27) & (c >= 0) & (c <= 27)
+        r, c = tf.cast(tf.clip_by_value(r, 0, 27), tf.int32), tf.cast(tf.clip_by_value(c, 0, 27), tf.int32)
+        return tf.where(inside, tf.gather_nd(flat, tf.stack([index, r, c], axis=-1)), 0.0)
+
+    warped = (
+        (1 - wr) * (1 - wc) * at(r0, c0)
+        + (1 - wr) * wc * at(r0, c0 + 1)
+        + wr * (1 - wc) * at(r0 + 1, c0)
+        + wr * wc * at(r0 + 1, c0 + 1)
+    )
+    return warped[..., None]
 
 
 def _stroke(images: tf.Tensor, aug: Augment, seed: tf.Tensor) -> tf.Tensor:
@@ -53,6 +95,8 @@ def _stroke(images: tf.Tensor, aug: Augment, seed: tf.Tensor) -> tf.Tensor:
 def augment_batch(images: tf.Tensor, aug: Augment, seed: tf.Tensor) -> tf.Tensor:
     if aug.rotation_deg or aug.scale or aug.shear or aug.shift_px:
         images = _affine(images, aug, seed)
+    if aug.elastic:
+        images = _elastic(images, aug, seed)
     if aug.stroke:
         images = _stroke(images, aug, seed)
     return tf.clip_by_value(images, 0.0, 1.0)
@@ -70,8 +114,17 @@ def epoch_order(y: np.ndarray, epochs: int, seed: int, balanced: bool) -> np.nda
     return rng.choice(len(y), size=epochs * len(y), p=weights / weights.sum())
 
 
-def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, training: bool, aug: Augment | None = None,
-                 seed: int = 0, epochs: int = 1, balanced: bool = False, targets: np.ndarray | None = None) -> tf.data.Dataset:
+def make_dataset(
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    training: bool,
+    aug: Augment | None = None,
+    seed: int = 0,
+    epochs: int = 1,
+    balanced: bool = False,
+    targets: np.ndarray | None = None,
+) -> tf.data.Dataset:
     """uint8 (N, 28, 28) + int labels -> batches of (float (B, 28, 28, 1), targets (B, 47)).
 
     Targets are one-hot labels, or ``targets[i]`` (for example a teacher's probabilities) when given."""
@@ -80,9 +133,11 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, training: bool, 
     order = epoch_order(y, epochs, seed, balanced) if training else np.arange(len(y))
     per_epoch = order.astype(np.int64).reshape(-1, len(y))  # batches never straddle two epochs
     ds = tf.data.Dataset.from_tensor_slices(per_epoch).flat_map(
-        lambda epoch: tf.data.Dataset.from_tensor_slices(epoch).batch(batch_size, drop_remainder=False))
+        lambda epoch: tf.data.Dataset.from_tensor_slices(epoch).batch(batch_size, drop_remainder=False)
+    )
 
     def gather(index):
+        # model.preprocess.as_batch's scaling, as a graph op
         return tf.cast(tf.gather(images, index), tf.float32)[..., None] / 255.0, tf.gather(labels, index)
 
     ds = ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
@@ -90,7 +145,8 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, training: bool, 
         counter = tf.data.Dataset.counter(start=seed * 1_000_003)
         ds = tf.data.Dataset.zip((ds, counter)).map(
             lambda batch, step: (augment_batch(batch[0], aug, tf.stack([step, tf.constant(seed, tf.int64)])), batch[1]),
-            num_parallel_calls=tf.data.AUTOTUNE)
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     return ds.with_options(options).prefetch(tf.data.AUTOTUNE)

@@ -15,19 +15,24 @@ class Augment:
     shear: float = 0.15
     shift_px: float = 2.0
     stroke: float = 0.5  # max blend towards a 3x3 dilation or erosion
+    elastic: float = 0.0  # px: scale of the smoothed displacement field (Simard et al. 2003); 0 = none
+    elastic_sigma: float = 3.0  # px: its smoothness
 
 
+_LIGHT = dict(rotation_deg=8.0, scale=0.08, shear=0.1, shift_px=1.5, stroke=0.25)
 #: Named strengths for --augment; "strong" was tuned for font glyphs and is too strong for real handwriting.
 AUGMENTATIONS: dict[str, Augment | None] = {
     "none": None,
     "mild": Augment(rotation_deg=5.0, scale=0.06, shear=0.08, shift_px=1.0, stroke=0.0),
-    "light": Augment(rotation_deg=8.0, scale=0.08, shear=0.1, shift_px=1.5, stroke=0.25),
+    "light": Augment(**_LIGHT),
     "strong": Augment(),
+    "elastic": Augment(rotation_deg=0.0, scale=0.0, shear=0.0, shift_px=0.0, stroke=0.0, elastic=8.0),
+    "light+elastic": Augment(**_LIGHT, elastic=8.0),
 }
 
 IMBALANCE = {
     "prior": "train on the natural class mix, then subtract the log class prior from the logits (strength chosen "
-             "on validation, folded into the weights)",
+    "on validation, folded into the weights)",
     "loss": "logit-adjusted loss: the log class prior is added to the logits during training only",
     "sampling": "class-balanced sampling: every class equally likely in every batch",
     "none": "no correction",
@@ -50,6 +55,7 @@ class Recipe:
     init_from: str | None = None
     teachers: list[str] = field(default_factory=list)  # models whose averaged output is distilled (distill > 0)
     synthetic_mix: float = 0.0  # font glyphs added to the training split, as a share of its size (pen-like strokes)
+    style_mix: float = 0.0  # styled copies (crossed 7s and Zs, slashed 0s, flagged 1s) added: see train/styles.py
     refit_on_validation: bool = False  # a last fit on train + validation, with the calibration of the first
 
     def __post_init__(self):
