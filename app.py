@@ -9,16 +9,20 @@ import argparse
 import logging
 import os
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home at start-up
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # LiteRT's "created XNNPACK delegate" line
+from model.environment import quiet
+
+quiet()  # before Gradio and huggingface_hub are imported
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=None, help="Hub repo id or local path (default: $EMNIST_MODEL, else the bundled model)")
+    parser.add_argument(
+        "--model", default=None, help="Hub repo id or local path (default: $EMNIST_MODEL, else the bundled model)"
+    )
     parser.add_argument("--revision", default=None, help="revision of the Hub model repo")
-    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"), help="address to listen on")
+    parser.add_argument(
+        "--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"), help="address to listen on"
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)), help="port")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

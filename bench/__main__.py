@@ -8,10 +8,34 @@ import re
 import sys
 from pathlib import Path
 
-from . import ablation, accuracy, app_latency, common, inference, latency, pen, rejection, robustness, training, words, writer
+from . import (
+    ablation,
+    accuracy,
+    app_latency,
+    common,
+    inference,
+    latency,
+    pen,
+    rejection,
+    robustness,
+    training,
+    words,
+    writer,
+)
 
-BENCHES = {"accuracy": accuracy, "pen": pen, "writer": writer, "words": words, "rejection": rejection, "robustness": robustness,
-           "inference": inference, "app": app_latency, "latency": latency, "training": training, "ablation": ablation}
+BENCHES = {
+    "accuracy": accuracy,
+    "pen": pen,
+    "writer": writer,
+    "words": words,
+    "rejection": rejection,
+    "robustness": robustness,
+    "inference": inference,
+    "app": app_latency,
+    "latency": latency,
+    "training": training,
+    "ablation": ablation,
+}
 LONG = {"ablation"}  # hours on 2 cores: run by name, never by "all"
 README = Path(__file__).resolve().parents[1] / "README.md"
 MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
@@ -36,8 +60,10 @@ def _kwargs(name: str, args) -> dict:
 
 def readme_section(out_dir: Path) -> str:
     m = common.machine()
-    parts = [f"Measured on {m['cores']} CPU cores ({m['cpu'] or 'unknown CPU'}), Python {m['python']}. Every number "
-             "below comes from the JSON files in `bench/results/`; under each heading, the command that wrote it."]
+    parts = [
+        f"Measured on {m['cores']} CPU cores ({m['cpu'] or 'unknown CPU'}), Python {m['python']}. Every number "
+        "below comes from the JSON files in `bench/results/`; under each heading, the command that wrote it."
+    ]
     for name, module in BENCHES.items():
         path = out_dir / f"{name}.json"
         if path.is_file():
@@ -50,15 +76,24 @@ def readme_section(out_dir: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="+", choices=[*BENCHES, "all"], help="which benchmarks to run")
-    parser.add_argument("--quick", action="store_true", help="tiny mode: few iterations (CI uses it so the scripts never rot)")
-    parser.add_argument("--model", default=None, help="model to measure: path, folder or Hub repo id (default: bundled)")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny mode: few iterations (CI uses it so the scripts never rot)"
+    )
+    parser.add_argument(
+        "--model", default=None, help="model to measure: path, folder or Hub repo id (default: bundled)"
+    )
     from train.data import add_arguments
 
     add_arguments(parser)  # the data options of python -m train, same defaults
-    parser.add_argument("--baseline-url", default=None,
-                        help="latency: also measure the app at this URL (e.g. an older commit), side by side")
+    parser.add_argument(
+        "--baseline-url",
+        default=None,
+        help="latency: also measure the app at this URL (e.g. an older commit), side by side",
+    )
     parser.add_argument("--out", type=Path, default=common.RESULTS_DIR, help="where the JSON results go")
-    parser.add_argument("--update-readme", action="store_true", help="rewrite the README's results section from the JSON files")
+    parser.add_argument(
+        "--update-readme", action="store_true", help="rewrite the README's results section from the JSON files"
+    )
     args = parser.parse_args(argv)
     names = [n for n in BENCHES if n not in LONG] if "all" in args.names else args.names
     command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)

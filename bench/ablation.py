@@ -22,7 +22,8 @@ from .common import RESULTS_DIR, table
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "runs" / "ablation"
-BASE = dict(epochs=30, batch_size=128, learning_rate=2e-3, schedule="cosine", augment="none", imbalance="prior")
+TEACHER = str(ROOT / "runs" / "teacher" / "teacher.keras")  # python -m train.teacher --output-dir runs/teacher
+BASE = dict(augment="none")  # train.recipe.Recipe's defaults otherwise (30 epochs, batch 128, Adam 2e-3 cosine, prior)
 # (name, recipe changes from BASE, teachers: names of earlier variants whose raw models are distilled)
 VARIANTS: list[tuple[str, dict, list[str]]] = [
     ("font-tuned recipe: strong augmentation, no imbalance handling", dict(augment="strong", imbalance="none"), []),
@@ -34,13 +35,35 @@ VARIANTS: list[tuple[str, dict, list[str]]] = [
     ("light augmentation", dict(augment="light"), []),
     ("light augmentation + label smoothing 0.1", dict(augment="light", label_smoothing=0.1), []),
     ("light augmentation + EMA of weights (0.999)", dict(augment="light", ema=0.999), []),
-    ("light augmentation, batch 256, learning rate 3e-3", dict(augment="light", batch_size=256, learning_rate=3e-3), []),
+    (
+        "light augmentation, batch 256, learning rate 3e-3",
+        dict(augment="light", batch_size=256, learning_rate=3e-3),
+        [],
+    ),
     ("light augmentation, 60 epochs", dict(augment="light", epochs=60), []),
     ("light augmentation + 10% synthetic font glyphs", dict(augment="light", synthetic_mix=0.1), []),
-    ("light augmentation, 60 epochs, distilled from 4 variants above",
-     dict(augment="light", epochs=60, distill=0.7),
-     ["light augmentation", "light augmentation + label smoothing 0.1", "light augmentation + EMA of weights (0.999)",
-      "light augmentation, batch 256, learning rate 3e-3"]),
+    (
+        "light augmentation, 60 epochs, distilled from 4 variants above",
+        dict(augment="light", epochs=60, distill=0.7),
+        [
+            "light augmentation",
+            "light augmentation + label smoothing 0.1",
+            "light augmentation + EMA of weights (0.999)",
+            "light augmentation, batch 256, learning rate 3e-3",
+        ],
+    ),
+    ("elastic distortion alone (8 px, smoothed over 3 px)", dict(augment="elastic"), []),
+    ("light augmentation + elastic distortion", dict(augment="light+elastic"), []),
+    (
+        "light augmentation + style marks (crossed 7s and Zs, slashed 0s, flagged 1s)",
+        dict(augment="light", style_mix=1.0),
+        [],
+    ),
+    (
+        "light augmentation, 60 epochs, distilled from a 0.5M-parameter CNN (python -m train.teacher)",
+        dict(augment="light", epochs=60, distill=0.7),
+        [TEACHER],
+    ),
 ]
 
 
@@ -54,12 +77,13 @@ REFIT = "the validation winner, refit on train + validation (its calibration reu
 def _evaluate(model, splits, held, plan_counts, recipe, drawings, fixed_plan: dict | None = None) -> dict:
     from bench.pen import score
     from model.classifier import Classifier
+    from model.preprocess import as_batch
     from model.runtime import KerasEngine
     from train import calibrate, evaluate, export
     from train.evaluate import balanced_accuracy
 
     if fixed_plan is None:
-        val_raw = np.asarray(model.predict(held.x_val[..., None] / 255.0, batch_size=2048, verbose=0))
+        val_raw = np.asarray(model.predict(as_batch(held.x_val), batch_size=2048, verbose=0))
         plan = calibrate.plan(val_raw, held.y_val, plan_counts, correct_prior=recipe.imbalance == "prior")
         tau, temperature = plan.tau, plan.temperature
     else:  # the validation split was trained on: reuse the twin's calibration, report no validation score
@@ -70,17 +94,25 @@ def _evaluate(model, splits, held, plan_counts, recipe, drawings, fixed_plan: di
     test = evaluate.evaluate(splits.y_test, classifier.predict_batch(splits.x_test))
     val = None if fixed_plan else round(balanced_accuracy(held.y_val, classifier.predict_batch(held.x_val)), 5)
     pen = score(classifier, drawings, 18, path="strokes")
-    return {"val_balanced_accuracy": val, "prior_correction": tau,
-            "temperature": round(temperature, 4), "test_accuracy": test.accuracy,
-            "test_balanced_accuracy": test.balanced_accuracy, "test_weighted_f1": test.weighted_f1,
-            "test_ece": test.ece, "pen_top1": pen["top1"], "pen_top3": pen["top3"], "pen_path": "strokes"}
+    return {
+        "val_balanced_accuracy": val,
+        "prior_correction": tau,
+        "temperature": round(temperature, 4),
+        "test_accuracy": test.accuracy,
+        "test_balanced_accuracy": test.balanced_accuracy,
+        "test_weighted_f1": test.weighted_f1,
+        "test_ece": test.ece,
+        "pen_top1": pen["top1"],
+        "pen_top3": pen["top3"],
+        "pen_path": "strokes",
+    }
 
 
 def run(data_options=None, quick: bool = False, only: list[str] | None = None, out_dir: Path = RESULTS_DIR) -> dict:
     import keras
 
     from harness.data import pen_drawings
-    from train.data import DataOptions, hold_out, load_splits, mix_synthetic
+    from train.data import DataOptions, hold_out, load_splits, training_split
     from train.fit import fit
     from train.recipe import Recipe
 
@@ -104,22 +136,26 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
         record = recipe.as_dict()
         if name in rows and _same_recipe(rows[name]["recipe"], record):
             continue
-        soft = None
-        if teachers:
-            members = [keras.saving.load_model(RUNS / f"{_slug(t)}.keras", compile=False) for t in teachers]
-            soft = np.mean([np.asarray(m.predict(held.x_train[..., None] / 255.0, batch_size=2048, verbose=0))
-                            for m in members], axis=0)
         start = time.perf_counter()
-        mixed = mix_synthetic(held, recipe.synthetic_mix, options.seed)
+        mixed = training_split(held, recipe, options.seed)
+        soft = _soft_targets(teachers, mixed.x_train) if teachers else None
         model, history, facts = fit(mixed, recipe, verbose=0, teacher_probabilities=soft)
         counts = np.bincount(mixed.y_train, minlength=47)  # the class mix the model learned
         if not quick:
             model.save(RUNS / f"{_slug(name)}.keras")
-        rows[name] = {"name": name, "recipe": record, "teachers": teachers, "fit_seconds": facts["train_time_s"],
-                      "seconds_per_epoch": facts["seconds_per_epoch"],
-                      **_evaluate(model, splits, held, counts, recipe, drawings)}
+        rows[name] = {
+            "name": name,
+            "recipe": record,
+            "teachers": teachers,
+            "fit_seconds": facts["train_time_s"],
+            "seconds_per_epoch": facts["seconds_per_epoch"],
+            **_evaluate(model, splits, held, counts, recipe, drawings),
+        }
         rows[name]["wall_seconds"] = round(time.perf_counter() - start, 1)
-        print(f"{name}: {json.dumps({k: v for k, v in rows[name].items() if k not in ('recipe', 'teachers')})}", flush=True)
+        print(
+            f"{name}: {json.dumps({k: v for k, v in rows[name].items() if k not in ('recipe', 'teachers')})}",
+            flush=True,
+        )
         _save(path, splits, held, pen_name, rows, quick)
     if not quick and (not only or REFIT in only):
         _refit_winner(rows, splits, held, drawings, keras, options.seed)
@@ -127,19 +163,40 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
     return _result(splits, held, pen_name, rows)
 
 
+def _soft_targets(teachers: list[str], images):
+    """Averaged raw output of the teachers: earlier variants (by name, their raw models in runs/ablation) or model
+    files (by path)."""
+    from train.teacher import ensemble_probabilities
+
+    return ensemble_probabilities(
+        [t if t.endswith(".keras") else str(RUNS / f"{_slug(t)}.keras") for t in teachers], images
+    )
+
+
 def _same_recipe(stored: dict, record: dict) -> bool:
-    """A stored result still describes this recipe; fields added to Recipe later count as their defaults."""
-    from train.recipe import Recipe
+    """A stored result still describes this recipe; fields added to Recipe (or Augment) later count as their
+    defaults, which leave earlier recipes unchanged."""
+    from dataclasses import asdict
+
+    from train.recipe import Augment, Recipe
 
     defaults = Recipe().as_dict()
-    return all(stored.get(key, defaults.get(key)) == value for key, value in record.items())
+    for key, value in record.items():
+        old = stored.get(key, defaults.get(key))
+        if key == "augmentation" and isinstance(old, dict):
+            old = {**asdict(Augment()), **old} if value is not None else old
+        if old != value:
+            return False
+    return True
 
 
 def _save(path, splits, held, pen_name, rows, quick) -> None:
     if not quick:
         from model.atomic import write_text
 
-        write_text(path, json.dumps({"benchmark": "ablation", **_result(splits, held, pen_name, rows)}, indent=2) + "\n")
+        write_text(
+            path, json.dumps({"benchmark": "ablation", **_result(splits, held, pen_name, rows)}, indent=2) + "\n"
+        )
 
 
 def _refit_winner(rows: dict, splits, held, drawings, keras, seed: int) -> None:
@@ -148,48 +205,83 @@ def _refit_winner(rows: dict, splits, held, drawings, keras, seed: int) -> None:
     from train.fit import fit
     from train.recipe import Recipe
 
-    winner = max((r for r in rows.values() if r["val_balanced_accuracy"] is not None), key=lambda r: r["val_balanced_accuracy"])
+    winner = max(
+        (r for r in rows.values() if r["val_balanced_accuracy"] is not None), key=lambda r: r["val_balanced_accuracy"]
+    )
     if REFIT in rows and rows[REFIT]["refit_of"] == winner["name"]:
         return
-    everything = TrainValSplit(np.concatenate([held.x_train, held.x_val]), np.concatenate([held.y_train, held.y_val]),
-                               held.x_val, held.y_val)
+    everything = TrainValSplit(
+        np.concatenate([held.x_train, held.x_val]), np.concatenate([held.y_train, held.y_val]), held.x_val, held.y_val
+    )
     recipe = Recipe(**{k: v for k, v in winner["recipe"].items() if k != "augmentation"})
-    soft = None
-    if winner["teachers"]:
-        members = [keras.saving.load_model(RUNS / f"{_slug(t)}.keras", compile=False) for t in winner["teachers"]]
-        soft = np.mean([np.asarray(m.predict(everything.x_train[..., None] / 255.0, batch_size=2048, verbose=0))
-                        for m in members], axis=0)
+    soft = _soft_targets(winner["teachers"], everything.x_train) if winner["teachers"] else None
     if recipe.synthetic_mix:
         everything = mix_synthetic(everything, recipe.synthetic_mix, seed)
-        soft = None if soft is None else np.concatenate([soft, np.eye(47, dtype=np.float32)[everything.y_train[len(soft):]]])
+        soft = (
+            None
+            if soft is None
+            else np.concatenate([soft, np.eye(47, dtype=np.float32)[everything.y_train[len(soft) :]]])
+        )
     model, _, facts = fit(everything, recipe, verbose=0, teacher_probabilities=soft)
     twin = mix_synthetic(held, recipe.synthetic_mix, seed)
     counts = np.bincount(twin.y_train, minlength=47)  # the twin's prior, as its calibration was fitted with it
-    rows[REFIT] = {"name": REFIT, "refit_of": winner["name"], "recipe": winner["recipe"], "teachers": winner["teachers"],
-                   "fit_seconds": facts["train_time_s"], "seconds_per_epoch": facts["seconds_per_epoch"],
-                   **_evaluate(model, splits, held, counts, recipe, drawings, fixed_plan=winner)}
-    print(f"{REFIT}: {json.dumps({k: v for k, v in rows[REFIT].items() if k not in ('recipe', 'teachers')})}", flush=True)
+    rows[REFIT] = {
+        "name": REFIT,
+        "refit_of": winner["name"],
+        "recipe": winner["recipe"],
+        "teachers": winner["teachers"],
+        "fit_seconds": facts["train_time_s"],
+        "seconds_per_epoch": facts["seconds_per_epoch"],
+        **_evaluate(model, splits, held, counts, recipe, drawings, fixed_plan=winner),
+    }
+    print(
+        f"{REFIT}: {json.dumps({k: v for k, v in rows[REFIT].items() if k not in ('recipe', 'teachers')})}", flush=True
+    )
 
 
 def _result(splits, held, pen_name: str, rows: dict) -> dict:
     ordered = [rows[n] for n, _, _ in VARIANTS if n in rows] + ([rows[REFIT]] if REFIT in rows else [])
     best = max((r for r in ordered if r["val_balanced_accuracy"] is not None), key=lambda r: r["val_balanced_accuracy"])
-    return {"data": splits.info.name, "pen": pen_name, "validation": len(held.y_val), "variants": ordered,
-            "chosen_on_validation": best["name"]}
+    return {
+        "data": splits.info.name,
+        "pen": pen_name,
+        "validation": len(held.y_val),
+        "variants": ordered,
+        "chosen_on_validation": best["name"],
+    }
 
 
 def report(result: dict) -> str:
-    rows = [[("**" + r["name"] + "**") if r["name"] == result.get("chosen_on_validation") else r["name"],
-             "–" if r["val_balanced_accuracy"] is None else f"{100 * r['val_balanced_accuracy']:.2f}%",
-             f"{100 * r['test_accuracy']:.2f}%",
-             f"{100 * r['test_balanced_accuracy']:.2f}%", f"{r['test_weighted_f1']:.4f}", f"{r['test_ece']:.4f}",
-             f"{100 * r['pen_top1']:.1f}%" + ("" if r.get("pen_path") == "strokes" else " *"),
-             f"{r['seconds_per_epoch']:.1f}"] for r in result["variants"]]
-    return (f"Each row is one recipe of the 64,851-parameter LeNet-5, trained on {result['data']} "
-            f"(validation: {result['validation']:,} held-out training images) and calibrated as `python -m train` does. "
-            f"Levers are chosen on validation balanced accuracy (bold: the best); the test split only reports. "
-            f"Pen: {result['pen']}, brush 18 px, read as the pad's strokes; * as pictures through the preprocessing "
-            "of version 2 (measured before the stroke-native pad).\n\n"
-            + table(rows, ["recipe (30 epochs, batch 128, Adam 2e-3 cosine, unless said)", "validation balanced acc.",
-                           "test accuracy", "test balanced acc.", "test weighted F1", "test ECE", "pen digits top-1",
-                           "s/epoch"]))
+    rows = [
+        [
+            ("**" + r["name"] + "**") if r["name"] == result.get("chosen_on_validation") else r["name"],
+            "–" if r["val_balanced_accuracy"] is None else f"{100 * r['val_balanced_accuracy']:.2f}%",
+            f"{100 * r['test_accuracy']:.2f}%",
+            f"{100 * r['test_balanced_accuracy']:.2f}%",
+            f"{r['test_weighted_f1']:.4f}",
+            f"{r['test_ece']:.4f}",
+            f"{100 * r['pen_top1']:.1f}%" + ("" if r.get("pen_path") == "strokes" else " *"),
+            f"{r['seconds_per_epoch']:.1f}",
+        ]
+        for r in result["variants"]
+    ]
+    return (
+        f"Each row is one recipe of the 64,851-parameter LeNet-5, trained on {result['data']} "
+        f"(validation: {result['validation']:,} held-out training images) and calibrated as `python -m train` does. "
+        f"Levers are chosen on validation balanced accuracy (bold: the best); the test split only reports. "
+        f"Pen: {result['pen']}, brush 18 px, read as the pad's strokes; * as pictures through the preprocessing "
+        "of version 2 (measured before the stroke-native pad).\n\n"
+        + table(
+            rows,
+            [
+                "recipe (30 epochs, batch 128, Adam 2e-3 cosine, unless said)",
+                "validation balanced acc.",
+                "test accuracy",
+                "test balanced acc.",
+                "test weighted F1",
+                "test ECE",
+                "pen digits top-1",
+                "s/epoch",
+            ],
+        )
+    )

@@ -22,8 +22,10 @@ def run(model=None, data_options=None, count: int | None = None) -> dict:
         "official_split": bool(info.official_split),
         "samples": metrics.samples,
         "parameters": classifier.metrics.model.parameters,
-        **{key: getattr(metrics, key) for key in ("accuracy", "balanced_accuracy", "weighted_f1", "macro_f1",
-                                                   "top3_accuracy", "ece")},
+        **{
+            key: getattr(metrics, key)
+            for key in ("accuracy", "balanced_accuracy", "weighted_f1", "macro_f1", "top3_accuracy", "ece")
+        },
         "worst_f1": [{"class": c, "f1": f} for c, f in weakest_classes(metrics)],
     }
 
@@ -36,7 +38,11 @@ def report(result: dict) -> str:
         ["macro F1", f"{result['macro_f1']:.4f}", "–"],
         ["top-3 accuracy", f"{100 * result['top3_accuracy']:.2f}%", "–"],
         ["expected calibration error", f"{result['ece']:.4f}", "–"],
-        ["parameters", f"{result['parameters']:,}" if result["parameters"] else "not recorded", f"{seed_card.PARAMETERS:,}"],
+        [
+            "parameters",
+            f"{result['parameters']:,}" if result["parameters"] else "not recorded",
+            f"{seed_card.PARAMETERS:,}",
+        ],
     ]
     head = f"Model `{result['model']}` on the test split of {result['data']} ({result['samples']:,} images)"
     if not result["handwriting"]:

@@ -20,7 +20,11 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "uppercase" / "A_pe
 
 def _stats(seconds: list[float]) -> dict:
     ms = np.asarray(seconds) * 1e3
-    return {"median_ms": round(float(np.median(ms)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2), "calls": len(ms)}
+    return {
+        "median_ms": round(float(np.median(ms)), 2),
+        "p95_ms": round(float(np.percentile(ms, 95)), 2),
+        "calls": len(ms),
+    }
 
 
 def _raw_http(url: str, calls: int) -> list[float]:
@@ -36,7 +40,9 @@ def _raw_http(url: str, calls: int) -> list[float]:
             t = time.perf_counter()
             with open(EXAMPLE, "rb") as handle:
                 path = http.post("/upload", files={"files": handle}).json()[0]
-            response = http.post("/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}, ""]})
+            response = http.post(
+                "/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}, ""]}
+            )
             assert response.json()["data"][0]["label"]
             times.append(time.perf_counter() - t)
     return times
@@ -92,7 +98,10 @@ def _process_facts(pid: int) -> dict:
     status = Path(f"/proc/{pid}/status").read_text()
     rss_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
     maps = Path(f"/proc/{pid}/maps").read_text()
-    return {"rss_mb": round(rss_kb / 1024, 1), "tensorflow_loaded": "libtensorflow" in maps or "_pywrap_tensorflow" in maps}
+    return {
+        "rss_mb": round(rss_kb / 1024, 1),
+        "tensorflow_loaded": "libtensorflow" in maps or "_pywrap_tensorflow" in maps,
+    }
 
 
 def run(quick: bool = False, calls: int | None = None, clients: int = 8) -> dict:
@@ -117,7 +126,9 @@ def run(quick: bool = False, calls: int | None = None, clients: int = 8) -> dict
             per_client = max(1, calls // clients)
             wall = time.perf_counter()
             with ThreadPoolExecutor(clients) as pool:
-                concurrent = [t for ts in pool.map(lambda c: [call(c) for _ in range(per_client)], pool_clients) for t in ts]
+                concurrent = [
+                    t for ts in pool.map(lambda c: [call(c) for _ in range(per_client)], pool_clients) for t in ts
+                ]
             wall = time.perf_counter() - wall
             raw = _raw_http(server.url, calls)
             mcp = _mcp(server.url, calls)
@@ -127,28 +138,48 @@ def run(quick: bool = False, calls: int | None = None, clients: int = 8) -> dict
             served += extra
             facts = _process_facts(server.process.pid)
             outbound = list(server.recorder.attempts)
-    return {"import_gradio_alone_s": gradio_import, "requests_served": served,
-            **facts, "cold_start_to_first_answer_s": round(cold, 2), "server_ready_s": round(server.startup_seconds, 2),
-            "first_label": first["label"], "sequential": _stats(sequential),
-            "concurrent": {**_stats(concurrent), "clients": clients, "requests_per_s": round(len(concurrent) / wall, 1)},
-            "raw_http": _stats(raw), "mcp": _stats(mcp), "zerogpu_raw_http": _stats(_zerogpu(calls)),
-            "outbound_connections_at_start": outbound}
+    return {
+        "import_gradio_alone_s": gradio_import,
+        "requests_served": served,
+        **facts,
+        "cold_start_to_first_answer_s": round(cold, 2),
+        "server_ready_s": round(server.startup_seconds, 2),
+        "first_label": first["label"],
+        "sequential": _stats(sequential),
+        "concurrent": {**_stats(concurrent), "clients": clients, "requests_per_s": round(len(concurrent) / wall, 1)},
+        "raw_http": _stats(raw),
+        "mcp": _stats(mcp),
+        "zerogpu_raw_http": _stats(_zerogpu(calls)),
+        "outbound_connections_at_start": outbound,
+    }
 
 
 def report(result: dict) -> str:
     s, c = result["sequential"], result["concurrent"]
     r = result["raw_http"]
-    rows = [["gradio_client, sequential", s["calls"], s["median_ms"], s["p95_ms"], "–"],
-            [f"gradio_client, {c['clients']} concurrent clients", c["calls"], c["median_ms"], c["p95_ms"], c["requests_per_s"]],
-            ["plain HTTP (upload + /gradio_api/run/predict), sequential", r["calls"], r["median_ms"], r["p95_ms"], "–"]]
-    for name, key in [("MCP tool `predict` (the picture as a data: URI), one session", "mcp"),
-                      ("plain HTTP on ZeroGPU hardware (simulated: its start-up, no GPU per request)", "zerogpu_raw_http")]:
+    rows = [
+        ["gradio_client, sequential", s["calls"], s["median_ms"], s["p95_ms"], "–"],
+        [
+            f"gradio_client, {c['clients']} concurrent clients",
+            c["calls"],
+            c["median_ms"],
+            c["p95_ms"],
+            c["requests_per_s"],
+        ],
+        ["plain HTTP (upload + /gradio_api/run/predict), sequential", r["calls"], r["median_ms"], r["p95_ms"], "–"],
+    ]
+    for name, key in [
+        ("MCP tool `predict` (the picture as a data: URI), one session", "mcp"),
+        ("plain HTTP on ZeroGPU hardware (simulated: its start-up, no GPU per request)", "zerogpu_raw_http"),
+    ]:
         if key in result:
             m = result[key]
             rows.append([name, m["calls"], m["median_ms"], m["p95_ms"], "–"])
-    return (f"Start-up: the page is served {result['server_ready_s']} s after the process starts, where `import gradio` "
-            f"alone takes {result['import_gradio_alone_s']} s; first answer after {result['cold_start_to_first_answer_s']} s. "
-            f"TensorFlow loaded in the server: {'yes' if result['tensorflow_loaded'] else 'no'}. Server memory after "
-            f"{result['requests_served']:,} requests: {result['rss_mb']:.0f} MB. Outbound connections at start: "
-            f"{len(result['outbound_connections_at_start'])}.\n\n"
-            + table(rows, ["/predict round trip", "calls", "median ms", "p95 ms", "requests/s"]))
+    return (
+        f"Start-up: the page is served {result['server_ready_s']} s after the process starts, where `import gradio` "
+        f"alone takes {result['import_gradio_alone_s']} s; first answer after {result['cold_start_to_first_answer_s']} s. "
+        f"TensorFlow loaded in the server: {'yes' if result['tensorflow_loaded'] else 'no'}. Server memory after "
+        f"{result['requests_served']:,} requests: {result['rss_mb']:.0f} MB. Outbound connections at start: "
+        f"{len(result['outbound_connections_at_start'])}.\n\n"
+        + table(rows, ["/predict round trip", "calls", "median ms", "p95 ms", "requests/s"])
+    )

@@ -6,8 +6,8 @@ import json
 import os
 import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -23,8 +23,12 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-            "cpu": cpu, "python": platform.python_version(), "system": platform.system()}
+    return {
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "system": platform.system(),
+    }
 
 
 def timed(fn: Callable[[], object], repeat: int, warmup: int = 3) -> dict:
@@ -37,7 +41,11 @@ def timed(fn: Callable[[], object], repeat: int, warmup: int = 3) -> dict:
         fn()
         samples.append(time.perf_counter() - start)
     ms = np.asarray(samples) * 1e3
-    return {"median_ms": round(float(np.median(ms)), 3), "p95_ms": round(float(np.percentile(ms, 95)), 3), "runs": repeat}
+    return {
+        "median_ms": round(float(np.median(ms)), 3),
+        "p95_ms": round(float(np.percentile(ms, 95)), 3),
+        "runs": repeat,
+    }
 
 
 def save(name: str, result: dict, out_dir: Path = RESULTS_DIR, command: str | None = None) -> Path:

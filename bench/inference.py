@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from model.classifier import Classifier
+from model.environment import quiet
 from model.files import KERAS_FILE
 from model.loading import resolve
 from model.preprocess import preprocess
@@ -34,7 +35,6 @@ def peak_rss_mb():
             return round(int(line.split()[1]) / 1024, 1)
 import json, sys, time
 start = time.perf_counter()
-sys.path.insert(0, {root!r})
 from model.runtime import {engine}
 engine = {make}
 engine(__import__("numpy").zeros((1, 28, 28, 1), "float32"))
@@ -48,8 +48,8 @@ def sketch_canvas(size: int = 400) -> np.ndarray:
     """What the Sketchpad sends: an RGBA canvas, transparent, with a dark "L" drawn off-centre."""
     canvas = np.zeros((size, size, 4), np.uint8)
     canvas[..., :3] = 26
-    canvas[size // 4: size * 3 // 4, size // 3: size // 3 + 18, 3] = 255
-    canvas[size * 3 // 4 - 18: size * 3 // 4, size // 3: size * 2 // 3, 3] = 255
+    canvas[size // 4 : size * 3 // 4, size // 3 : size // 3 + 18, 3] = 255
+    canvas[size * 3 // 4 - 18 : size * 3 // 4, size // 3 : size * 2 // 3, 3] = 255
     return canvas
 
 
@@ -65,12 +65,22 @@ def installed_mb(modules: list[str]) -> float:
 
 
 def cold_start(folder: Path, runtime: str) -> dict:
-    make = (f"LiteRTEngine({str(next(folder.glob('*.tflite')))!r})" if runtime == "LiteRT"
-            else f"KerasEngine.load({str(folder / KERAS_FILE)!r})")
+    make = (
+        f"LiteRTEngine({str(next(folder.glob('*.tflite')))!r})"
+        if runtime == "LiteRT"
+        else f"KerasEngine.load({str(folder / KERAS_FILE)!r})"
+    )
     engine = "LiteRTEngine" if runtime == "LiteRT" else "KerasEngine"
-    code = COLD_START.format(root=str(ROOT), engine=engine, make=make)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, check=True)
+    code = COLD_START.format(engine=engine, make=make)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=quiet(dict(os.environ)),
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -80,13 +90,18 @@ def run(model=None, quick: bool = False) -> dict:
     classifier = Classifier.load(model)
     repeat = 20 if quick else 300
     canvas = sketch_canvas()
-    result = {"model": classifier.source, "app_runtime": classifier.engine.name,
-              "preprocess_400px_canvas": timed(lambda: preprocess(canvas), repeat),
-              "single_image_end_to_end": timed(lambda: classifier.predict(canvas), repeat)}
+    result = {
+        "model": classifier.source,
+        "app_runtime": classifier.engine.name,
+        "preprocess_400px_canvas": timed(lambda: preprocess(canvas), repeat),
+        "single_image_end_to_end": timed(lambda: classifier.predict(canvas), repeat),
+    }
 
     # LiteRT is timed before TensorFlow is first used: TensorFlow's idle worker threads slow everything after it.
-    makers = {"LiteRT": lambda: LiteRTEngine(next(folder.glob("*.tflite"))),
-              "Keras + TensorFlow": lambda: KerasEngine.load(folder / KERAS_FILE)}
+    makers = {
+        "LiteRT": lambda: LiteRTEngine(next(folder.glob("*.tflite"))),
+        "Keras + TensorFlow": lambda: KerasEngine.load(folder / KERAS_FILE),
+    }
     glyphs = np.random.default_rng(0).random((max(BATCHES), 28, 28, 1), dtype=np.float32)
     rows, outputs, engines = {}, {}, {}
     for name, make in makers.items():
@@ -110,13 +125,37 @@ def report(result: dict) -> str:
     rows = []
     for name, r in result["runtimes"].items():
         one = r["batches"]["1"]
-        rows.append([name + (" (app)" if name == result["app_runtime"] else ""), f"{r['import_and_load_s']:.2f}",
-                     f"{r['peak_rss_mb']:.0f}", f"{r['installed_mb']:.0f}", f"{1000 * one['median_ms']:.0f}",
-                     *[f"{r['batches'][str(b)]['images_per_s']:,}" for b in BATCHES[1:]],
-                     "yes" if r["same_argmax_as_keras"] else "NO", f"{r['max_abs_diff_vs_keras']:.1e}"])
+        rows.append(
+            [
+                name + (" (app)" if name == result["app_runtime"] else ""),
+                f"{r['import_and_load_s']:.2f}",
+                f"{r['peak_rss_mb']:.0f}",
+                f"{r['installed_mb']:.0f}",
+                f"{1000 * one['median_ms']:.0f}",
+                *[f"{r['batches'][str(b)]['images_per_s']:,}" for b in BATCHES[1:]],
+                "yes" if r["same_argmax_as_keras"] else "NO",
+                f"{r['max_abs_diff_vs_keras']:.1e}",
+            ]
+        )
     pre, e2e = result["preprocess_400px_canvas"], result["single_image_end_to_end"]
-    head = (f"One 400x400 RGBA canvas, in process: preprocessing {pre['median_ms']:.3f} ms median, preprocessing + "
-            f"prediction (the app's path, {result['app_runtime']}) {e2e['median_ms']:.3f} ms median ({e2e['p95_ms']:.3f} p95).")
-    return head + "\n\n" + table(rows, ["runtime", "import + load s (fresh process)", "peak RSS MB", "installed MB",
-                                        "one image µs (median)", *[f"img/s @ {b}" for b in BATCHES[1:]],
-                                        "same top-1 as Keras", "max |p diff|"])
+    head = (
+        f"One 400x400 RGBA canvas, in process: preprocessing {pre['median_ms']:.3f} ms median, preprocessing + "
+        f"prediction (the app's path, {result['app_runtime']}) {e2e['median_ms']:.3f} ms median ({e2e['p95_ms']:.3f} p95)."
+    )
+    return (
+        head
+        + "\n\n"
+        + table(
+            rows,
+            [
+                "runtime",
+                "import + load s (fresh process)",
+                "peak RSS MB",
+                "installed MB",
+                "one image µs (median)",
+                *[f"img/s @ {b}" for b in BATCHES[1:]],
+                "same top-1 as Keras",
+                "max |p diff|",
+            ],
+        )
+    )

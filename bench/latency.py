@@ -45,8 +45,13 @@ def _clear(page, pad: str) -> None:
 def _stats(values: list[float | None]) -> dict:
     """Median, p95 and max over the drawings answered; ``unanswered``: no change on screen within the timeout."""
     answered = [v for v in values if v is not None]
-    return {"median_ms": round(float(np.median(answered)), 1), "p95_ms": round(float(np.percentile(answered, 95)), 1),
-            "max_ms": round(float(np.max(answered)), 1), "drawings": len(values), "unanswered": len(values) - len(answered)}
+    return {
+        "median_ms": round(float(np.median(answered)), 1),
+        "p95_ms": round(float(np.percentile(answered, 95)), 1),
+        "max_ms": round(float(np.max(answered)), 1),
+        "drawings": len(values),
+        "unanswered": len(values) - len(answered),
+    }
 
 
 def measure(url: str, device: str, count: int, rng: np.random.Generator) -> dict:
@@ -73,8 +78,10 @@ def measure(url: str, device: str, count: int, rng: np.random.Generator) -> dict
             browser.draw_on(page, "#sketchpad", placed, device, CANVAS)
             guess.append(browser.latency_ms(page))
             if guess[-1] is not None:
-                page.wait_for_function("() => { const img = document.querySelector('#glyph img');"
-                                       " return img && img.src !== window.__glyphBefore && img.complete; }")
+                page.wait_for_function(
+                    "() => { const img = document.querySelector('#glyph img');"
+                    " return img && img.src !== window.__glyphBefore && img.complete; }"
+                )
                 glyph.append(float(page.evaluate("() => performance.now() - window.__penUp")))
         page.get_by_role("tab", name="Write a word").click()
         page.wait_for_selector("#wordpad canvas")
@@ -100,29 +107,61 @@ def run(quick: bool = False, baseline_url: str | None = None, count: int | None 
     count = count or (5 if quick else 30)
     with tempfile.TemporaryDirectory() as tmp, start_app(Path(tmp) / "app.log") as server:
         rng = np.random.default_rng(5)
-        result = {"devices": {device: measure(server.url, device, count, rng) for device in browser.DEVICES},
-                  "targets_ms": TARGETS}
+        result = {
+            "devices": {device: measure(server.url, device, count, rng) for device in browser.DEVICES},
+            "targets_ms": TARGETS,
+        }
     if baseline_url:
         rng = np.random.default_rng(5)  # the same drawings
         count = min(count, BASELINE_DRAWINGS)
-        result["baseline"] = {"url": baseline_url,
-                              "devices": {device: measure(baseline_url, device, count, rng) for device in browser.DEVICES}}
+        result["baseline"] = {
+            "url": baseline_url,
+            "devices": {device: measure(baseline_url, device, count, rng) for device in browser.DEVICES},
+        }
     return result
 
 
 def report(result: dict) -> str:
     rows = []
-    for name, measured in [("stroke-native pad", result), ("Gradio Sketchpad (commit 94eeda3)", result.get("baseline"))]:
+    for name, measured in [
+        ("stroke-native pad", result),
+        ("Gradio Sketchpad (commit 94eeda3)", result.get("baseline")),
+    ]:
         if not measured:
             continue
         for device, r in measured["devices"].items():
             g, s, w = r["character_guess"], r["character_glyph"], r["word_text"]
             missed = g["unanswered"] + w["unanswered"]
-            rows.append([name, device, g["drawings"], g["median_ms"], g["p95_ms"], s["median_ms"], w["median_ms"], w["p95_ms"],
-                         missed])
+            rows.append(
+                [
+                    name,
+                    device,
+                    g["drawings"],
+                    g["median_ms"],
+                    g["p95_ms"],
+                    s["median_ms"],
+                    w["median_ms"],
+                    w["p95_ms"],
+                    missed,
+                ]
+            )
     t = result["targets_ms"]
-    return ("Pen-up to answer on screen in headless Chromium, local server (desktop 1280x900 with a mouse; phone "
-            f"390x844 with touch). Targets: a character's guess median <= {t['character median']} ms and p95 <= "
-            f"{t['character p95']} ms, a word's text median <= {t['word median']} ms.\n\n"
-            + table(rows, ["pad", "device", "drawings", "guess median ms", "guess p95 ms", "28x28 median ms",
-                           "word text median ms", "word text p95 ms", "no answer within 10 s"]))
+    return (
+        "Pen-up to answer on screen in headless Chromium, local server (desktop 1280x900 with a mouse; phone "
+        f"390x844 with touch). Targets: a character's guess median <= {t['character median']} ms and p95 <= "
+        f"{t['character p95']} ms, a word's text median <= {t['word median']} ms.\n\n"
+        + table(
+            rows,
+            [
+                "pad",
+                "device",
+                "drawings",
+                "guess median ms",
+                "guess p95 ms",
+                "28x28 median ms",
+                "word text median ms",
+                "word text p95 ms",
+                "no answer within 10 s",
+            ],
+        )
+    )

@@ -48,9 +48,13 @@ def placements(count: int, seed: int = 0) -> list[tuple[float, np.ndarray]]:
 def predictions(classifier: Classifier, drawings: list[dict], brush: float, path: str, seed: int = 0) -> list:
     places = placements(len(drawings), seed)
     if path == "strokes":
-        return [classifier.predict_strokes(pad_value(d["strokes"], brush, fraction=f, position=p))
-                for d, (f, p) in zip(drawings, places)]
-    return [classifier.predict(raster(d["strokes"], brush, fraction=f, position=p)) for d, (f, p) in zip(drawings, places)]
+        return [
+            classifier.predict_strokes(pad_value(d["strokes"], brush, fraction=f, position=p))
+            for d, (f, p) in zip(drawings, places)
+        ]
+    return [
+        classifier.predict(raster(d["strokes"], brush, fraction=f, position=p)) for d, (f, p) in zip(drawings, places)
+    ]
 
 
 def score(classifier: Classifier, drawings: list[dict], brush: float, path: str = "strokes", seed: int = 0) -> dict:
@@ -61,10 +65,17 @@ def score(classifier: Classifier, drawings: list[dict], brush: float, path: str 
     top = np.argsort(-probabilities, axis=1)
     wrong = top[:, 0] != labels
     alike = sum(lookalike(LABELS[t], LABELS[p]) for t, p, w in zip(labels, top[:, 0], wrong) if w)
-    return {"brush_px": brush, "path": path, "samples": len(labels), "top1": round(float(np.mean(~wrong)), 4),
-            "top3": round(float(np.mean((top[:, :3] == labels[:, None]).any(axis=1))), 4),
-            "errors_lookalike_letter": int(alike), "errors_other": int(wrong.sum() - alike),
-            "refused": sum(a.refusal is not None for a in answers), "stats": glyph_stats(upright)}
+    return {
+        "brush_px": brush,
+        "path": path,
+        "samples": len(labels),
+        "top1": round(float(np.mean(~wrong)), 4),
+        "top3": round(float(np.mean((top[:, :3] == labels[:, None]).any(axis=1))), 4),
+        "errors_lookalike_letter": int(alike),
+        "errors_other": int(wrong.sum() - alike),
+        "refused": sum(a.refusal is not None for a in answers),
+        "stats": glyph_stats(upright),
+    }
 
 
 def glyph_stats(upright: np.ndarray) -> dict:
@@ -85,9 +96,15 @@ def glyph_stats(upright: np.ndarray) -> dict:
     def spread(values):
         return [round(float(np.percentile(values, q)), 2) for q in (10, 50, 90)]
 
-    return {"stroke_width_px": spread(widths), "ink_mass": spread(mass), "long_side_px": spread(sides[:, 1]),
-            "short_side_px": spread(sides[:, 0]), "centre_row": spread(cy), "centre_col": spread(cx),
-            "soft_to_solid_ratio": spread(soft)}
+    return {
+        "stroke_width_px": spread(widths),
+        "ink_mass": spread(mass),
+        "long_side_px": spread(sides[:, 1]),
+        "short_side_px": spread(sides[:, 0]),
+        "centre_row": spread(cy),
+        "centre_col": spread(cx),
+        "soft_to_solid_ratio": spread(soft),
+    }
 
 
 def emnist_reference() -> dict:
@@ -126,8 +143,12 @@ def through_app(drawings: list[dict], brush: float = 18) -> dict:
             labels = [c["label"] for c in result["confidences"][:3]]
             right += labels[0] == d["label"]
             top3 += d["label"] in labels
-    return {"brush_px": brush, "samples": len(drawings), "top1": round(right / len(drawings), 4),
-            "top3": round(top3 / len(drawings), 4)}
+    return {
+        "brush_px": brush,
+        "samples": len(drawings),
+        "top1": round(right / len(drawings), 4),
+        "top3": round(top3 / len(drawings), 4),
+    }
 
 
 def through_page(classifier: Classifier, drawings: list[dict]) -> dict:
@@ -159,7 +180,11 @@ def through_page(classifier: Classifier, drawings: list[dict]) -> dict:
             right += shown == d["label"]
             same += shown == expected
         chromium.close()
-    return {"samples": len(drawings), "top1": round(right / len(drawings), 4), "same_as_in_process": round(same / len(drawings), 4)}
+    return {
+        "samples": len(drawings),
+        "top1": round(right / len(drawings), 4),
+        "same_as_in_process": round(same / len(drawings), 4),
+    }
 
 
 def report(result: dict) -> str:
@@ -167,29 +192,66 @@ def report(result: dict) -> str:
     rows = []
     for brush in sorted({r["brush_px"] for r in result["brushes"]}):
         s, p = by[(brush, "strokes")], by[(brush, "picture")]
-        rows.append([brush, s["samples"], f"{100 * s['top1']:.1f}%", f"{100 * p['top1']:.1f}%", f"{100 * s['top3']:.1f}%",
-                     f"{100 * p['top3']:.1f}%", s["errors_lookalike_letter"], s["errors_other"], f"{s['refused']} / {p['refused']}"])
-    text = (f"Model `{result['model']}`, {result['data']}, placed on the {CANVAS[0]}x{CANVAS[1]} pad (the character 45-80% of "
-            "it, anywhere) and read as the pad sends them (`Classifier.predict_strokes`) and as a picture of the same "
-            "drawing (`Classifier.predict`, the upload path).\n\n"
-            + table(rows, ["brush px", "drawings", "top-1 strokes", "top-1 picture", "top-3 strokes", "top-3 picture",
-                           "strokes errors: digit read as look-alike letter", "strokes errors: other",
-                           "refused as not a character (strokes / picture)"]))
+        rows.append(
+            [
+                brush,
+                s["samples"],
+                f"{100 * s['top1']:.1f}%",
+                f"{100 * p['top1']:.1f}%",
+                f"{100 * s['top3']:.1f}%",
+                f"{100 * p['top3']:.1f}%",
+                s["errors_lookalike_letter"],
+                s["errors_other"],
+                f"{s['refused']} / {p['refused']}",
+            ]
+        )
+    text = (
+        f"Model `{result['model']}`, {result['data']}, placed on the {CANVAS[0]}x{CANVAS[1]} pad (the character 45-80% of "
+        "it, anywhere) and read as the pad sends them (`Classifier.predict_strokes`) and as a picture of the same "
+        "drawing (`Classifier.predict`, the upload path).\n\n"
+        + table(
+            rows,
+            [
+                "brush px",
+                "drawings",
+                "top-1 strokes",
+                "top-1 picture",
+                "top-3 strokes",
+                "top-3 picture",
+                "strokes errors: digit read as look-alike letter",
+                "strokes errors: other",
+                "refused as not a character (strokes / picture)",
+            ],
+        )
+    )
     if "app" in result:
         app = result["app"]
-        text += (f"\n\nThrough the running app's `/predict_strokes` (the same JSON, brush {app['brush_px']} px, "
-                 f"{app['samples']} drawings, every 4th): top-1 {100 * app['top1']:.1f}%, top-3 {100 * app['top3']:.1f}% "
-                 f"(in process: top-1 {100 * app['in_process_top1']:.1f}%).")
+        text += (
+            f"\n\nThrough the running app's `/predict_strokes` (the same JSON, brush {app['brush_px']} px, "
+            f"{app['samples']} drawings, every 4th): top-1 {100 * app['top1']:.1f}%, top-3 {100 * app['top3']:.1f}% "
+            f"(in process: top-1 {100 * app['in_process_top1']:.1f}%)."
+        )
     if "page" in result:
         page = result["page"]
-        text += (f" Drawn with a mouse on the page in headless Chromium ({page['samples']} drawings): top-1 "
-                 f"{100 * page['top1']:.1f}%, the same top guess as in process for {100 * page['same_as_in_process']:.1f}%.")
+        text += (
+            f" Drawn with a mouse on the page in headless Chromium ({page['samples']} drawings): top-1 "
+            f"{100 * page['top1']:.1f}%, the same top guess as in process for {100 * page['same_as_in_process']:.1f}%."
+        )
     reference = result["emnist_digits"]
     pictures = [r for r in result["brushes"] if r["path"] == "picture"]
     strokes = next(r for r in result["brushes"] if r["path"] == "strokes")  # the same glyphs at every brush
-    stats = [[name.replace("_", " "), " / ".join(map(str, reference[name])),
-              *[" / ".join(map(str, r["stats"][name])) for r in [*pictures, strokes]]] for name in reference]
-    return (text + "\n\nThe domain gap: statistics of the 28x28 glyphs (10th / 50th / 90th percentile), real EMNIST "
-            "test digits against the drawings as pictures at each brush, and as strokes (any brush).\n\n"
-            + table(stats, ["statistic", "EMNIST digits", *[f"picture, brush {r['brush_px']}" for r in pictures], "strokes"]))
-
+    stats = [
+        [
+            name.replace("_", " "),
+            " / ".join(map(str, reference[name])),
+            *[" / ".join(map(str, r["stats"][name])) for r in [*pictures, strokes]],
+        ]
+        for name in reference
+    ]
+    return (
+        text + "\n\nThe domain gap: statistics of the 28x28 glyphs (10th / 50th / 90th percentile), real EMNIST "
+        "test digits against the drawings as pictures at each brush, and as strokes (any brush).\n\n"
+        + table(
+            stats, ["statistic", "EMNIST digits", *[f"picture, brush {r['brush_px']}" for r in pictures], "strokes"]
+        )
+    )

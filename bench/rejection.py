@@ -35,7 +35,9 @@ def run(model=None, quick: bool = False, per_kind: int | None = None) -> dict:
 
     def emnist_pictures():
         for glyph in data.emnist_sample()[0][::step]:
-            yield 255 - np.asarray(Image.fromarray(emnist_to_upright(glyph)).resize((280, 280), Image.Resampling.BICUBIC))
+            yield 255 - np.asarray(
+                Image.fromarray(emnist_to_upright(glyph)).resize((280, 280), Image.Resampling.BICUBIC)
+            )
 
     def pen(as_strokes: bool):  # drawn one at a time: 7,200 canvases would not fit in memory together
         for brush in brushes:
@@ -48,22 +50,32 @@ def run(model=None, quick: bool = False, per_kind: int | None = None) -> dict:
                     yield raster(d["strokes"], float(brush), fraction=size, position=place)
 
     brush_names = "/".join(map(str, brushes))
-    real = {"EMNIST test sample, as upright pictures": (classifier.predict, emnist_pictures()),
-            f"pen digits as pictures ({pen_name}, brushes {brush_names} px)": (classifier.predict, pen(False)),
-            f"pen digits as pad strokes ({pen_name}, brushes {brush_names} px)": (classifier.predict_strokes, pen(True)),
-            "gallery examples": (classifier.predict, iter(sorted(str(p) for p in (ROOT / "examples").rglob("*.png"))))}
+    real = {
+        "EMNIST test sample, as upright pictures": (classifier.predict, emnist_pictures()),
+        f"pen digits as pictures ({pen_name}, brushes {brush_names} px)": (classifier.predict, pen(False)),
+        f"pen digits as pad strokes ({pen_name}, brushes {brush_names} px)": (classifier.predict_strokes, pen(True)),
+        "gallery examples": (classifier.predict, iter(sorted(str(p) for p in (ROOT / "examples").rglob("*.png")))),
+    }
     rows = {}
     for name, (read, inputs) in real.items():
         predictions = [read(x) for x in inputs]
-        rows[name] = {"kind": "real characters", **_summary(predictions),
-                      "reasons": sorted({p.refusal for p in predictions if p.refusal})}
-    negatives = {**{f"{k} (picture)": (classifier.predict, make) for k, make in NEGATIVE_PICTURES.items()},
-                 **{f"{k} (pad strokes)": (classifier.predict_strokes, make) for k, make in NEGATIVE_STROKES.items()}}
+        rows[name] = {
+            "kind": "real characters",
+            **_summary(predictions),
+            "reasons": sorted({p.refusal for p in predictions if p.refusal}),
+        }
+    negatives = {
+        **{f"{k} (picture)": (classifier.predict, make) for k, make in NEGATIVE_PICTURES.items()},
+        **{f"{k} (pad strokes)": (classifier.predict_strokes, make) for k, make in NEGATIVE_STROKES.items()},
+    }
     for name, (read, make) in negatives.items():
         rng = np.random.default_rng(7)
         predictions = [read(make(rng)) for _ in range(per_kind)]
-        rows[name] = {"kind": "not a character", **_summary(predictions),
-                      "read_as": sorted({p.label for p in predictions if p.refusal is None})}
+        rows[name] = {
+            "kind": "not a character",
+            **_summary(predictions),
+            "read_as": sorted({p.label for p in predictions if p.refusal is None}),
+        }
     return {"model": classifier.source, "rows": rows}
 
 
@@ -71,17 +83,44 @@ def _summary(predictions: list) -> dict:
     """Counts, and the signals the bounds in model.rejection are set from (so a new model's margins show)."""
     mass = [float(np.sort(p.probabilities)[-3:].sum()) for p in predictions]
     loops = [shape_of(p.glyph).loops for p in predictions]
-    return {"count": len(predictions), "refused": sum(p.refusal is not None for p in predictions),
-            "lowest_top3_mass": round(min(mass), 4), "median_top3_mass": round(float(np.median(mass)), 4),
-            "most_loops": max(loops)}
+    return {
+        "count": len(predictions),
+        "refused": sum(p.refusal is not None for p in predictions),
+        "lowest_top3_mass": round(min(mass), 4),
+        "median_top3_mass": round(float(np.median(mass)), 4),
+        "most_loops": max(loops),
+    }
 
 
 def report(result: dict) -> str:
-    rows = [[name, r["kind"], r["count"], r["refused"], f"{100 * r['refused'] / r['count']:.1f}%",
-             r.get("lowest_top3_mass", "-"), r.get("median_top3_mass", "-"), r.get("most_loops", "-")]
-            for name, r in result["rows"].items()]
-    return (f"Model `{result['model']}`: how often the single-character view answers \"not a character\" "
-            f"(bounds in `model/rejection.py`: top-3 mass below {MIN_TOP3_MASS}, or more than {MAX_LOOPS} loops "
-            f"below {LOOPY_MIN_TOP3_MASS}; dots, blobs and faces by shape).\n\n"
-            + table(rows, ["pictures", "kind", "count", "refused", "share refused", "lowest top-3 mass",
-                           "median top-3 mass", "most loops"]))
+    rows = [
+        [
+            name,
+            r["kind"],
+            r["count"],
+            r["refused"],
+            f"{100 * r['refused'] / r['count']:.1f}%",
+            r.get("lowest_top3_mass", "-"),
+            r.get("median_top3_mass", "-"),
+            r.get("most_loops", "-"),
+        ]
+        for name, r in result["rows"].items()
+    ]
+    return (
+        f'Model `{result["model"]}`: how often the single-character view answers "not a character" '
+        f"(bounds in `model/rejection.py`: top-3 mass below {MIN_TOP3_MASS}, or more than {MAX_LOOPS} loops "
+        f"below {LOOPY_MIN_TOP3_MASS}; dots, blobs and faces by shape).\n\n"
+        + table(
+            rows,
+            [
+                "pictures",
+                "kind",
+                "count",
+                "refused",
+                "share refused",
+                "lowest top-3 mass",
+                "median top-3 mass",
+                "most loops",
+            ],
+        )
+    )

@@ -63,7 +63,9 @@ TRANSFORMS = {
     "scale 1.25x": lambda ink, rng: _paper(_scaled(ink, 1.25)),
     "scale 1.5x": lambda ink, rng: _paper(_scaled(ink, 1.5)),
     "rotate ±8°": lambda ink, rng: _paper(ink.rotate(8 * rng.choice([-1, 1]), Image.Resampling.BILINEAR, expand=True)),
-    "rotate ±15°": lambda ink, rng: _paper(ink.rotate(15 * rng.choice([-1, 1]), Image.Resampling.BILINEAR, expand=True)),
+    "rotate ±15°": lambda ink, rng: _paper(
+        ink.rotate(15 * rng.choice([-1, 1]), Image.Resampling.BILINEAR, expand=True)
+    ),
     "thin strokes (erode 5 px)": lambda ink, rng: _paper(ink.filter(ImageFilter.MinFilter(5))),
     "thick strokes (dilate 9 px)": lambda ink, rng: _paper(ink.filter(ImageFilter.MaxFilter(9))),
     "inverted polarity": lambda ink, rng: Image.eval(_paper(ink), lambda v: 255 - v),
@@ -73,6 +75,8 @@ TRANSFORMS = {
     "shadow over a corner, 120 levels": lambda ink, rng: _shadow(_paper(ink), 120),
     "light falling off along one side, 90 levels": lambda ink, rng: _gradient(_paper(ink), 90),
 }
+
+
 def run(model=None, quick: bool = False) -> dict:
     classifier = Classifier.load(model)
     images, all_labels = emnist_sample()
@@ -96,13 +100,25 @@ def run(model=None, quick: bool = False) -> dict:
                     failed += 1
             predicted = classifier.predict_batch(np.stack(batch)).argmax(1)
             rows[name][centre] = {"accuracy": round(float(np.mean(predicted == labels)), 4), "unreadable": failed}
-    return {"model": classifier.source, "data": "real EMNIST test sample (tests/data, 21 per class)", "samples": count,
-            "dataset_glyphs_as_is": round(as_is, 4), "transforms": rows}
+    return {
+        "model": classifier.source,
+        "data": "real EMNIST test sample (tests/data, 21 per class)",
+        "samples": count,
+        "dataset_glyphs_as_is": round(as_is, 4),
+        "transforms": rows,
+    }
 
 
 def report(result: dict) -> str:
-    rows = [[name, f"{100 * r['bbox']['accuracy']:.1f}%", f"{100 * r['mass']['accuracy']:.1f}%"]
-            for name, r in result["transforms"].items()]
-    return (f"{result['samples']} glyphs of the {result['data']}; the same glyphs fed to the model directly: "
-            f"{100 * result['dataset_glyphs_as_is']:.1f}%.\n\n"
-            + table(rows, ["transformation (before preprocessing)", "accuracy, bbox centring (default)", "accuracy, centre of mass"]))
+    rows = [
+        [name, f"{100 * r['bbox']['accuracy']:.1f}%", f"{100 * r['mass']['accuracy']:.1f}%"]
+        for name, r in result["transforms"].items()
+    ]
+    return (
+        f"{result['samples']} glyphs of the {result['data']}; the same glyphs fed to the model directly: "
+        f"{100 * result['dataset_glyphs_as_is']:.1f}%.\n\n"
+        + table(
+            rows,
+            ["transformation (before preprocessing)", "accuracy, bbox centring (default)", "accuracy, centre of mass"],
+        )
+    )

@@ -37,14 +37,33 @@ def run(quick: bool = False, epochs: int | None = None) -> dict:
     held = data.hold_out(x, y, 0.1, recipe.seed)
     start = time.perf_counter()
     _, _, facts = fit(held, recipe, verbose=0)
-    return {"data": source, "images": len(x), "train_images": len(held.x_train), "epochs": recipe.epochs,
-            "epochs_run": facts["epochs_run"], "seconds_per_epoch": facts["seconds_per_epoch"],
-            "images_per_second": facts["images_per_second"], "wall_time_s": round(time.perf_counter() - start, 1),
-            "batch_size": recipe.batch_size, "augment": recipe.augment}
+    return {
+        "data": source,
+        "images": len(x),
+        "train_images": len(held.x_train),
+        "epochs": recipe.epochs,
+        "epochs_run": facts["epochs_run"],
+        "seconds_per_epoch": facts["seconds_per_epoch"],
+        "images_per_second": facts["images_per_second"],
+        "wall_time_s": round(time.perf_counter() - start, 1),
+        "batch_size": recipe.batch_size,
+        "augment": recipe.augment,
+    }
 
 
 def report(result: dict) -> str:
-    rows = [[result["data"], f"{result['train_images']:,}", result["batch_size"], result["augment"],
-             result["seconds_per_epoch"], f"{result['images_per_second']:,}", f"{result['epochs_run']}/{result['epochs']}",
-             result["wall_time_s"]]]
-    return table(rows, ["data", "train images", "batch", "augmentation", "s/epoch", "images/s", "epochs run", "fit wall time s"])
+    rows = [
+        [
+            result["data"],
+            f"{result['train_images']:,}",
+            result["batch_size"],
+            result["augment"],
+            result["seconds_per_epoch"],
+            f"{result['images_per_second']:,}",
+            f"{result['epochs_run']}/{result['epochs']}",
+            result["wall_time_s"],
+        ]
+    ]
+    return table(
+        rows, ["data", "train images", "batch", "augmentation", "s/epoch", "images/s", "epochs run", "fit wall time s"]
+    )

@@ -11,16 +11,14 @@ whole-string accuracy, and the accuracy of the same characters read alone.
 
 from __future__ import annotations
 
-
 import numpy as np
 from PIL import Image
 
+from harness import data
+from harness.drawings import place, raster
 from model.classifier import Classifier
 from model.labels import LABELS, LOWERCASE_CLASSES
 from model.orientation import emnist_to_upright
-
-from harness import data
-from harness.drawings import place, raster
 
 from .common import table
 
@@ -48,7 +46,7 @@ def _as_pad_strokes(pens: list, boxes: list, size: tuple[int, int]) -> tuple[dic
     """The composed page as the word pad would send it (and each digit alone): every trajectory moved and scaled
     from its crop box onto its box on the page; the pad has one brush, the median of the digits' scaled ones."""
     moved, brushes = [], []
-    for (_, strokes, (left, top, right, bottom), brush), (x0, y0, x1, y1) in zip(pens, boxes):
+    for (_, strokes, (left, top, _right, bottom), brush), (x0, y0, _x1, y1) in zip(pens, boxes):
         scale = (y1 - y0) / (bottom - top)
         moved.append([((s - [left, top]) * scale + [x0, y0]).round(2).tolist() for s in strokes])
         brushes.append(brush * scale)
@@ -88,8 +86,12 @@ def run(model=None, quick: bool = False, strings: int | None = None) -> dict:
     pen_by_digit = {d: [p for p in pen if p["label"] == str(d)] for d in range(10)}
     count = strings or (20 if quick else 300)
     rng = np.random.default_rng(11)
-    kinds = {"EMNIST letter words": [], "EMNIST digit runs": [], "pen-drawn numbers": [],
-             "pen-drawn numbers, as pad strokes": []}
+    kinds = {
+        "EMNIST letter words": [],
+        "EMNIST digit runs": [],
+        "pen-drawn numbers": [],
+        "pen-drawn numbers, as pad strokes": [],
+    }
     for kind in list(kinds)[:3]:
         for _ in range(count):
             length = int(rng.integers(3, 8))
@@ -108,15 +110,22 @@ def run(model=None, quick: bool = False, strings: int | None = None) -> dict:
             if kind == "pen-drawn numbers":
                 word, singles = _as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
                 alone = [classifier.predict_strokes(one).label for one in singles]
-                kinds["pen-drawn numbers, as pad strokes"].append(_row(classifier.read_strokes(word), truth, boxes, alone))
+                kinds["pen-drawn numbers, as pad strokes"].append(
+                    _row(classifier.read_strokes(word), truth, boxes, alone)
+                )
     return {"model": classifier.source, "strings_per_kind": count, "kinds": {k: summarise(v) for k, v in kinds.items()}}
 
 
 def _row(reading, truth: list[str], boxes: list, alone: list[str]) -> dict:
     characters = reading.characters
     segmented = len(characters) == len(truth) and all(_overlap(c.box, b) > 0.5 for c, b in zip(characters, boxes))
-    return {"truth": truth, "segmented": segmented, "raw": [c.raw_label for c in characters],
-            "context": [c.label for c in characters], "alone": alone}
+    return {
+        "truth": truth,
+        "segmented": segmented,
+        "raw": [c.raw_label for c in characters],
+        "context": [c.label for c in characters],
+        "alone": alone,
+    }
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -126,20 +135,48 @@ def summarise(rows: list[dict]) -> dict:
     def accuracy(key):
         return round(sum(sum(p == t for p, t in zip(r[key], r["truth"])) for r in segmented) / max(1, total), 4)
 
-    return {"strings": len(rows), "segmentation_right": round(len(segmented) / len(rows), 4),
-            "characters": total, "alone": accuracy("alone"), "in_string_raw": accuracy("raw"),
-            "in_string_context": accuracy("context"),
-            "whole_string_context": round(sum(r["context"] == r["truth"] for r in segmented) / max(1, len(rows)), 4),
-            "lowercase_share": round(sum(t in LOWERCASE_CLASSES for r in rows for t in r["truth"])
-                                     / max(1, sum(len(r["truth"]) for r in rows)), 3)}
+    return {
+        "strings": len(rows),
+        "segmentation_right": round(len(segmented) / len(rows), 4),
+        "characters": total,
+        "alone": accuracy("alone"),
+        "in_string_raw": accuracy("raw"),
+        "in_string_context": accuracy("context"),
+        "whole_string_context": round(sum(r["context"] == r["truth"] for r in segmented) / max(1, len(rows)), 4),
+        "lowercase_share": round(
+            sum(t in LOWERCASE_CLASSES for r in rows for t in r["truth"]) / max(1, sum(len(r["truth"]) for r in rows)),
+            3,
+        ),
+    }
 
 
 def report(result: dict) -> str:
-    rows = [[kind, r["strings"], f"{100 * r['segmentation_right']:.1f}%", f"{100 * r['alone']:.1f}%",
-             f"{100 * r['in_string_raw']:.1f}%", f"{100 * r['in_string_context']:.1f}%", f"{100 * r['whole_string_context']:.1f}%"]
-            for kind, r in result["kinds"].items()]
-    return (f"Model `{result['model']}`: strings of 3-7 real characters written apart, read by `Classifier.read` (pictures) "
-            "and `Classifier.read_strokes` (the same pen-drawn numbers as the word pad sends them). Character "
-            "accuracies are over the strings segmented right.\n\n"
-            + table(rows, ["strings", "count", "segmented right", "characters read alone", "in the string, no context",
-                           "in the string, with context", "whole string right"]))
+    rows = [
+        [
+            kind,
+            r["strings"],
+            f"{100 * r['segmentation_right']:.1f}%",
+            f"{100 * r['alone']:.1f}%",
+            f"{100 * r['in_string_raw']:.1f}%",
+            f"{100 * r['in_string_context']:.1f}%",
+            f"{100 * r['whole_string_context']:.1f}%",
+        ]
+        for kind, r in result["kinds"].items()
+    ]
+    return (
+        f"Model `{result['model']}`: strings of 3-7 real characters written apart, read by `Classifier.read` (pictures) "
+        "and `Classifier.read_strokes` (the same pen-drawn numbers as the word pad sends them). Character "
+        "accuracies are over the strings segmented right.\n\n"
+        + table(
+            rows,
+            [
+                "strings",
+                "count",
+                "segmented right",
+                "characters read alone",
+                "in the string, no context",
+                "in the string, with context",
+                "whole string right",
+            ],
+        )
+    )

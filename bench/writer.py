@@ -25,6 +25,7 @@ from model import memory as memory_module
 from model.classifier import Classifier
 from model.labels import DIGITS, LABELS, allowed_mask, index_of, restrict
 from model.memory import Example, WriterMemory, unit
+from model.preprocess import as_batch
 
 from .common import table
 from .pen import placements
@@ -32,8 +33,12 @@ from .pen import placements
 GRID_SIMILAR = (0.4, 0.5, 0.6, 0.7, 0.8)
 GRID_STRENGTH = (4.0, 8.0, 16.0, 24.0, 32.0)
 GROWTH = (0, 1, 3, 10)
-TARGETS = {"second, no memory": 0.815, "second, corrections": 0.95, "second, corrections + digits": 0.98,
-           "digits alone": 0.96}
+TARGETS = {
+    "second, no memory": 0.815,
+    "second, corrections": 0.95,
+    "second, corrections + digits": 0.98,
+    "digits alone": 0.96,
+}
 
 
 def _writers(drawings: list[dict]) -> dict[int, dict[str, dict[int, int]]]:
@@ -54,8 +59,18 @@ def _adjusted(raw: np.ndarray, features: np.ndarray, examples: list[Example], ma
         memory_module.SIMILAR, memory_module.STRENGTH = saved
 
 
-def protocol(raw, features, labels, writers, mask=None, keep_all=False, similar=None, strength=None,
-             limit: int | None = None, seed: int = 0) -> float:
+def protocol(
+    raw,
+    features,
+    labels,
+    writers,
+    mask=None,
+    keep_all=False,
+    similar=None,
+    strength=None,
+    limit: int | None = None,
+    seed: int = 0,
+) -> float:
     """Share of the writers' second samples read right after their first samples taught the memory."""
     similar = memory_module.SIMILAR if similar is None else similar
     strength = memory_module.STRENGTH if strength is None else strength
@@ -66,8 +81,11 @@ def protocol(raw, features, labels, writers, mask=None, keep_all=False, similar=
         seconds = [s[1] for s in digits.values()]
         order = rng.permutation(len(firsts)) if limit is not None else np.arange(len(firsts))
         shown = restrict(raw[firsts], mask)
-        examples = [Example(LABELS[labels[firsts[i]]], unit(features[firsts[i]]))
-                    for i in order if keep_all or limit is not None or shown[i].argmax() != labels[firsts[i]]]
+        examples = [
+            Example(LABELS[labels[firsts[i]]], unit(features[firsts[i]]))
+            for i in order
+            if keep_all or limit is not None or shown[i].argmax() != labels[firsts[i]]
+        ]
         if limit is not None:
             examples = examples[:limit]
         read = _adjusted(raw[seconds], features[seconds], examples, mask, similar, strength)
@@ -83,14 +101,20 @@ def _harm(raw, features, labels, writers, others: tuple[np.ndarray, np.ndarray, 
     from model.labels import ambiguous_with
 
     other_raw, other_features, truth = others
-    corrections = [(features[s[0]], labels[s[0]], int(raw[s[0]].argmax())) for d in writers.values() for s in d.values()
-                   if raw[s[0]].argmax() != labels[s[0]]]
+    corrections = [
+        (features[s[0]], labels[s[0]], int(raw[s[0]].argmax()))
+        for d in writers.values()
+        for s in d.values()
+        if raw[s[0]].argmax() != labels[s[0]]
+    ]
     before = other_raw.argmax(1)
 
     def measure(similar, strength):
         changed, unrelated = [], []
         for f, label, misread in corrections:
-            after = _adjusted(other_raw, other_features, [Example(LABELS[label], unit(f))], None, similar, strength).argmax(1)
+            after = _adjusted(
+                other_raw, other_features, [Example(LABELS[label], unit(f))], None, similar, strength
+            ).argmax(1)
             related = {label, misread, *(LABELS.index(o) for o in ambiguous_with(LABELS[label]))}
             moved = after != before
             changed.append(moved.mean())
@@ -103,8 +127,11 @@ def _harm(raw, features, labels, writers, others: tuple[np.ndarray, np.ndarray, 
 def ceiling(raw, labels, writers, mask=None) -> float:
     """The best corrections alone can do: a second sample already right, or whose first sample was corrected (a
     memory of other digits cannot know how this writer writes this one)."""
-    hits = [restrict(raw[s[1]], mask).argmax() == labels[s[1]] or restrict(raw[s[0]], mask).argmax() != labels[s[0]]
-            for digits in writers.values() for s in digits.values()]
+    hits = [
+        restrict(raw[s[1]], mask).argmax() == labels[s[1]] or restrict(raw[s[0]], mask).argmax() != labels[s[0]]
+        for digits in writers.values()
+        for s in digits.values()
+    ]
     return round(float(np.mean(hits)), 4)
 
 
@@ -122,26 +149,48 @@ def run(model=None, quick: bool = False, data_options=None) -> dict:
     drawings = data.pen_drawings(full=True)[0] if full else json.loads(data.PEN_WRITERS_SAMPLE.read_text())
     name = data.pen_drawings(full=True)[1] if full else "UJI Pen Characters v2 digits (sample: 8 writers, 160 drawings)"
     labels = np.array([index_of(d["label"]) for d in drawings])
-    answers = [classifier.predict_strokes(pad_value(d["strokes"], fraction=f, position=p))
-               for d, (f, p) in zip(drawings, placements(len(drawings)))]
+    answers = [
+        classifier.predict_strokes(pad_value(d["strokes"], fraction=f, position=p))
+        for d, (f, p) in zip(drawings, placements(len(drawings)))
+    ]
     raw = np.stack([a.probabilities for a in answers])
     features = np.stack([a.features for a in answers])
     writers = _writers(drawings)
     images, truth = data.emnist_sample()
-    others = (*classifier.engine.run(images[..., None].astype(np.float32) / 255), truth)
+    others = (*classifier.engine.run(as_batch(images)), truth)
     selection = {w: v for w, v in writers.items() if w < 30}
     held_out = {w: v for w, v in writers.items() if w >= 30}
     digits = allowed_mask(DIGITS)
 
     harm_of = _harm(raw, features, labels, selection, others)
-    grid = [{"similar": s, "strength": k, "selection": round(protocol(raw, features, labels, selection, similar=s, strength=k), 4),
-             **harm_of(s, k)} for s in GRID_SIMILAR for k in GRID_STRENGTH] if selection and not quick else []
+    grid = (
+        [
+            {
+                "similar": s,
+                "strength": k,
+                "selection": round(protocol(raw, features, labels, selection, similar=s, strength=k), 4),
+                **harm_of(s, k),
+            }
+            for s in GRID_SIMILAR
+            for k in GRID_STRENGTH
+        ]
+        if selection and not quick
+        else []
+    )
     # The best on writers 0-29; within half a point of it, the one that changes the fewest other answers.
     top = max((g["selection"] for g in grid), default=None)
     best = min((g for g in grid if g["selection"] >= top - 0.005), key=lambda g: g["flips_unrelated"]) if grid else None
-    result = {"model": classifier.source, "data": name, "writers": len(writers), "held_out_writers": len(held_out),
-              "similar": memory_module.SIMILAR, "strength": memory_module.STRENGTH, "grid": grid, "best": best,
-              "groups": {}}
+    result = {
+        "model": classifier.source,
+        "data": name,
+        "writers": len(writers),
+        "held_out_writers": len(held_out),
+        "similar": memory_module.SIMILAR,
+        "strength": memory_module.STRENGTH,
+        "grid": grid,
+        "best": best,
+        "groups": {},
+    }
     for group, chosen in [("held-out writers (30-59)", held_out), ("all writers", writers)]:
         if not chosen:
             continue
@@ -156,7 +205,9 @@ def run(model=None, quick: bool = False, data_options=None) -> dict:
             "ceiling, corrections + digits": ceiling(raw, labels, chosen, digits),
             "digits alone": round(float(np.mean(restrict(raw[rows], digits).argmax(1) == labels[rows])), 4),
             "anything, all drawings": round(float(np.mean(raw[rows].argmax(1) == labels[rows])), 4),
-            "growth": {str(k): round(protocol(raw, features, labels, chosen, keep_all=True, limit=k), 4) for k in GROWTH},
+            "growth": {
+                str(k): round(protocol(raw, features, labels, chosen, keep_all=True, limit=k), 4) for k in GROWTH
+            },
         }
     result["harm"] = _harm(raw, features, labels, writers, others)(memory_module.SIMILAR, memory_module.STRENGTH)
     result["cost"] = _cost(classifier, drawings[0])
@@ -182,11 +233,17 @@ def _cost(classifier: Classifier, drawing: dict) -> dict:
             samples.append(time.perf_counter() - start)
         return round(float(np.median(samples)) * 1e3, 3)
 
-    return {"empty_ms": timed(lambda: classifier.predict_strokes(value)),
-            "full_ms": timed(lambda: classifier.predict_strokes(value, memory=full)),
-            "full_with_json_ms": timed(lambda: classifier.predict_strokes(
-                value, memory=WriterMemory.from_json(stored, model=classifier.fingerprint))),
-            "json_chars": len(stored), "examples": len(full)}
+    return {
+        "empty_ms": timed(lambda: classifier.predict_strokes(value)),
+        "full_ms": timed(lambda: classifier.predict_strokes(value, memory=full)),
+        "full_with_json_ms": timed(
+            lambda: classifier.predict_strokes(
+                value, memory=WriterMemory.from_json(stored, model=classifier.fingerprint)
+            )
+        ),
+        "json_chars": len(stored),
+        "examples": len(full),
+    }
 
 
 def _emnist(classifier: Classifier, data_options, quick: bool) -> dict:
@@ -200,50 +257,95 @@ def _emnist(classifier: Classifier, data_options, quick: bool) -> dict:
     else:
         images, labels = data.emnist_sample()
         name = "the committed EMNIST test sample"
-    raw, features = classifier.engine.run(images[..., None].astype(np.float32) / 255)
+    raw, features = classifier.engine.run(as_batch(images))
     empty = WriterMemory().adjust(raw, features)
     digit_rows = labels < 10
     restricted = restrict(raw[digit_rows], allowed_mask(DIGITS))
-    return {"data": name, "images": int(len(labels)), "accuracy": round(float(np.mean(raw.argmax(1) == labels)), 4),
-            "empty_memory_identical": bool(np.array_equal(empty, raw)),
-            "digits": int(digit_rows.sum()), "digits_ece_anything": _ece(labels[digit_rows], raw[digit_rows]),
-            "digits_ece_restricted": _ece(labels[digit_rows], restricted),
-            "digits_accuracy_anything": round(float(np.mean(raw[digit_rows].argmax(1) == labels[digit_rows])), 4),
-            "digits_accuracy_restricted": round(float(np.mean(restricted.argmax(1) == labels[digit_rows])), 4)}
+    return {
+        "data": name,
+        "images": int(len(labels)),
+        "accuracy": round(float(np.mean(raw.argmax(1) == labels)), 4),
+        "empty_memory_identical": bool(np.array_equal(empty, raw)),
+        "digits": int(digit_rows.sum()),
+        "digits_ece_anything": _ece(labels[digit_rows], raw[digit_rows]),
+        "digits_ece_restricted": _ece(labels[digit_rows], restricted),
+        "digits_accuracy_anything": round(float(np.mean(raw[digit_rows].argmax(1) == labels[digit_rows])), 4),
+        "digits_accuracy_restricted": round(float(np.mean(restricted.argmax(1) == labels[digit_rows])), 4),
+    }
 
 
 def report(result: dict) -> str:
-    names = ["second, no memory", "second, corrections", "ceiling, corrections", "second, corrections + digits",
-             "ceiling, corrections + digits", "second, every first sample kept", "digits alone", "anything, all drawings"]
+    names = [
+        "second, no memory",
+        "second, corrections",
+        "ceiling, corrections",
+        "second, corrections + digits",
+        "ceiling, corrections + digits",
+        "second, every first sample kept",
+        "digits alone",
+        "anything, all drawings",
+    ]
     groups = result["groups"]
-    rows = [[n, *[f"{100 * g[n]:.1f}%" for g in groups.values()],
-             f">= {100 * TARGETS[n]:.1f}%" if n in TARGETS else "–"] for n in names]
-    text = (f"Model `{result['model']}`, {result['data']}, through the pad's path (`predict_strokes`). Per writer: the first "
-            "sample of each digit read, corrected where wrong (a `WriterMemory`), then the second samples read. Memory: "
-            f"similarity above {result['similar']}, strength {result['strength']} (chosen on writers 0-29).\n\n"
-            + table(rows, ["", *[f"{k} ({g['writers']})" for k, g in groups.items()], "target"]))
-    growth = [[k, *[f"{100 * g['growth'][k]:.1f}%" for g in groups.values()]] for k in next(iter(groups.values()))["growth"]]
-    text += ("\n\nAs the memory grows (second samples read with this many of the writer's first samples remembered, "
-             "chosen at random):\n\n" + table(growth, ["examples remembered", *groups]))
+    rows = [
+        [n, *[f"{100 * g[n]:.1f}%" for g in groups.values()], f">= {100 * TARGETS[n]:.1f}%" if n in TARGETS else "–"]
+        for n in names
+    ]
+    text = (
+        f"Model `{result['model']}`, {result['data']}, through the pad's path (`predict_strokes`). Per writer: the first "
+        "sample of each digit read, corrected where wrong (a `WriterMemory`), then the second samples read. Memory: "
+        f"similarity above {result['similar']}, strength {result['strength']} (chosen on writers 0-29).\n\n"
+        + table(rows, ["", *[f"{k} ({g['writers']})" for k, g in groups.items()], "target"])
+    )
+    growth = [
+        [k, *[f"{100 * g['growth'][k]:.1f}%" for g in groups.values()]] for k in next(iter(groups.values()))["growth"]
+    ]
+    text += (
+        "\n\nAs the memory grows (second samples read with this many of the writer's first samples remembered, "
+        "chosen at random):\n\n" + table(growth, ["examples remembered", *groups])
+    )
     c, e = result["cost"], result["emnist"]
-    text += (f"\n\nCost of one `predict_strokes` (median): {c['empty_ms']} ms with an empty memory, {c['full_ms']} ms "
-             f"with a full one ({c['examples']} examples), {c['full_with_json_ms']} ms including reading it from its "
-             f"{c['json_chars']:,}-character JSON. One correction changes {100 * result['harm']['flips_all']:.2f}% of the "
-             f"EMNIST test sample's answers, {100 * result['harm']['flips_unrelated']:.2f}% outside the corrected "
-             f"character's look-alikes (mean over all writers' corrections). {e['data']} ({e['images']:,} images): accuracy {100 * e['accuracy']:.2f}%, "
-             f"identical with an empty memory: {'yes' if e['empty_memory_identical'] else 'NO'}. Its {e['digits']:,} digits "
-             f"restricted to digits: accuracy {100 * e['digits_accuracy_anything']:.2f}% -> "
-             f"{100 * e['digits_accuracy_restricted']:.2f}%, ECE {e['digits_ece_anything']} -> {e['digits_ece_restricted']}.")
+    text += (
+        f"\n\nCost of one `predict_strokes` (median): {c['empty_ms']} ms with an empty memory, {c['full_ms']} ms "
+        f"with a full one ({c['examples']} examples), {c['full_with_json_ms']} ms including reading it from its "
+        f"{c['json_chars']:,}-character JSON. One correction changes {100 * result['harm']['flips_all']:.2f}% of the "
+        f"EMNIST test sample's answers, {100 * result['harm']['flips_unrelated']:.2f}% outside the corrected "
+        f"character's look-alikes (mean over all writers' corrections). {e['data']} ({e['images']:,} images): accuracy {100 * e['accuracy']:.2f}%, "
+        f"identical with an empty memory: {'yes' if e['empty_memory_identical'] else 'NO'}. Its {e['digits']:,} digits "
+        f"restricted to digits: accuracy {100 * e['digits_accuracy_anything']:.2f}% -> "
+        f"{100 * e['digits_accuracy_restricted']:.2f}%, ECE {e['digits_ece_anything']} -> {e['digits_ece_restricted']}."
+    )
     if result["grid"]:
-        grid = [[g["similar"], g["strength"], f"{100 * g['selection']:.1f}%", f"{100 * g['flips_all']:.2f}%",
-                 f"{100 * g['flips_unrelated']:.2f}%"] for g in result["grid"]]
+        grid = [
+            [
+                g["similar"],
+                g["strength"],
+                f"{100 * g['selection']:.1f}%",
+                f"{100 * g['flips_all']:.2f}%",
+                f"{100 * g['flips_unrelated']:.2f}%",
+            ]
+            for g in result["grid"]
+        ]
         best = result["best"]
-        text += ("\n\nChoosing the memory's constants: second samples of writers 0-29 read with their corrections, "
-                 "and what one correction does to the committed EMNIST test sample (answers changed; changed outside "
-                 "the corrected character's look-alikes). Chosen: within half a point of the best, the fewest changed "
-                 f"outside look-alikes: similarity above {best['similar']}, strength {best['strength']}"
-                 + (" (the constants in `model/memory.py`)." if (best["similar"], best["strength"]) ==
-                    (result["similar"], result["strength"]) else " (NOT the constants in `model/memory.py`).")
-                 + "\n\n" + table(grid, ["similarity above", "strength", "second samples read right",
-                                           "EMNIST answers changed per correction", "of them outside look-alikes"]))
+        text += (
+            "\n\nChoosing the memory's constants: second samples of writers 0-29 read with their corrections, "
+            "and what one correction does to the committed EMNIST test sample (answers changed; changed outside "
+            "the corrected character's look-alikes). Chosen: within half a point of the best, the fewest changed "
+            f"outside look-alikes: similarity above {best['similar']}, strength {best['strength']}"
+            + (
+                " (the constants in `model/memory.py`)."
+                if (best["similar"], best["strength"]) == (result["similar"], result["strength"])
+                else " (NOT the constants in `model/memory.py`)."
+            )
+            + "\n\n"
+            + table(
+                grid,
+                [
+                    "similarity above",
+                    "strength",
+                    "second samples read right",
+                    "EMNIST answers changed per correction",
+                    "of them outside look-alikes",
+                ],
+            )
+        )
     return text

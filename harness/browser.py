@@ -11,8 +11,15 @@ from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 #: No background networking: this machine's closed network would otherwise refuse Chromium's own connections.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 DEVICES = {"desktop": DESKTOP, "phone": PHONE}
@@ -50,7 +57,9 @@ def stroke(page, points: list[tuple[float, float]], device: str) -> None:
     cdp = page.context.new_cdp_session(page)
 
     def touch(kind, x, y):
-        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y}]})
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y}]}
+        )
 
     touch("touchStart", *path[0])
     for x, y in path[1:]:
@@ -86,12 +95,16 @@ def top_guess(page) -> str:
 def wait_for_guess(page, expected: str) -> None:
     page.wait_for_function(
         """expected => { const el = document.querySelector('#guesses h2, #guesses .output-class');
-                         return el && el.innerText.trim() === expected; }""", arg=expected)
+                         return el && el.innerText.trim() === expected; }""",
+        arg=expected,
+    )
 
 
 def wait_for_no_guess(page) -> None:
-    page.wait_for_function("() => { const el = document.querySelector('#guesses h2, #guesses .output-class');"
-                           " return !el || el.innerText.trim() === ''; }")
+    page.wait_for_function(
+        "() => { const el = document.querySelector('#guesses h2, #guesses .output-class');"
+        " return !el || el.innerText.trim() === ''; }"
+    )
 
 
 # Pen-up -> answer on screen, timed inside the page (one clock): a capturing pointerup listener stamps the pen-up,
@@ -125,7 +138,11 @@ def settle(page, selector: str, quiet_ms: int = 300, timeout_ms: float = 10_000)
              const now = performance.now();
              if (window.__settleText !== text) { window.__settleText = text; window.__settleSince = now; }
              return now - window.__settleSince >= quiet;
-           }""", arg=[selector, quiet_ms], polling=50, timeout=timeout_ms)
+           }""",
+        arg=[selector, quiet_ms],
+        polling=50,
+        timeout=timeout_ms,
+    )
 
 
 def watch(page, selector: str) -> None:

@@ -1,5 +1,6 @@
-"""Where the real handwriting lives (``emnist_sample`` and its file are ``train.emnist``'s): small committed samples (tests/data, attributed in its README), and the full
-copies in ../shared/data on this project's machines (never needed: callers fall back to the samples)."""
+"""Where the real handwriting lives: small committed samples (tests/data, attributed in its README; the EMNIST one
+is ``train.emnist``'s), and the full copies in ../shared/data on this project's machines (never needed: callers
+fall back to the samples)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,19 @@ from pathlib import Path
 
 from train.emnist import SAMPLE_FILE as EMNIST_SAMPLE
 from train.emnist import read_sample as emnist_sample
+
+__all__ = [
+    "EMNIST_SAMPLE",
+    "emnist_sample",
+    "pen_drawings",
+    "PEN_SAMPLE",
+    "PEN_HARD_CASES",
+    "PEN_WRITERS_SAMPLE",
+    "PEN_FULL",
+    "EMNIST_FULL",
+    "ROOT",
+    "SHARED",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "tests" / "data"

@@ -16,8 +16,13 @@ from model.pad import BRUSH, CANVAS, INK_RGB
 SIDE = CANVAS[0]
 
 
-def place(strokes: list, brush: float = BRUSH, fraction: float = 0.6, position=(0.5, 0.5),
-          canvas: int | tuple[int, int] = SIDE) -> list[np.ndarray]:
+def place(
+    strokes: list,
+    brush: float = BRUSH,
+    fraction: float = 0.6,
+    position=(0.5, 0.5),
+    canvas: int | tuple[int, int] = SIDE,
+) -> list[np.ndarray]:
     """The trajectory in canvas units, as the pad records it."""
     size = np.asarray(canvas if isinstance(canvas, tuple) else (canvas, canvas), dtype=float)
     points = [np.asarray(s, dtype=float) for s in strokes]
@@ -36,8 +41,9 @@ def pad_value(strokes: list, brush: float = BRUSH, canvas: int | tuple[int, int]
     return {"width": width, "height": height, "brush": brush, "strokes": [np.round(p, 2).tolist() for p in placed]}
 
 
-def raster(strokes: list, brush: float, fraction: float = 0.6, position=(0.5, 0.5), canvas: int = SIDE,
-           supersample: int = 2) -> np.ndarray:
+def raster(
+    strokes: list, brush: float, fraction: float = 0.6, position=(0.5, 0.5), canvas: int = SIDE, supersample: int = 2
+) -> np.ndarray:
     """The trajectory as a raster sketchpad's composite: (canvas, canvas, 4) uint8, dark antialiased round strokes
     on a transparent background (what uploads and the old Sketchpad send)."""
     big = Image.new("L", (canvas * supersample, canvas * supersample), 0)
@@ -56,6 +62,7 @@ def raster(strokes: list, brush: float, fraction: float = 0.6, position=(0.5, 0.
 
 
 # What visitors draw besides a character, seeded. Each has a trajectory form (for the pad) where it has one.
+
 
 def scribble_strokes(rng) -> list:
     """A random back-and-forth scrawl: many direction changes over a small area."""
@@ -87,13 +94,21 @@ def tap(rng) -> np.ndarray:
 
 
 def scribble(rng) -> np.ndarray:
-    return raster(scribble_strokes(rng), brush=float(rng.uniform(10, 24)), fraction=rng.uniform(0.4, 0.8),
-                  position=rng.uniform(0, 1, 2))
+    return raster(
+        scribble_strokes(rng),
+        brush=float(rng.uniform(10, 24)),
+        fraction=rng.uniform(0.4, 0.8),
+        position=rng.uniform(0, 1, 2),
+    )
 
 
 def smiley(rng) -> np.ndarray:
-    return raster(smiley_strokes(), brush=float(rng.uniform(10, 24)), fraction=rng.uniform(0.4, 0.8),
-                  position=rng.uniform(0, 1, 2))
+    return raster(
+        smiley_strokes(),
+        brush=float(rng.uniform(10, 24)),
+        fraction=rng.uniform(0.4, 0.8),
+        position=rng.uniform(0, 1, 2),
+    )
 
 
 def filled_blob(rng) -> np.ndarray:

@@ -76,7 +76,7 @@ class AppServer:
         self.recorder.close()
         self.log.close()
 
-    def __enter__(self) -> "AppServer":
+    def __enter__(self) -> AppServer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -87,14 +87,27 @@ def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90
     """app.py of ``root`` (this checkout unless given) on a free port, its log in ``log_path``."""
     port, recorder = free_port(), OutboundRecorder()
     proxy = f"http://127.0.0.1:{recorder.port}"
-    env = {**os.environ, "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy,
-           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1",
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        "HTTP_PROXY": proxy,
+        "HTTPS_PROXY": proxy,
+        "http_proxy": proxy,
+        "https_proxy": proxy,
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
     env.pop("HF_HUB_OFFLINE", None)
-    log = open(log_path, "w")
+    log = open(log_path, "w")  # noqa: SIM115  (AppServer closes it, however the server ends)
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(Path(root) / "app.py"), "--port", str(port)], cwd=root, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, str(Path(root) / "app.py"), "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     while time.perf_counter() - start < timeout:
         if process.poll() is not None:

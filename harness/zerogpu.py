@@ -31,7 +31,7 @@ class FakeDeviceAPI:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.env = {"SPACES_ZERO_GPU": "true", "SPACES_ZERO_DEVICE_API_URL": self.url}
 
-    def __enter__(self) -> "FakeDeviceAPI":
+    def __enter__(self) -> FakeDeviceAPI:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

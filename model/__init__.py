@@ -9,13 +9,40 @@ from .labels import LABELS, MERGED_LOWERCASE, NUM_CLASSES, UnknownCharacter, all
 from .loading import ModelLoadError
 from .memory import MemoryRejected, WriterMemory
 from .orientation import emnist_to_upright, upright_to_emnist
+from .preprocess import (
+    BlankImageError,
+    ImageTooLargeError,
+    NotAnImageError,
+    PreprocessError,
+    preprocess,
+    preprocess_upright,
+)
 from .strokes import Strokes, StrokesError
-from .preprocess import BlankImageError, ImageTooLargeError, NotAnImageError, PreprocessError, preprocess, preprocess_upright
 
 __all__ = [
-    "EXPECTED_PARAMS", "build_lenet5", "Classifier", "Prediction", "from_pretrained", "LABELS",
-    "MERGED_LOWERCASE", "NUM_CLASSES", "ambiguous_with", "index_of", "ModelLoadError",
-    "emnist_to_upright", "upright_to_emnist", "BlankImageError", "ImageTooLargeError", "NotAnImageError",
-    "PreprocessError", "preprocess", "preprocess_upright", "MemoryRejected", "WriterMemory", "UnknownCharacter",
-    "allowed_mask", "Strokes", "StrokesError",
+    "EXPECTED_PARAMS",
+    "build_lenet5",
+    "Classifier",
+    "Prediction",
+    "from_pretrained",
+    "LABELS",
+    "MERGED_LOWERCASE",
+    "NUM_CLASSES",
+    "ambiguous_with",
+    "index_of",
+    "ModelLoadError",
+    "emnist_to_upright",
+    "upright_to_emnist",
+    "BlankImageError",
+    "ImageTooLargeError",
+    "NotAnImageError",
+    "PreprocessError",
+    "preprocess",
+    "preprocess_upright",
+    "MemoryRejected",
+    "WriterMemory",
+    "UnknownCharacter",
+    "allowed_mask",
+    "Strokes",
+    "StrokesError",
 ]

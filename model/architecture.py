@@ -16,7 +16,7 @@ FEATURE_LAYER = "fc2"
 FEATURES = 84
 
 
-def build_lenet5(num_classes: int = NUM_CLASSES, dropout: float = 0.2) -> "keras.Sequential":
+def build_lenet5(num_classes: int = NUM_CLASSES, dropout: float = 0.2) -> keras.Sequential:
     """Conv(6,5x5,same) -> AvgPool -> Conv(16,5x5) -> AvgPool -> Dense 120 -> Dense 84 -> softmax."""
     import keras  # imported here so labels/preprocessing stay usable without loading TensorFlow
     from keras import layers
@@ -39,7 +39,7 @@ def build_lenet5(num_classes: int = NUM_CLASSES, dropout: float = 0.2) -> "keras
     )
 
 
-def check_architecture(model: "keras.Model", source: str = "model") -> None:
+def check_architecture(model: keras.Model, source: str = "model") -> None:
     """Refuse a model that is not this LeNet-5 (e.g. a different .keras file with the right name)."""
     problems = []
     if tuple(model.input_shape[1:]) != INPUT_SHAPE:
@@ -52,7 +52,7 @@ def check_architecture(model: "keras.Model", source: str = "model") -> None:
         raise ValueError(f"{source} is not the EMNIST Balanced LeNet-5: " + "; ".join(problems))
 
 
-def with_features(model: "keras.Model") -> "keras.Model":
+def with_features(model: keras.Model) -> keras.Model:
     """The same network with two outputs, (probabilities, features): what the serving file is exported from."""
     import keras
 

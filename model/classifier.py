@@ -58,18 +58,37 @@ class Classifier:
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, source: str | os.PathLike | None = None, *, revision: str | None = None,
-             cache_dir: str | os.PathLike | None = None, token: str | bool | None = None,
-             local_files_only: bool = False, force_download: bool = False,
-             timeout: float = hub.DEFAULT_TIMEOUT_S) -> "Classifier":
+    def load(
+        cls,
+        source: str | os.PathLike | None = None,
+        *,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
+        token: str | bool | None = None,
+        local_files_only: bool = False,
+        force_download: bool = False,
+        timeout: float = hub.DEFAULT_TIMEOUT_S,
+    ) -> Classifier:
         """From a .tflite or .keras file, a folder, a Hub repo id, $EMNIST_MODEL or the bundled default.
 
         The Hub options mean what they mean in huggingface_hub; ``timeout`` bounds the whole download, after
         which the cached copy is used (or ModelLoadError says why there is none)."""
-        loaded = loading.load(source, revision, cache_dir=cache_dir, token=token, local_files_only=local_files_only,
-                              force_download=force_download, timeout=timeout)
-        return cls(engine=loaded.engine, metrics=loaded.metrics, source=loaded.source, fingerprint=loaded.fingerprint,
-                   warnings=loaded.warnings)
+        loaded = loading.load(
+            source,
+            revision,
+            cache_dir=cache_dir,
+            token=token,
+            local_files_only=local_files_only,
+            force_download=force_download,
+            timeout=timeout,
+        )
+        return cls(
+            engine=loaded.engine,
+            metrics=loaded.metrics,
+            source=loaded.source,
+            fingerprint=loaded.fingerprint,
+            warnings=loaded.warnings,
+        )
 
     @property
     def learns_writers(self) -> bool:
@@ -80,23 +99,27 @@ class Classifier:
         """(N, 28, 28[, 1]) EMNIST-oriented glyphs in [0, 1] -> (N, 47) calibrated probabilities."""
         return self.engine(as_batch(glyphs))
 
-    def predict(self, image: ImageInput, centre: Centre = "bbox", allowed: str | None = None,
-                memory: WriterMemory | None = None) -> Prediction:
+    def predict(
+        self, image: ImageInput, centre: Centre = "bbox", allowed: str | None = None, memory: WriterMemory | None = None
+    ) -> Prediction:
         """Any picture of a character -> probabilities and the 28x28 it was turned into."""
         mask = allowed_mask(allowed)  # a bad ``allowed`` fails before any work
         ink = find_ink(open_image(image))
         framed = frame(ink.image, centre=centre, level=ink.level, picture_area=ink.picture_area)
         return self._predict(framed, lambda: reading.count_characters(ink), mask, memory)
 
-    def predict_strokes(self, strokes: Strokes | dict | str, allowed: str | None = None,
-                        memory: WriterMemory | None = None) -> Prediction:
+    def predict_strokes(
+        self, strokes: Strokes | dict | str, allowed: str | None = None, memory: WriterMemory | None = None
+    ) -> Prediction:
         """A character as pen strokes (the drawing pad's value; see ``Strokes.parse``) -> the same answer, the
         strokes drawn straight into the 28x28 frame at EMNIST's stroke width."""
         mask = allowed_mask(allowed)
         strokes = Strokes.parse(strokes)
         return self._predict(render(strokes), lambda: reading.count_characters(strokes), mask, memory)
 
-    def _predict(self, framed: Framed, count_characters, mask: np.ndarray | None, memory: WriterMemory | None) -> Prediction:
+    def _predict(
+        self, framed: Framed, count_characters, mask: np.ndarray | None, memory: WriterMemory | None
+    ) -> Prediction:
         upright = framed.glyph
         raw, features = self.engine.run(as_batch(upright_to_emnist(upright)))
         # Whether this is a character at all is the drawing's business, not the person's choice or memory.
@@ -105,17 +128,26 @@ class Classifier:
         if refusal is None and count > 1:
             refusal = rejection.SEVERAL
         probabilities = self._personal(raw, features, mask, memory)[0]
-        return Prediction(probabilities=probabilities, glyph=upright, refusal=refusal, characters=count,
-                          features=None if features is None else features[0], model=self.fingerprint)
+        return Prediction(
+            probabilities=probabilities,
+            glyph=upright,
+            refusal=refusal,
+            characters=count,
+            features=None if features is None else features[0],
+            model=self.fingerprint,
+        )
 
-    def read(self, image: ImageInput, allowed: str | None = None, memory: WriterMemory | None = None) -> reading.Reading:
+    def read(
+        self, image: ImageInput, allowed: str | None = None, memory: WriterMemory | None = None
+    ) -> reading.Reading:
         """Any picture of one or more characters (a word, a number, a few lines) -> the text read, with each
         character's box and top-3."""
         mask = allowed_mask(allowed)
         return self._stamped(reading.read(find_ink(open_image(image)), self._answerer(mask, memory)))
 
-    def read_strokes(self, strokes: Strokes | dict | str, allowed: str | None = None,
-                     memory: WriterMemory | None = None) -> reading.Reading:
+    def read_strokes(
+        self, strokes: Strokes | dict | str, allowed: str | None = None, memory: WriterMemory | None = None
+    ) -> reading.Reading:
         """A word, a number or a few lines as pen strokes -> the text read; boxes in canvas units."""
         mask = allowed_mask(allowed)
         strokes = Strokes.parse(strokes)
@@ -128,13 +160,15 @@ class Classifier:
 
         return answer
 
-    def _personal(self, raw: np.ndarray, features: np.ndarray | None, mask: np.ndarray | None,
-                  memory: WriterMemory | None) -> np.ndarray:
+    def _personal(
+        self, raw: np.ndarray, features: np.ndarray | None, mask: np.ndarray | None, memory: WriterMemory | None
+    ) -> np.ndarray:
         """The calibrated output restricted to what the person writes, and moved by what they taught it."""
         if memory is not None and len(memory):
             if memory.model != self.fingerprint:
-                raise MemoryRejected("This handwriting memory was learnt by another model, so it cannot be used with "
-                                     "this one.")
+                raise MemoryRejected(
+                    "This handwriting memory was learnt by another model, so it cannot be used with this one."
+                )
             if features is not None:
                 return memory.adjust(raw, features, mask)
         return restrict(raw, mask)

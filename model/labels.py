@@ -53,8 +53,10 @@ def index_of(char: str) -> int:
     try:
         return LABELS.index(char)
     except ValueError:
-        raise UnknownCharacter(f"{char!r} is not one of the 47 EMNIST Balanced classes (digits, A-Z and "
-                               f"{' '.join(LOWERCASE_CLASSES)}; other lowercase letters count as their capitals).") from None
+        raise UnknownCharacter(
+            f"{char!r} is not one of the 47 EMNIST Balanced classes (digits, A-Z and "
+            f"{' '.join(LOWERCASE_CLASSES)}; other lowercase letters count as their capitals)."
+        ) from None
 
 
 def allowed_mask(allowed: str | None) -> np.ndarray | None:
@@ -64,13 +66,13 @@ def allowed_mask(allowed: str | None) -> np.ndarray | None:
     if allowed is None:
         return None
     if not isinstance(allowed, str):
-        raise UnknownCharacter("allowed must be a string of characters, such as \"0123456789\".")
+        raise UnknownCharacter('allowed must be a string of characters, such as "0123456789".')
     mask = np.zeros(NUM_CLASSES, dtype=bool)
     for char in allowed:
         if not char.isspace():
             mask[index_of(char)] = True
     if not mask.any():
-        raise UnknownCharacter("allowed names no character: give at least one, such as \"0123456789\".")
+        raise UnknownCharacter('allowed names no character: give at least one, such as "0123456789".')
     return mask
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,6 @@ log = logging.getLogger(__name__)
 DEFAULT_DIR = Path(__file__).resolve().parent / "default"
 ENV_VAR = "EMNIST_MODEL"  # a Hub repo id or local path, used when no source is given
 FINGERPRINT_CHARS = 16
-REPO_ID_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 class ModelLoadError(RuntimeError):
@@ -63,14 +61,17 @@ def resolve(source: str | os.PathLike | None = None, revision: str | None = None
     if path.exists():
         return path
     looks_local = path.suffix in (".keras", ".tflite") or (str(path.parent) != "." and path.parent.is_dir())
-    if looks_local or not REPO_ID_RE.match(chosen):
-        raise ModelLoadError(f"No model at {chosen}: no such file or folder.",
-                             "The configured model file or folder does not exist.")
+    if looks_local or not hub.is_repo_id(chosen):
+        raise ModelLoadError(
+            f"No model at {chosen}: no such file or folder.", "The configured model file or folder does not exist."
+        )
     try:
         return hub.snapshot(chosen, revision=revision, allow_patterns=INFERENCE_FILES, **hub_options)
     except hub.HubError as exc:
-        raise ModelLoadError(f"{chosen!r} is not a local folder, and as a Hub model repo: {exc}",
-                             f"No local folder {chosen!r}; as a Hub repo: {exc.reason}") from exc
+        raise ModelLoadError(
+            f"{chosen!r} is not a local folder, and as a Hub model repo: {exc}",
+            f"No local folder {chosen!r}; as a Hub repo: {exc.reason}",
+        ) from exc
 
 
 def open_engine(path: str | os.PathLike) -> tuple[Engine, Path, str]:
@@ -86,8 +87,9 @@ def open_engine(path: str | os.PathLike) -> tuple[Engine, Path, str]:
         candidates = [path]
     present = [c for c in candidates if c.exists()]
     if not present:
-        raise ModelLoadError(f"No model in {folder}: expected {SERVING_FILE} or {KERAS_FILE}.",
-                             "The model folder holds no model file.")
+        raise ModelLoadError(
+            f"No model in {folder}: expected {SERVING_FILE} or {KERAS_FILE}.", "The model folder holds no model file."
+        )
     serving = [c for c in present if c.suffix == ".tflite"]
     others = [c for c in present if c.suffix != ".tflite"]
     if serving and (litert_available() or not others):
@@ -100,12 +102,16 @@ def open_engine(path: str | os.PathLike) -> tuple[Engine, Path, str]:
     try:
         if target.suffix == ".tflite":
             if not litert_available():
-                raise EngineError("LiteRT is not installed: pip install -r requirements.txt",
-                                  "LiteRT is not installed on this server.")
+                raise EngineError(
+                    "LiteRT is not installed: pip install -r requirements.txt",
+                    "LiteRT is not installed on this server.",
+                )
             return LiteRTEngine(target), folder, fingerprint
         if target.suffix == ".keras" and not zipfile.is_zipfile(target):
-            raise EngineError(f"{target} is not a .keras archive (truncated, corrupt, or a Git LFS pointer?)",
-                              "The model file is damaged (truncated, corrupt, or a Git LFS pointer).")
+            raise EngineError(
+                f"{target} is not a .keras archive (truncated, corrupt, or a Git LFS pointer?)",
+                "The model file is damaged (truncated, corrupt, or a Git LFS pointer).",
+            )
         return KerasEngine.load(target), folder, fingerprint
     except EngineError as exc:
         raise ModelLoadError(f"{target}: {exc}", exc.reason) from exc
@@ -120,8 +126,10 @@ def load(source: str | os.PathLike | None = None, revision: str | None = None, *
     described = "bundled default" if folder.resolve() == DEFAULT_DIR else str(chosen)
     warnings = []
     if metrics.preprocessing and metrics.preprocessing != PREPROCESSING_VERSION:
-        warnings.append(f"This model was made for preprocessing version {metrics.preprocessing}, and this code runs "
-                        f"version {PREPROCESSING_VERSION}: its answers on drawings may be off. Retrain or update it.")
+        warnings.append(
+            f"This model was made for preprocessing version {metrics.preprocessing}, and this code runs "
+            f"version {PREPROCESSING_VERSION}: its answers on drawings may be off. Retrain or update it."
+        )
     elif metrics.known and not metrics.preprocessing:
         log.info("%s does not record the preprocessing version it was made for", described)
     if metrics.missing:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import base64
 import json
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -87,8 +88,10 @@ class WriterMemory:
         EMNIST Balanced merges (c, o, s, ...) are kept as their class; an unknown character is a ValueError."""
         features, model = getattr(answer, "features", None), getattr(answer, "model", None)
         if features is None:
-            raise ValueError("This answer carries no features: the model file predates writer memories "
-                             "(re-export it with python -m train.export).")
+            raise ValueError(
+                "This answer carries no features: the model file predates writer memories "
+                "(re-export it with python -m train.export)."
+            )
         if self.model is not None and model != self.model:
             raise ValueError("This answer comes from another model than the rest of this memory.")
         label = LABELS[index_of(label)]  # UnknownCharacter for characters outside the 47 classes
@@ -120,23 +123,29 @@ class WriterMemory:
         return (adjusted / adjusted.sum(axis=1, keepdims=True)).astype(probabilities.dtype)
 
     def as_dict(self) -> dict:
-        return {"version": VERSION, "model": self.model,
-                "examples": [{"label": e.label, "features": _encode(e.features), "confirmed": e.confirmed}
-                             for e in self.examples]}
+        return {
+            "version": VERSION,
+            "model": self.model,
+            "examples": [
+                {"label": e.label, "features": _encode(e.features), "confirmed": e.confirmed} for e in self.examples
+            ],
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, value: str | bytes | dict | None, model: str | None = None) -> "WriterMemory":
+    def from_json(cls, value: str | bytes | dict | None, model: str | None = None) -> WriterMemory:
         """A memory from its JSON (a string or the parsed dict; None or "" is an empty memory). ``model``: the
         fingerprint of the model that will use it; a memory made with another model is refused."""
         if value is None or value == "":
             return cls()
         if isinstance(value, (str, bytes)):
             if len(value) > MAX_JSON_CHARS:
-                raise MemoryRejected(f"The remembered handwriting is too large ({len(value):,} characters; the limit "
-                                     f"is {MAX_JSON_CHARS:,}).")
+                raise MemoryRejected(
+                    f"The remembered handwriting is too large ({len(value):,} characters; the limit "
+                    f"is {MAX_JSON_CHARS:,})."
+                )
             try:
                 value = json.loads(value)
             except ValueError:
@@ -147,10 +156,14 @@ class WriterMemory:
         if not isinstance(examples, list) or not (owner is None or (isinstance(owner, str) and len(owner) <= 64)):
             raise MemoryRejected("The remembered handwriting is damaged.")
         if len(examples) > MAX_EXAMPLES:
-            raise MemoryRejected(f"The remembered handwriting holds {len(examples):,} examples; the limit is {MAX_EXAMPLES}.")
+            raise MemoryRejected(
+                f"The remembered handwriting holds {len(examples):,} examples; the limit is {MAX_EXAMPLES}."
+            )
         if examples and model is not None and owner != model:
-            raise MemoryRejected("The remembered handwriting was learnt by another model, so it cannot be used with "
-                                 "this one. Forget it to start again.")
+            raise MemoryRejected(
+                "The remembered handwriting was learnt by another model, so it cannot be used with "
+                "this one. Forget it to start again."
+            )
         parsed = []
         for item in examples:
             if not isinstance(item, dict) or not isinstance(item.get("label"), str) or item["label"] not in LABELS:

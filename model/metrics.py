@@ -126,21 +126,24 @@ class ModelMetrics:
         return "metrics.json" not in self.missing
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items()
-                if _stored(next(f for f in dataclasses.fields(self) if f.name == k))}
+        return {
+            k: v
+            for k, v in dataclasses.asdict(self).items()
+            if _stored(next(f for f in dataclasses.fields(self) if f.name == k))
+        }
 
     def save(self, path: str | os.PathLike) -> None:
         write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> "ModelMetrics":
+    def from_dict(cls, raw: dict[str, Any]) -> ModelMetrics:
         missing: list[str] = []
         metrics = _read(cls, _upgrade(raw), "", missing)
         metrics.missing = missing
         return metrics
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "ModelMetrics":
+    def load(cls, path: str | os.PathLike) -> ModelMetrics:
         """metrics.json at ``path``; an absent or unreadable file gives an empty record that says so."""
         path = Path(path)
         try:
@@ -154,8 +157,12 @@ class ModelMetrics:
             return cls(missing=["metrics.json"])
         metrics = cls.from_dict(raw)
         if metrics.schema_version != SCHEMA_VERSION:
-            log.warning("%s uses metrics schema %s (this code knows %s); unknown fields are ignored",
-                        path, metrics.schema_version, SCHEMA_VERSION)
+            log.warning(
+                "%s uses metrics schema %s (this code knows %s); unknown fields are ignored",
+                path,
+                metrics.schema_version,
+                SCHEMA_VERSION,
+            )
         return metrics
 
 
@@ -177,8 +184,10 @@ def _upgrade(raw: dict[str, Any]) -> dict[str, Any]:
     training = dict(raw.get("training") or {})
     if training and "recipe" not in training:
         facts = {f.name for f in dataclasses.fields(TrainingInfo)}
-        training = {**{k: v for k, v in training.items() if k in facts},
-                    "recipe": {k: v for k, v in training.items() if k not in facts}}
+        training = {
+            **{k: v for k, v in training.items() if k in facts},
+            "recipe": {k: v for k, v in training.items() if k not in facts},
+        }
     raw["training"] = training
     return raw
 

@@ -12,6 +12,6 @@ WORD_CANVAS = (720, 288)
 BRUSH = 18
 #: The pen's colour on the page (and in the benchmarks' raster drawings of the same strokes).
 INK_COLOUR = "#1a1a1a"
-INK_RGB = tuple(int(INK_COLOUR[i: i + 2], 16) for i in (1, 3, 5))
+INK_RGB = tuple(int(INK_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
 #: An API client that sends no brush width is taken to draw like the pad: this share of the canvas's short side.
 BRUSH_SHARE = BRUSH / min(CANVAS)

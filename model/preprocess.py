@@ -20,7 +20,7 @@ import io
 import os
 import warnings
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
@@ -53,15 +53,22 @@ BACKGROUND_FILTER = 9  # ... with a grey closing this wide (strokes up to ~1/8 o
 SHADOW_DEPTH = 100  # ... allowed to darken (or lighten) at most this far from the border's level
 COARSE_INK = 0.2  # share of the strongest low-resolution ink that marks where the character is
 
-_FORMATS = [("PNG", ".png"), ("JPEG", ".jpg"), ("WebP", ".webp"), ("GIF", ".gif"), ("BMP", ".bmp"), ("TIFF", ".tiff"),
-            ("AVIF", ".avif")]
+_FORMATS = [
+    ("PNG", ".png"),
+    ("JPEG", ".jpg"),
+    ("WebP", ".webp"),
+    ("GIF", ".gif"),
+    ("BMP", ".bmp"),
+    ("TIFF", ".tiff"),
+    ("AVIF", ".avif"),
+]
 #: Picture formats this Pillow build reads, for the page and for error messages.
 ACCEPTED_FORMATS = [name for name, ext in _FORMATS if ext in Image.registered_extensions()]
 
 _PAINTED = [255 if a >= 8 else 0 for a in range(256)]  # alpha that counts as paint
 _INVERT = [255 - v for v in range(256)]
 
-ImageInput = Union[Image.Image, np.ndarray, str, os.PathLike, bytes, io.IOBase]
+ImageInput = Image.Image | np.ndarray | str | os.PathLike | bytes | io.IOBase
 Centre = Literal["bbox", "mass"]
 
 
@@ -97,8 +104,9 @@ def open_image(source: ImageInput) -> Image.Image:
         except FileNotFoundError:
             raise NotAnImageError("The picture file was not found.") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageTooLargeError(f"The image is too large to read safely; the limit is "
-                                     f"{MAX_PIXELS // 1_000_000} megapixels.") from None
+            raise ImageTooLargeError(
+                f"The image is too large to read safely; the limit is {MAX_PIXELS // 1_000_000} megapixels."
+            ) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             if _looks_like_svg(source):
                 raise NotAnImageError("SVG drawings are not read here: export the drawing as PNG first.") from exc
@@ -196,7 +204,9 @@ def find_ink(image: Image.Image) -> Ink:
     area = image.size[0] * image.size[1]
     ink, box = _ink_on_transparent(image) if image.mode in ("LA", "RGBA") else _ink_on_paper(image.convert("L"))
     histogram = np.cumsum(ink.histogram())
-    level = float(np.searchsorted(histogram, 0.999 * histogram[-1])) if histogram[-1] > 1000 else float(ink.getextrema()[1])
+    level = (
+        float(np.searchsorted(histogram, 0.999 * histogram[-1])) if histogram[-1] > 1000 else float(ink.getextrema()[1])
+    )
     if level < MIN_CONTRAST * 255:
         raise BlankImageError("The image is blank or uniform: draw or upload a character.")
     return Ink(ink, level, area, origin=(box[0] * scale, box[1] * scale), scale=scale)
@@ -235,10 +245,14 @@ def _ink_on_paper(gray: Image.Image) -> tuple[Image.Image, tuple[int, int, int, 
     # Strokes are thinner than the filter, so the closing removes them; the estimate never strays further than
     # SHADOW_DEPTH from the border's level, so a thick blob of ink is not taken for a shadow.
     if dark_ink:
-        background = np.maximum(uniform_filter(maximum_filter(small, BACKGROUND_FILTER), BACKGROUND_FILTER), paper - SHADOW_DEPTH)
+        background = np.maximum(
+            uniform_filter(maximum_filter(small, BACKGROUND_FILTER), BACKGROUND_FILTER), paper - SHADOW_DEPTH
+        )
         small_ink = background - small
     else:
-        background = np.minimum(uniform_filter(minimum_filter(small, BACKGROUND_FILTER), BACKGROUND_FILTER), paper + SHADOW_DEPTH)
+        background = np.minimum(
+            uniform_filter(minimum_filter(small, BACKGROUND_FILTER), BACKGROUND_FILTER), paper + SHADOW_DEPTH
+        )
         small_ink = small - background
     peak = float(small_ink.max())
     if peak < MIN_CONTRAST * 255 / 2:
@@ -247,15 +261,22 @@ def _ink_on_paper(gray: Image.Image) -> tuple[Image.Image, tuple[int, int, int, 
     rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     top, bottom = max(0, rows[0] - 1), min(small.shape[0], rows[-1] + 2)
     left, right = max(0, cols[0] - 1), min(small.shape[1], cols[-1] + 2)
-    box = (left * factor, top * factor, width if right == small.shape[1] else right * factor,
-           height if bottom == small.shape[0] else bottom * factor)
+    box = (
+        left * factor,
+        top * factor,
+        width if right == small.shape[1] else right * factor,
+        height if bottom == small.shape[0] else bottom * factor,
+    )
     crop = gray.crop(box)
     region = background[top:bottom, left:right]
     if float(region.max() - region.min()) < 4:  # even light: one background level, a lookup table
         at = int(round(float(region.mean())))
-        return crop.point([max(0, at - v) for v in range(256)] if dark_ink else [max(0, v - at) for v in range(256)]), box
+        return crop.point(
+            [max(0, at - v) for v in range(256)] if dark_ink else [max(0, v - at) for v in range(256)]
+        ), box
     lit = Image.fromarray(np.clip(region, 0, 255).astype(np.uint8)).resize(
-        crop.size, Image.Resampling.BILINEAR, box=(0, 0, crop.size[0] / factor, crop.size[1] / factor))
+        crop.size, Image.Resampling.BILINEAR, box=(0, 0, crop.size[0] / factor, crop.size[1] / factor)
+    )
     return (ImageChops.subtract(lit, crop) if dark_ink else ImageChops.subtract(crop, lit)), box
 
 
@@ -265,16 +286,26 @@ class Framed:
     drawn_stroke_width: float  # px at the 28x28 scale, as drawn (before being set to STROKE_WIDTH)
 
 
-def frame_glyph(ink: np.ndarray | Image.Image, centre: Centre = "bbox", level: float = 1.0, stroke: float | None = STROKE_WIDTH,
-                picture_area: int | None = None) -> np.ndarray:
+def frame_glyph(
+    ink: np.ndarray | Image.Image,
+    centre: Centre = "bbox",
+    level: float = 1.0,
+    stroke: float | None = STROKE_WIDTH,
+    picture_area: int | None = None,
+) -> np.ndarray:
     """Crop ink (upright, light on dark, ``level`` = a full stroke) to its strokes and fit it into the
     EMNIST 28x28 frame, upright, floats in [0, 1]. ``stroke``: re-draw the strokes this wide (px at 28x28,
     before the blur) whatever drew them; None keeps them as they are."""
     return frame(ink, centre, level, stroke, picture_area).glyph
 
 
-def frame(ink: np.ndarray | Image.Image, centre: Centre = "bbox", level: float = 1.0, stroke: float | None = STROKE_WIDTH,
-          picture_area: int | None = None) -> Framed:
+def frame(
+    ink: np.ndarray | Image.Image,
+    centre: Centre = "bbox",
+    level: float = 1.0,
+    stroke: float | None = STROKE_WIDTH,
+    picture_area: int | None = None,
+) -> Framed:
     """``frame_glyph``, also saying how wide the strokes were drawn (a blob's "stroke" is as wide as the blob)."""
     if not isinstance(ink, Image.Image):  # float ink in [0, 1] or uint8, as generators and tests make it
         array = np.asarray(ink)
@@ -311,8 +342,10 @@ def finish(work: np.ndarray, new_w: int, new_h: int, centre: Centre = "bbox") ->
     2 new_w + 2 WORK_PAD) floats in [0, 1], strokes already at their final width. Blurred as the paper does,
     bicubic down, placed in the 28x28 frame (upright), peak stretched to 1. Shared by pictures and pen strokes."""
     work = gaussian_filter(work, sigma=NIST_SIGMA * 2 * GLYPH_SPAN / NIST_SIDE, truncate=3.0)
-    glyph = np.asarray(Image.fromarray(work, mode="F").resize((new_w + 2 * MARGIN, new_h + 2 * MARGIN), Image.Resampling.BICUBIC),
-                       dtype=np.float32)
+    glyph = np.asarray(
+        Image.fromarray(work, mode="F").resize((new_w + 2 * MARGIN, new_h + 2 * MARGIN), Image.Resampling.BICUBIC),
+        dtype=np.float32,
+    )
     glyph = np.clip(glyph, 0.0, None)
 
     canvas = np.zeros((SIZE + 2 * MARGIN, SIZE + 2 * MARGIN), dtype=np.float32)  # cropped to 28x28 below
@@ -326,8 +359,8 @@ def finish(work: np.ndarray, new_w: int, new_h: int, centre: Centre = "bbox") ->
             left = int(np.clip(round((SIZE - 1) / 2 - cx), 0, SIZE - new_w))
     elif centre != "bbox":
         raise ValueError(f"centre must be 'bbox' or 'mass', not {centre!r}")
-    canvas[top: top + glyph.shape[0], left: left + glyph.shape[1]] = glyph
-    canvas = canvas[MARGIN: MARGIN + SIZE, MARGIN: MARGIN + SIZE]
+    canvas[top : top + glyph.shape[0], left : left + glyph.shape[1]] = glyph
+    canvas = canvas[MARGIN : MARGIN + SIZE, MARGIN : MARGIN + SIZE]
     peak = float(canvas.max())
     return canvas / peak if peak > 0 else canvas
 
@@ -351,4 +384,3 @@ def as_batch(glyphs: np.ndarray) -> np.ndarray:
     if glyphs.ndim == 2:
         glyphs = glyphs[None]
     return glyphs[..., None] if glyphs.shape[-1] != 1 else glyphs
-

@@ -10,8 +10,8 @@ right, top to bottom. Characters that touch are read as one: write them apart (a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -71,9 +71,18 @@ class Reading:
     characters: list[Character] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "characters": [
-            {"label": c.label, "model_label": c.raw_label, "box": list(c.box),
-             "top3": [{"label": label, "confidence": round(p, 4)} for label, p in c.top(3)]} for c in self.characters]}
+        return {
+            "text": self.text,
+            "characters": [
+                {
+                    "label": c.label,
+                    "model_label": c.raw_label,
+                    "box": list(c.box),
+                    "top3": [{"label": label, "confidence": round(p, 4)} for label, p in c.top(3)],
+                }
+                for c in self.characters
+            ],
+        }
 
 
 @dataclass
@@ -110,8 +119,11 @@ def _open_four(left: _Part, bar: _Part) -> bool:
     """The two strokes of a 4 drawn apart: a bar, and left of it a part whose foot (the 4's crossbar) is level
     with the bar, well above the bar's own foot (a 1 after a 7, an L, a 3 ... reaches the baseline like it)."""
     gap = bar.box[0] - left.box[2]
-    return (bar.width < 0.3 * bar.height and 0 <= gap < FOUR_GAP * bar.height
-            and bar.box[1] < left.box[3] < bar.box[3] - 0.2 * bar.height)
+    return (
+        bar.width < 0.3 * bar.height
+        and 0 <= gap < FOUR_GAP * bar.height
+        and bar.box[1] < left.box[3] < bar.box[3] - 0.2 * bar.height
+    )
 
 
 def _merge(parts: list[_Part], apart: float | None = None) -> list[_Part]:
@@ -122,8 +134,16 @@ def _merge(parts: list[_Part], apart: float | None = None) -> list[_Part]:
             for j in range(i + 1, len(parts)):
                 if _belong_together(parts[i], parts[j], apart):
                     a, b = parts[i], parts.pop(j)
-                    parts[i] = _Part((min(a.box[0], b.box[0]), min(a.box[1], b.box[1]), max(a.box[2], b.box[2]),
-                                      max(a.box[3], b.box[3])), a.area + b.area, a.labels + b.labels)
+                    parts[i] = _Part(
+                        (
+                            min(a.box[0], b.box[0]),
+                            min(a.box[1], b.box[1]),
+                            max(a.box[2], b.box[2]),
+                            max(a.box[3], b.box[3]),
+                        ),
+                        a.area + b.area,
+                        a.labels + b.labels,
+                    )
                     merged = True
                     break
             if merged:
@@ -151,7 +171,9 @@ def _lines(parts: list[_Part]) -> list[list[_Part]]:
     return [sorted(line, key=lambda p: (p.box[0] + p.box[2]) / 2) for line in lines]
 
 
-def _parts(ink: Ink, apart: float | None = None, side: int | None = None) -> tuple[np.ndarray, np.ndarray, list[list[_Part]]]:
+def _parts(
+    ink: Ink, apart: float | None = None, side: int | None = None
+) -> tuple[np.ndarray, np.ndarray, list[list[_Part]]]:
     """Pixels, component labels, and the characters' parts in lines (reading order). ``side``: work on the ink
     reduced to this long side (coarser, much faster; specks are then left to the caller)."""
     image = ink.image
@@ -165,8 +187,10 @@ def _parts(ink: Ink, apart: float | None = None, side: int | None = None) -> tup
         raise BlankImageError("Nothing is drawn here: write a character or a word.")
     slices = ndimage.find_objects(labelled)
     areas = ndimage.sum_labels(strokes, labelled, index=np.arange(1, count + 1))
-    parts = [_Part((s[1].start, s[0].start, s[1].stop, s[0].stop), int(a), [i + 1])
-             for i, (s, a) in enumerate(zip(slices, areas))]
+    parts = [
+        _Part((s[1].start, s[0].start, s[1].stop, s[0].stop), int(a), [i + 1])
+        for i, (s, a) in enumerate(zip(slices, areas))
+    ]
     if not side:
         width = stroke_width(strokes.astype(np.float32))
         parts = [p for p in parts if max(p.height, p.width) >= SPECK * width]

@@ -66,7 +66,7 @@ def shape_of(glyph: np.ndarray) -> Shape:
     if not len(rows):
         return Shape(0.0, 0.0, 0, 0)
     height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
-    box = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    box = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     background, count = ndimage.label(~ink)  # 4-connected background: holes are the parts off the border
     border = set(np.unique(np.concatenate([background[0], background[-1], background[:, 0], background[:, -1]])))
     sizes = ndimage.sum_labels(np.ones_like(background), background, index=np.arange(1, count + 1))
@@ -83,7 +83,9 @@ def shape_of(glyph: np.ndarray) -> Shape:
 def refusal(glyph: np.ndarray, probabilities: np.ndarray, drawn_stroke_width: float = 0.0) -> str | None:
     """Why this is not one character (DOT, DOODLE or SCRIBBLE), or None when it is."""
     shape = shape_of(glyph)
-    solid = shape.squareness >= SQUARE_ENOUGH and shape.fill >= MAX_FILL and shape.loops == 0  # a narrow 0 or 8 has loops
+    solid = (
+        shape.squareness >= SQUARE_ENOUGH and shape.fill >= MAX_FILL and shape.loops == 0
+    )  # a narrow 0 or 8 has loops
     if solid or drawn_stroke_width >= BLOB_STROKE_WIDTH:
         return DOT
     if shape.enclosed_parts > MAX_ENCLOSED_PARTS:

@@ -70,15 +70,23 @@ class LiteRTEngine:
             self._interpreter = Interpreter(model_path=str(self.path), num_threads=threads)
             self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
-            raise EngineError(f"{self.path.name} is not a readable LiteRT model ({exc})",
-                              "The model file is damaged or is not a LiteRT model.") from exc
+            raise EngineError(
+                f"{self.path.name} is not a readable LiteRT model ({exc})",
+                "The model file is damaged or is not a LiteRT model.",
+            ) from exc
         (inp,), outputs = self._interpreter.get_input_details(), self._interpreter.get_output_details()
         by_width = {int(o["shape"][-1]): o for o in outputs}
-        if (tuple(inp["shape"][1:]) != INPUT_SHAPE or NUM_CLASSES not in by_width or len(outputs) > 2
-                or (len(outputs) == 2 and set(by_width) != {NUM_CLASSES, FEATURES})):
-            raise EngineError(f"{self.path.name} maps {tuple(inp['shape'])} to {[tuple(o['shape']) for o in outputs]}, "
-                              f"not (N, 28, 28, 1) to (N, {NUM_CLASSES}) [and (N, {FEATURES}) features]",
-                              "The model file is not this project's LeNet-5.")
+        if (
+            tuple(inp["shape"][1:]) != INPUT_SHAPE
+            or NUM_CLASSES not in by_width
+            or len(outputs) > 2
+            or (len(outputs) == 2 and set(by_width) != {NUM_CLASSES, FEATURES})
+        ):
+            raise EngineError(
+                f"{self.path.name} maps {tuple(inp['shape'])} to {[tuple(o['shape']) for o in outputs]}, "
+                f"not (N, 28, 28, 1) to (N, {NUM_CLASSES}) [and (N, {FEATURES}) features]",
+                "The model file is not this project's LeNet-5.",
+            )
         self._input, self._output = inp["index"], by_width[NUM_CLASSES]["index"]
         self._features = by_width[FEATURES]["index"] if len(outputs) == 2 else None
         self.has_features = self._features is not None
@@ -95,13 +103,13 @@ class LiteRTEngine:
         out = np.empty((len(batch), NUM_CLASSES), np.float32)
         features = np.empty((len(batch), FEATURES), np.float32) if self.has_features else None
         for start in range(0, len(batch), CHUNK):
-            part = batch[start: start + CHUNK]
+            part = batch[start : start + CHUNK]
             if len(part) < CHUNK:  # pad the last one: one input size, no re-allocation between calls
                 part = np.concatenate([part, np.zeros((CHUNK - len(part), *part.shape[1:]), np.float32)])
             p, f = self._invoke(part)
-            out[start: start + CHUNK] = p[: len(batch) - start]
+            out[start : start + CHUNK] = p[: len(batch) - start]
             if features is not None:
-                features[start: start + CHUNK] = f[: len(batch) - start]
+                features[start : start + CHUNK] = f[: len(batch) - start]
         return out, features
 
     def _invoke(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -133,25 +141,33 @@ class KerasEngine:
         except ImportError:
             self._call = lambda x: tuple(np.asarray(y) for y in both(x, training=False))
         else:
-            graph = tf.function(lambda x: both(x, training=False), autograph=False, reduce_retracing=True,
-                                input_signature=[tf.TensorSpec([None, *INPUT_SHAPE], tf.float32)])
+            graph = tf.function(
+                lambda x: both(x, training=False),
+                autograph=False,
+                reduce_retracing=True,
+                input_signature=[tf.TensorSpec([None, *INPUT_SHAPE], tf.float32)],
+            )
             self._call = lambda x: tuple(y.numpy() for y in graph(x))
 
     @classmethod
-    def load(cls, path: str | Path) -> "KerasEngine":
+    def load(cls, path: str | Path) -> KerasEngine:
         """A .keras archive, or a folder in Keras' unzipped layout, loaded in safe mode (no code runs from it)."""
         try:
             import keras
         except ImportError as exc:
-            raise EngineError(f"{Path(path).name} needs Keras and TensorFlow: {KERAS_EXTRAS_HINT}",
-                              f"This model has only a Keras file; serving it needs Keras: {KERAS_EXTRAS_HINT}.") from exc
+            raise EngineError(
+                f"{Path(path).name} needs Keras and TensorFlow: {KERAS_EXTRAS_HINT}",
+                f"This model has only a Keras file; serving it needs Keras: {KERAS_EXTRAS_HINT}.",
+            ) from exc
         from .architecture import check_architecture
 
         try:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as exc:  # Keras raises many types for a bad archive; all mean the same to a user
-            raise EngineError(f"Could not load {Path(path).name}: {type(exc).__name__}: {exc}",
-                              "The model file is damaged or is not a Keras model.") from exc
+            raise EngineError(
+                f"Could not load {Path(path).name}: {type(exc).__name__}: {exc}",
+                "The model file is damaged or is not a Keras model.",
+            ) from exc
         try:
             check_architecture(model, source=Path(path).name)
         except ValueError as exc:

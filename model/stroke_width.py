@@ -26,7 +26,9 @@ def stroke_width(image: np.ndarray, threshold: float = 0.5, upsample: int = 1) -
     return float((2 * distance[ridge].mean() - 1) / upsample)
 
 
-def set_stroke_width(image: np.ndarray, target: float, threshold: float = 0.5, width: float | None = None) -> np.ndarray:
+def set_stroke_width(
+    image: np.ndarray, target: float, threshold: float = 0.5, width: float | None = None
+) -> np.ndarray:
     """Re-draw the strokes of ``image`` (floats in [0, 1], light strokes) ``target`` px wide, antialiased:
     thicker strokes are eroded and thinner ones dilated by half the difference (a disc of that radius).
     ``width``: the strokes' width if already measured."""

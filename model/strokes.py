@@ -10,8 +10,9 @@ brush has to be re-stroked after the fact; ``parts`` says which strokes belong t
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -45,14 +46,16 @@ class Strokes:
     brush: float
 
     @classmethod
-    def parse(cls, value: Any) -> "Strokes":
+    def parse(cls, value: Any) -> Strokes:
         """From the pad's value (or an API client's): ``{"width": W, "height": H, "brush": B, "strokes":
         [[[x, y], ...], ...]}``, as a dict or a JSON string; ``brush`` is optional. Raises StrokesError."""
         if isinstance(value, Strokes):
             return value
         if isinstance(value, (str, bytes)):
             if len(value) > MAX_JSON_CHARS:
-                raise StrokesError(f"The strokes are too large ({len(value):,} characters; the limit is {MAX_JSON_CHARS:,}).")
+                raise StrokesError(
+                    f"The strokes are too large ({len(value):,} characters; the limit is {MAX_JSON_CHARS:,})."
+                )
             try:
                 value = json.loads(value)
             except ValueError:
@@ -82,10 +85,14 @@ class Strokes:
 
     def as_dict(self) -> dict:
         """The JSON the pad sends (round-trips through ``parse``)."""
-        return {"width": self.width, "height": self.height, "brush": self.brush,
-                "strokes": [np.round(s, 2).tolist() for s in self.strokes]}
+        return {
+            "width": self.width,
+            "height": self.height,
+            "brush": self.brush,
+            "strokes": [np.round(s, 2).tolist() for s in self.strokes],
+        }
 
-    def subset(self, indices: Sequence[int]) -> "Strokes":
+    def subset(self, indices: Sequence[int]) -> Strokes:
         return Strokes(self.width, self.height, tuple(self.strokes[i] for i in indices), self.brush)
 
     def box(self) -> tuple[float, float, float, float]:
@@ -125,8 +132,10 @@ def _points(stroke: list, width: float, height: float) -> np.ndarray:
         raise StrokesError("Point coordinates must be finite numbers (no NaN or infinity).")
     size = np.array([width, height])
     if ((points < -OUTSIDE_SHARE * size) | (points > (1 + OUTSIDE_SHARE) * size)).any():
-        raise StrokesError("Some points lie far outside the canvas: send coordinates in canvas units, "
-                           "from 0 to the canvas width and height.")
+        raise StrokesError(
+            "Some points lie far outside the canvas: send coordinates in canvas units, "
+            "from 0 to the canvas width and height."
+        )
     return np.clip(points, 0, size).astype(np.float32)
 
 

@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from harness.drawings import raster as draw
+from model.labels import LOWERCASE_CLASSES
 
-from harness.drawings import raster as draw  # noqa: E402
-from model.labels import LOWERCASE_CLASSES  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 OUT = ROOT / "examples"
 PEN_SAMPLE = ROOT / "tests" / "data" / "uji_pen_digits_sample.json"
@@ -36,8 +35,15 @@ BRUSH = 18
 FONTS = ("futural", "rowmans", "scripts")  # tried in this order per letter ...
 WARPS = 4  # ... each up to this many times, differently warped
 # (character, style) pairs that show off what the preprocessing copes with.
-HANDDRAWN = [("A", "chalkboard"), ("7", "pencil"), ("g", "transparent"), ("R", "photo"), ("3", "thick-marker"),
-             ("e", "small-off-centre"), ("K", "shadow")]
+HANDDRAWN = [
+    ("A", "chalkboard"),
+    ("7", "pencil"),
+    ("g", "transparent"),
+    ("R", "photo"),
+    ("3", "thick-marker"),
+    ("e", "small-off-centre"),
+    ("K", "shadow"),
+]
 
 
 def hershey_strokes(char: str, font: str) -> list[list[tuple[float, float]]]:
@@ -51,7 +57,9 @@ def hershey_strokes(char: str, font: str) -> list[list[tuple[float, float]]]:
 def warp(strokes: list, rng: np.random.Generator) -> list[np.ndarray]:
     """A hand's variation: a little slant, rotation and uneven scale, and a slow wobble along each stroke."""
     angle, shear = np.deg2rad(rng.uniform(-6, 6)), rng.uniform(-0.15, 0.15)
-    matrix = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) @ np.array([[1, shear], [0, 1]])
+    matrix = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) @ np.array(
+        [[1, shear], [0, 1]]
+    )
     matrix = matrix @ np.diag(rng.uniform(0.9, 1.1, 2))
     out = []
     for stroke in strokes:
@@ -73,8 +81,13 @@ def on_white(rgba: np.ndarray) -> Image.Image:
 
 def styled(char_strokes, style: str, rng: np.random.Generator) -> Image.Image:
     ink = sketch(char_strokes, rng)[..., 3].astype(np.float32) / 255
-    ink = np.asarray(Image.fromarray((ink * 255).astype(np.uint8)).resize((SIZE, SIZE), Image.Resampling.LANCZOS),
-                     dtype=np.float32) / 255
+    ink = (
+        np.asarray(
+            Image.fromarray((ink * 255).astype(np.uint8)).resize((SIZE, SIZE), Image.Resampling.LANCZOS),
+            dtype=np.float32,
+        )
+        / 255
+    )
     if style == "chalkboard":  # light chalk on a dark green board
         board = np.array([30, 60, 40], np.float32)
         rgb = board + ink[..., None] * (np.array([235, 235, 225]) - board) + rng.normal(0, 6, (SIZE, SIZE, 3))
@@ -98,7 +111,9 @@ def styled(char_strokes, style: str, rng: np.random.Generator) -> Image.Image:
         return Image.fromarray((255 - ink * 255).astype(np.uint8), "L").filter(ImageFilter.MinFilter(7))
     if style == "small-off-centre":  # a small character in the corner of a large canvas
         canvas = Image.new("L", (SIZE * 2, SIZE * 2), 255)
-        canvas.paste(Image.fromarray((255 - ink * 255).astype(np.uint8), "L").resize((SIZE // 2, SIZE // 2)), (20, SIZE))
+        canvas.paste(
+            Image.fromarray((255 - ink * 255).astype(np.uint8), "L").resize((SIZE // 2, SIZE // 2)), (20, SIZE)
+        )
         return canvas
     raise ValueError(style)
 
@@ -161,7 +176,11 @@ def main() -> None:
         (OUT / group).mkdir(parents=True)
     drawings = json.loads(PEN_SAMPLE.read_text())
     plain = lambda strokes: on_white(sketch(strokes, rng))  # noqa: E731
-    for group, chars in (("digits", "0123456789"), ("uppercase", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), ("lowercase", LOWERCASE_CLASSES)):
+    for group, chars in (
+        ("digits", "0123456789"),
+        ("uppercase", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+        ("lowercase", LOWERCASE_CLASSES),
+    ):
         for char in chars:
             first_read(char, drawings, rng, classifier, plain).save(OUT / group / f"{char}_pen.png", optimize=True)
     for char, style in HANDDRAWN:

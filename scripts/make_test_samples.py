@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from model.labels import NUM_CLASSES
+from train.emnist import SAMPLE_FILE, read_folder
 
-from model.labels import NUM_CLASSES  # noqa: E402
-from train.emnist import read_folder  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 OUT = ROOT / "tests" / "data"
 EMNIST_PER_CLASS = 21  # 987 images
@@ -36,10 +35,20 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
 
     splits = read_folder(args.shared / "emnist-47")
-    keep = np.sort(np.concatenate([rng.choice(np.flatnonzero(splits.y_test == c), EMNIST_PER_CLASS, replace=False)
-                                   for c in range(NUM_CLASSES)]))
-    np.savez_compressed(OUT / "emnist47_test_sample.npz", images=splits.x_test[keep], labels=splits.y_test[keep].astype(np.uint8),
-                        test_indices=keep.astype(np.int32))
+    keep = np.sort(
+        np.concatenate(
+            [
+                rng.choice(np.flatnonzero(splits.y_test == c), EMNIST_PER_CLASS, replace=False)
+                for c in range(NUM_CLASSES)
+            ]
+        )
+    )
+    np.savez_compressed(
+        SAMPLE_FILE,
+        images=splits.x_test[keep],
+        labels=splits.y_test[keep].astype(np.uint8),
+        test_indices=keep.astype(np.int32),
+    )
 
     drawings = json.loads((args.shared / "uji-pen-digits" / "strokes.json").read_text())
     chosen = []
@@ -52,8 +61,10 @@ def main() -> None:
     writers = sorted(rng.choice(sorted({d["writer"] for d in drawings}), WRITERS, replace=False).tolist())
     theirs = [d for d in drawings if d["writer"] in writers]
     (OUT / "uji_pen_writers_sample.json").write_text(json.dumps(theirs, separators=(",", ":")) + "\n")
-    print(f"wrote {len(keep)} EMNIST test images, {len(chosen)} + {len(hard)} + {len(theirs)} pen drawings "
-          f"(writers {writers}) to {OUT}")
+    print(
+        f"wrote {len(keep)} EMNIST test images, {len(chosen)} + {len(hard)} + {len(theirs)} pen drawings "
+        f"(writers {writers}) to {OUT}"
+    )
 
 
 if __name__ == "__main__":

@@ -99,11 +99,17 @@ class Correction:
 class FeedbackStore:
     """Appends shared corrections under ``folder`` and has them pushed to ``repo_id`` by a CommitScheduler."""
 
-    def __init__(self, repo_id: str, folder: Path | None = None, token: str | None = None, hf_api=None,
-                 every: float = PUSH_EVERY_MINUTES):
+    def __init__(
+        self,
+        repo_id: str,
+        folder: Path | None = None,
+        token: str | None = None,
+        hf_api=None,
+        every: float = PUSH_EVERY_MINUTES,
+    ):
         self.repo_id, self.token, self.hf_api, self.every = repo_id, token, hf_api, every
         self.folder = Path(folder or default_folder()).resolve()
-        self.run = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        self.run = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         self.scheduler = None
         self._lock = threading.Lock()  # stands in for the scheduler's lock until it exists
         self._last_try = -RETRY_AFTER_S
@@ -114,7 +120,7 @@ class FeedbackStore:
         self._start_in_background()
 
     @classmethod
-    def from_environment(cls) -> "FeedbackStore | None":
+    def from_environment(cls) -> FeedbackStore | None:
         repo_id = os.environ.get(ENV_DATASET, "").strip()
         if not repo_id:
             return None
@@ -143,14 +149,25 @@ class FeedbackStore:
         from huggingface_hub import CommitScheduler
 
         try:
-            scheduler = CommitScheduler(repo_id=self.repo_id, repo_type="dataset", folder_path=self.folder,
-                                        every=self.every, token=self.token, hf_api=self.hf_api)
+            scheduler = CommitScheduler(
+                repo_id=self.repo_id,
+                repo_type="dataset",
+                folder_path=self.folder,
+                every=self.every,
+                token=self.token,
+                hf_api=self.hf_api,
+            )
             with self._lock:  # a save in progress finishes before the scheduler's lock takes over
                 self.scheduler = scheduler
             log.info("shared corrections go to the dataset %s every %g minutes", self.repo_id, self.every)
         except Exception as exc:  # no network, no token, no permission: keep saving locally, retry later
-            log.warning("cannot push shared corrections to %s yet (%s: %s); they are kept in %s",
-                        self.repo_id, type(exc).__name__, exc, self.folder)
+            log.warning(
+                "cannot push shared corrections to %s yet (%s: %s); they are kept in %s",
+                self.repo_id,
+                type(exc).__name__,
+                exc,
+                self.folder,
+            )
         finally:
             self._starting = False
 
@@ -162,25 +179,32 @@ class FeedbackStore:
         folder = self.folder / "data" / split / self.run
         folder.mkdir(parents=True, exist_ok=True)
         record: dict[str, Any] = {
-            "file_name": f"{identifier}.png", "label": correction.label,
+            "file_name": f"{identifier}.png",
+            "label": correction.label,
             "model_top3": [{"label": label, "confidence": round(p, 4)} for label, p in correction.top3],
-            "model": correction.model, "model_source": correction.model_source,
+            "model": correction.model,
+            "model_source": correction.model_source,
             "preprocessing": PREPROCESSING_VERSION,
-            "time": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             # absent values are empty strings: every column keeps one type in every split and every run
             "strokes": json.dumps(correction.strokes, separators=(",", ":")) if correction.strokes else "",
             "input_file": "",
             "box": ",".join(str(v) for v in correction.box) if correction.box else "",
         }
         with self.lock:
-            write_bytes(folder / record["file_name"], _png(Image.fromarray(np.round(np.clip(correction.glyph, 0, 1) * 255).astype(np.uint8))))
+            write_bytes(
+                folder / record["file_name"],
+                _png(Image.fromarray(np.round(np.clip(correction.glyph, 0, 1) * 255).astype(np.uint8))),
+            )
             if correction.picture:
                 picture = Image.open(correction.picture)
                 picture.thumbnail((MAX_INPUT_SIDE, MAX_INPUT_SIDE))
                 record["input_file"] = f"inputs/{self.run}/{identifier}.png"
                 (self.folder / "inputs" / self.run).mkdir(parents=True, exist_ok=True)
-                write_bytes(self.folder / record["input_file"],
-                            _png(picture.convert("RGBA" if "A" in picture.getbands() else "RGB")))
+                write_bytes(
+                    self.folder / record["input_file"],
+                    _png(picture.convert("RGBA" if "A" in picture.getbands() else "RGB")),
+                )
             with open(folder / "metadata.jsonl", "a", encoding="utf-8") as handle:  # one write: a whole line or none
                 handle.write(json.dumps(record, separators=(",", ":")) + "\n")
                 handle.flush()

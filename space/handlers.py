@@ -169,8 +169,13 @@ class Page:
             prediction = self.classifier.predict(source["picture"], allowed=allowed, memory=memory)
             if prediction.characters > 1:  # an uploaded word: read all of it
                 reading = self.classifier.read(source["picture"], allowed, memory)
-                return (None, None, texts.read_as_word(prediction.characters, reading.text) + "\n\n"
-                        + texts.word_details(reading), NO_CHOICES, None)
+                return (
+                    None,
+                    None,
+                    texts.read_as_word(prediction.characters, reading.text) + "\n\n" + texts.word_details(reading),
+                    NO_CHOICES,
+                    None,
+                )
         glyph = pictures.enlarge(prediction.glyph)
         if prediction.refusal:
             return None, glyph, f"✋ {texts.refusal(prediction.refusal, prediction.characters)}", NO_CHOICES, None
@@ -211,8 +216,9 @@ class Page:
 
     # Corrections: the visitor says what a character was; it is remembered and the answer shown again.
 
-    def _learn(self, stored: Any, answers: list[tuple[Any, str, bool]], share: bool = False, source: dict | None = None
-               ) -> tuple[dict, str]:
+    def _learn(
+        self, stored: Any, answers: list[tuple[Any, str, bool]], share: bool = False, source: dict | None = None
+    ) -> tuple[dict, str]:
         """Remember each (answer, label, confirmed); with the visitor's consent, also share them with the owner."""
         memory = self.memory(stored)
         for answer, label, confirmed in answers:
@@ -220,13 +226,24 @@ class Page:
         shared = 0
         if share is True and self.feedback is not None and source:
             for answer, label, _ in answers:
-                self.feedback.save(Correction(label=label, top3=answer.top(3), glyph=answer.glyph, model=answer.model,
-                                              model_source=self.classifier.source, strokes=source.get("strokes"),
-                                              picture=source.get("picture"), box=getattr(answer, "box", None)))
+                self.feedback.save(
+                    Correction(
+                        label=label,
+                        top3=answer.top(3),
+                        glyph=answer.glyph,
+                        model=answer.model,
+                        model_source=self.classifier.source,
+                        strokes=source.get("strokes"),
+                        picture=source.get("picture"),
+                        box=getattr(answer, "box", None),
+                    )
+                )
                 shared += 1
         return memory.as_dict(), texts.remembered(len(memory)) + (f" {texts.shared(shared)}" if shared else "")
 
-    def _corrected(self, source, label: str, stored, kind, confirmed: bool, share: bool = False) -> tuple[Answer, Memory]:
+    def _corrected(
+        self, source, label: str, stored, kind, confirmed: bool, share: bool = False
+    ) -> tuple[Answer, Memory]:
         if not isinstance(source, dict):
             raise Refused(texts.NOTHING_TO_CORRECT)
         if not self.classifier.learns_writers:
@@ -248,11 +265,13 @@ class Page:
 
     def confirm(self, source, kind=None, stored=None, share=False):
         """The visitor says the top guess was right: remember it as confirmed."""
+
         def run():
             answer = self._answer(source, kind, stored) if isinstance(source, dict) else EMPTY
             if not answer[0]:
                 raise Refused(texts.NOTHING_TO_CORRECT)
             return self._corrected(source, max(answer[0], key=answer[0].get), stored, kind, True, share)
+
         return self._guarded(run)
 
     def _guarded(self, run):
@@ -268,14 +287,20 @@ class Page:
         try:
             reading = self._word(value, kind, stored)
             x, y = evt.index
-            hit = [i for i, c in enumerate(reading.characters)
-                   if c.probabilities is not None and c.box[0] - 6 <= x <= c.box[2] + 6 and c.box[1] - 6 <= y <= c.box[3] + 6]
+            hit = [
+                i
+                for i, c in enumerate(reading.characters)
+                if c.probabilities is not None
+                and c.box[0] - 6 <= x <= c.box[2] + 6
+                and c.box[1] - 6 <= y <= c.box[3] + 6
+            ]
             if not hit:
                 return gr.skip(), gr.skip()
             character = reading.characters[hit[0]]
             choices = [label for label, _ in character.top(FIX_CHOICES + 1)[1:]]
-            return gr.Radio(choices=choices, value=None, visible=True,
-                            label=texts.fix_character(hit[0] + 1, character.label)), hit[0]
+            return gr.Radio(
+                choices=choices, value=None, visible=True, label=texts.fix_character(hit[0] + 1, character.label)
+            ), hit[0]
         except (Refused, PreprocessError, MemoryRejected, UnknownCharacter):
             return gr.skip(), gr.skip()
 
@@ -286,15 +311,18 @@ class Page:
 
     def correct_character(self, value, index, label, kind=None, stored=None, share=False):
         """One character of the word corrected (after a click on it)."""
+
         def run():
             reading = self._word(value, kind, stored)
             if not isinstance(index, int) or not 0 <= index < len(reading.characters):
                 raise Refused(texts.NOTHING_TO_CORRECT)
             return [(reading.characters[index], one_character(label), False)]
+
         return self._word_learnt(value, kind, stored, run, share)
 
     def correct_word(self, value, typed, kind=None, stored=None, share=False):
         """The visitor typed what the word was: each character read is remembered as what they typed there."""
+
         def run():
             reading = self._word(value, kind, stored)
             read = [c for c in reading.characters if c.probabilities is not None]
@@ -303,6 +331,7 @@ class Page:
                 raise Refused(texts.type_each(len(read)))
             labels = [one_character(ch) for ch in wanted]
             return [(c, label, label == c.label) for c, label in zip(read, labels)]
+
         return self._word_learnt(value, kind, stored, run, share)
 
     def _word_learnt(self, value, kind, stored, corrections, share=False):

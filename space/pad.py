@@ -126,6 +126,17 @@ class DrawingPad(gr.HTML):
 
     def __init__(self, size: tuple[int, int] = pad.CANVAS, *, label: str, hint: str, **kwargs):
         width, height = size
-        super().__init__(value=None, html_template=HTML, css_template=CSS, js_on_load=JS, apply_default_css=False,
-                         width=width, height=height, brush=pad.BRUSH, ink=pad.INK_COLOUR, label=label, hint=hint,
-                         **kwargs)
+        super().__init__(
+            value=None,
+            html_template=HTML,
+            css_template=CSS,
+            js_on_load=JS,
+            apply_default_css=False,
+            width=width,
+            height=height,
+            brush=pad.BRUSH,
+            ink=pad.INK_COLOUR,
+            label=label,
+            hint=hint,
+            **kwargs,
+        )

@@ -31,8 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 #: What the Space runs, relative to the project root; everything else stays out.
 INCLUDE = ("app.py", "requirements.txt", "README.md", "model", "space", "examples")
 EXCLUDE = ("**/__pycache__/**", "*.pyc", "space/*.pyi", "**/.*", ".*")
-HARDWARE = {"zero-a10g": "ZeroGPU: free accounts up to 2 Spaces, PRO 10, paid organisations 50",
-            "cpu-basic": "CPU basic: needs a PRO account or a paid organisation (402 for free accounts)"}
+HARDWARE = {
+    "zero-a10g": "ZeroGPU: free accounts up to 2 Spaces, PRO 10, paid organisations 50",
+    "cpu-basic": "CPU basic: needs a PRO account or a paid organisation (402 for free accounts)",
+}
 CALL_TIMEOUT_S = 30
 UPLOAD_TIMEOUT_S = 600
 ENV_MODEL = "EMNIST_MODEL"
@@ -87,22 +89,37 @@ def explain(exc: HfHubHTTPError, repo_id: str, hardware: str) -> str:
     """What a Hub refusal means for the person publishing, and what to do."""
     status = exc.response.status_code if exc.response is not None else None
     if status == 402:
-        return (f"The Hub asks for a paid plan to host {repo_id} on {hardware} (402 Payment Required). Free accounts "
-                "can host up to 2 ZeroGPU Spaces: run again with --hardware zero-a10g (the default), upgrade to PRO, "
-                "or publish under a paid organisation.")
+        return (
+            f"The Hub asks for a paid plan to host {repo_id} on {hardware} (402 Payment Required). Free accounts "
+            "can host up to 2 ZeroGPU Spaces: run again with --hardware zero-a10g (the default), upgrade to PRO, "
+            "or publish under a paid organisation."
+        )
     if status == 403:
-        return (f"The token may not create or write {repo_id} (403 Forbidden): use a token with write access to that "
-                "namespace, or publish under your own name.")
+        return (
+            f"The token may not create or write {repo_id} (403 Forbidden): use a token with write access to that "
+            "namespace, or publish under your own name."
+        )
     if status == 409:
-        return (f"{repo_id} already exists as something else, or the name is taken (409 Conflict): choose another "
-                "name, or delete the old repo first.")
+        return (
+            f"{repo_id} already exists as something else, or the name is taken (409 Conflict): choose another "
+            "name, or delete the old repo first."
+        )
     if status == 404:
-        return f"The Hub does not know {repo_id}'s owner (404 Not Found): check the spelling of the user or organisation."
+        return (
+            f"The Hub does not know {repo_id}'s owner (404 Not Found): check the spelling of the user or organisation."
+        )
     return f"The Hub refused the request for {repo_id} ({status}): {exc}"
 
 
-def publish(repo_id: str, hardware: str = "zero-a10g", private: bool = False, model: str | None = None,
-            api: HfApi | None = None, token: str | None = None, root: Path = ROOT) -> str:
+def publish(
+    repo_id: str,
+    hardware: str = "zero-a10g",
+    private: bool = False,
+    model: str | None = None,
+    api: HfApi | None = None,
+    token: str | None = None,
+    root: Path = ROOT,
+) -> str:
     """Create (or update) the Space and upload it in one commit; returns its URL."""
     api = api or HfApi()
     job = plan(repo_id, hardware, model, root)
@@ -121,28 +138,57 @@ def publish(repo_id: str, hardware: str = "zero-a10g", private: bool = False, mo
             raise PublishError(f"The Hub did not answer in time ({what}); nothing more was sent.") from exc
 
     existed = call("repo_exists", lambda: api.repo_exists(repo_id, repo_type="space", token=token))
-    call("create_repo", lambda: api.create_repo(repo_id, repo_type="space", space_sdk="gradio", space_hardware=hardware,
-                                                private=private, exist_ok=True, space_variables=variables, token=token))
+    call(
+        "create_repo",
+        lambda: api.create_repo(
+            repo_id,
+            repo_type="space",
+            space_sdk="gradio",
+            space_hardware=hardware,
+            private=private,
+            exist_ok=True,
+            space_variables=variables,
+            token=token,
+        ),
+    )
     if existed and model:
         call("add_space_variable", lambda: api.add_space_variable(repo_id, ENV_MODEL, model, token=token))
-    operations = [CommitOperationAdd(path_in_repo=name, path_or_fileobj=value if isinstance(value, bytes) else str(value))
-                  for name, value in job.files.items()]
-    call("create_commit", lambda: api.create_commit(repo_id, operations, repo_type="space", token=token,
-                                                    commit_message="Publish LeNet-5 reads your handwriting",
-                                                    commit_description=f"{len(operations)} files, {job.size:,} bytes"),
-         UPLOAD_TIMEOUT_S)
+    operations = [
+        CommitOperationAdd(path_in_repo=name, path_or_fileobj=value if isinstance(value, bytes) else str(value))
+        for name, value in job.files.items()
+    ]
+    call(
+        "create_commit",
+        lambda: api.create_commit(
+            repo_id,
+            operations,
+            repo_type="space",
+            token=token,
+            commit_message="Publish LeNet-5 reads your handwriting",
+            commit_description=f"{len(operations)} files, {job.size:,} bytes",
+        ),
+        UPLOAD_TIMEOUT_S,
+    )
     return f"https://huggingface.co/spaces/{repo_id}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m space.publish", description=__doc__.split("\n\n")[0],
-                                     epilog="Hardware: " + "; ".join(f"{k}: {v}" for k, v in HARDWARE.items())
-                                            + ". Or duplicate a running copy of the Space from its page.")
+    parser = argparse.ArgumentParser(
+        prog="python -m space.publish",
+        description=__doc__.split("\n\n")[0],
+        epilog="Hardware: "
+        + "; ".join(f"{k}: {v}" for k, v in HARDWARE.items())
+        + ". Or duplicate a running copy of the Space from its page.",
+    )
     parser.add_argument("repo_id", metavar="OWNER/NAME", help="the Space to create or update")
     parser.add_argument("--hardware", choices=list(HARDWARE), default="zero-a10g", help="default: zero-a10g")
     parser.add_argument("--private", action="store_true", help="create the Space as private")
-    parser.add_argument("--model", metavar="OWNER/MODEL", default=None,
-                        help="serve this model repo (made by python -m train --push-to-hub) instead of the bundled one")
+    parser.add_argument(
+        "--model",
+        metavar="OWNER/MODEL",
+        default=None,
+        help="serve this model repo (made by python -m train --push-to-hub) instead of the bundled one",
+    )
     parser.add_argument("--dry-run", action="store_true", help="list what would be uploaded; no network")
     args = parser.parse_args(argv)
     try:
@@ -150,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
             job = plan(args.repo_id, args.hardware, args.model)
             for name in job.files:
                 print(name)
-            print(f"{len(job.files)} files, {job.size / 1e6:.1f} MB would go to spaces/{args.repo_id} "
-                  f"({args.hardware}{', EMNIST_MODEL=' + args.model if args.model else ''})")
+            print(
+                f"{len(job.files)} files, {job.size / 1e6:.1f} MB would go to spaces/{args.repo_id} "
+                f"({args.hardware}{', EMNIST_MODEL=' + args.model if args.model else ''})"
+            )
             return 0
         url = publish(args.repo_id, args.hardware, args.private, args.model)
     except PublishError as exc:

@@ -63,7 +63,9 @@ async def _get(url: str, transport) -> bytes:
                 raise RemoteImageError(f"That URL answered {response.status_code}, not a picture.")
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > MAX_BYTES:
-                raise RemoteImageError(f"The picture is {int(declared) / 1e6:.0f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+                raise RemoteImageError(
+                    f"The picture is {int(declared) / 1e6:.0f} MB; the limit is {MAX_BYTES // 2**20} MB."
+                )
             chunks, size = [], 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)

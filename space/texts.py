@@ -5,37 +5,42 @@ Every number shown comes from the serving model's metrics.json; a field it lacks
 
 from __future__ import annotations
 
-from model import seed_card
+from model import rejection, seed_card
 from model.architecture import EXPECTED_PARAMS
-from model import rejection
 from model.labels import MERGED_LOWERCASE, ambiguous_with
 from model.metrics import ModelMetrics
 
 WELCOME = "Draw a character (it is read as you draw), upload a picture of one, or click an example."
-WORD_WELCOME = ("Write a word, a name or a number, with a little space between the characters: each one is read, "
-                "and the characters around a look-alike (O/0, I/1, S/5, ...) decide which it is.")
+WORD_WELCOME = (
+    "Write a word, a name or a number, with a little space between the characters: each one is read, "
+    "and the characters around a look-alike (O/0, I/1, S/5, ...) decide which it is."
+)
 PAD_HINT = "Draw one character here"
 WORD_PAD_HINT = "Write a word or a number here"
 NOT_RECORDED = "not recorded"
 SERVER_FAILED = "Something went wrong on the server while reading this; it has been logged."
 NO_IMAGE = "No image was sent."
 NO_STROKES = "No strokes were sent."
-SEND_A_FILE = ("Send the picture as a file: in Python, `handle_file(path)` from gradio_client; over HTTP, upload it to "
-               "/gradio_api/upload first and send {\"path\": <the returned path>, \"meta\": {\"_type\": \"gradio.FileData\"}}.")
+SEND_A_FILE = (
+    "Send the picture as a file: in Python, `handle_file(path)` from gradio_client; over HTTP, upload it to "
+    '/gradio_api/upload first and send {"path": <the returned path>, "meta": {"_type": "gradio.FileData"}}.'
+)
 
 _REFUSALS = {
     rejection.DOT: "That looks like a dot or a filled blob, not a character: draw a letter or a digit with lines.",
     rejection.DOODLE: "That looks like a drawing (a face?), not a character: draw a single letter or digit.",
     rejection.SCRIBBLE: "That does not look like one character to me. Draw a single letter or digit, a bit bigger and "
-                        "clearer.",
+    "clearer.",
 }
 
 
 def refusal(reason: str, characters: int = 1) -> str:
     """Why a picture was not read as one character, in a sentence (reason: one of model.rejection.REASONS)."""
     if reason == rejection.SEVERAL:
-        return (f"That looks like {characters} characters, and this view reads one. Write them in the Word tab to "
-                "have each one read, or draw a single character here.")
+        return (
+            f"That looks like {characters} characters, and this view reads one. Write them in the Word tab to "
+            "have each one read, or draw a single character here."
+        )
     return _REFUSALS[reason]
 
 
@@ -48,16 +53,18 @@ FORGET = "Forget my handwriting"
 TYPE_ONE = "Type a single character: a digit, a letter A-Z, or one of a b d e f g h n q r t."
 NOTHING_TO_CORRECT = "There is no answer to correct yet: draw or upload a character first."
 CANNOT_LEARN = "This model's file cannot learn your handwriting (it has no features output)."
-MEMORY_IGNORED = "Your remembered handwriting is not used; \"Forget my handwriting\" starts a new one."
+MEMORY_IGNORED = 'Your remembered handwriting is not used; "Forget my handwriting" starts a new one.'
 FORGOTTEN = "Your handwriting is forgotten: nothing of it is kept, here or on the server."
 MEMORY_HOME = "It lives in this browser only, never on the server."
 
 
 SHARE_LABEL = "Share my corrections to improve the model"
-SHARE_INFO = ("When ticked, each character you correct or confirm is sent to the Space owner's dataset: the 28x28 "
-              "the model saw, your drawing's strokes (or the uploaded picture, reduced), the label you gave, the "
-              "model's top 3 guesses, which model it was, and the time. Nothing else: no address, no account, no "
-              "session, no text you typed beyond that label.")
+SHARE_INFO = (
+    "When ticked, each character you correct or confirm is sent to the Space owner's dataset: the 28x28 "
+    "the model saw, your drawing's strokes (or the uploaded picture, reduced), the label you gave, the "
+    "model's top 3 guesses, which model it was, and the time. Nothing else: no address, no account, no "
+    "session, no text you typed beyond that label."
+)
 
 
 def too_large(size: int, limit: int) -> str:
@@ -100,8 +107,10 @@ def merged_note(label: str) -> str:
     """Only for the letters EMNIST Balanced folds together (C/c, O/o, ...): the drawing may have been lowercase."""
     if label.lower() not in MERGED_LOWERCASE:
         return ""
-    return (f"EMNIST Balanced reads **{label.lower()}** and **{label}** as one class, so a lowercase "
-            f"{label.lower()} is reported as **{label}**.")
+    return (
+        f"EMNIST Balanced reads **{label.lower()}** and **{label}** as one class, so a lowercase "
+        f"{label.lower()} is reported as **{label}**."
+    )
 
 
 def ambiguity_note(label: str) -> str:
@@ -145,7 +154,8 @@ def about_markdown(metrics: ModelMetrics, source: str) -> str:
     data, test, calibration = metrics.data, metrics.test, metrics.calibration
     lines = [
         f"**Model:** `{source}` · LeNet-5, {_count(metrics.model.parameters)} parameters",
-        f"**Trained on:** {data.name or NOT_RECORDED}" + (f" — {data.description}" if data.description else "")
+        f"**Trained on:** {data.name or NOT_RECORDED}"
+        + (f" — {data.description}" if data.description else "")
         + f" ({_count(data.train)} training images, {metrics.training.epochs_run or NOT_RECORDED} epochs)",
         f"**Test split** ({_count(test.samples)} images): accuracy **{_percent(test.accuracy)}**, "
         f"balanced accuracy {_percent(test.balanced_accuracy)}, weighted F1 **{_number(test.weighted_f1)}**, "
@@ -155,16 +165,24 @@ def about_markdown(metrics: ModelMetrics, source: str) -> str:
         f"{seed_card.WEIGHTED_F1:.4f} ({seed_card.SPLIT}); we never measured those.",
     ]
     if calibration.temperature and test.ece is not None and test.ece <= 0.03:
-        lines.append(f"**Confidences are calibrated** (temperature {calibration.temperature:.2f}"
-                     + (f", class-prior correction ×{calibration.prior_correction:g}" if calibration.prior_correction else "")
-                     + ", fitted on the validation split): a guess shown at 80% is right about 80% of the time.")
+        lines.append(
+            f"**Confidences are calibrated** (temperature {calibration.temperature:.2f}"
+            + (f", class-prior correction ×{calibration.prior_correction:g}" if calibration.prior_correction else "")
+            + ", fitted on the validation split): a guess shown at 80% is right about 80% of the time."
+        )
     if data.handwriting is False:
-        lines.append("⚠️ **This model was not trained on handwriting** but on generated font glyphs, so expect weaker "
-                     "results on real handwriting. Train on EMNIST with `python -m train`.")
+        lines.append(
+            "⚠️ **This model was not trained on handwriting** but on generated font glyphs, so expect weaker "
+            "results on real handwriting. Train on EMNIST with `python -m train`."
+        )
     elif data.official_split is False:
-        lines.append("These numbers are on a re-split of real EMNIST handwriting, **not the official EMNIST Balanced "
-                     "split**; numbers on the official split come from `python -m train` with internet.")
-    unknown = [name for name in ("data.name", "test.accuracy", "test.weighted_f1", "preprocessing") if name in metrics.missing]
+        lines.append(
+            "These numbers are on a re-split of real EMNIST handwriting, **not the official EMNIST Balanced "
+            "split**; numbers on the official split come from `python -m train` with internet."
+        )
+    unknown = [
+        name for name in ("data.name", "test.accuracy", "test.weighted_f1", "preprocessing") if name in metrics.missing
+    ]
     if unknown:
         lines.append(f"Not recorded in this model's metrics.json: {', '.join(unknown)}.")
     return "\n\n".join(lines)
@@ -172,5 +190,7 @@ def about_markdown(metrics: ModelMetrics, source: str) -> str:
 
 def headline(metrics: ModelMetrics) -> str:
     parameters = metrics.model.parameters or EXPECTED_PARAMS
-    return (f"Digits, uppercase and 11 lowercase letters (EMNIST Balanced, 47 classes), read by a "
-            f"{parameters:,}-parameter CNN. Write a whole word or number to have every character read.")
+    return (
+        f"Digits, uppercase and 11 lowercase letters (EMNIST Balanced, 47 classes), read by a "
+        f"{parameters:,}-parameter CNN. Write a whole word or number to have every character read."
+    )

@@ -23,7 +23,12 @@ from .handlers import EMPTY, MAX_FILE_BYTES, TOP_K, Page
 from .pad import DrawingPad
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
-EXAMPLE_GROUPS = [("digits", "Digits"), ("uppercase", "Uppercase"), ("lowercase", "Lowercase"), ("handdrawn", "Hand-drawn style")]
+EXAMPLE_GROUPS = [
+    ("digits", "Digits"),
+    ("uppercase", "Uppercase"),
+    ("lowercase", "Lowercase"),
+    ("handdrawn", "Hand-drawn style"),
+]
 MAX_UPLOAD = f"{MAX_FILE_BYTES // 2**20}mb"
 MEMORY_KEY = "lenet5-emnist-handwriting"  # the browser's localStorage key for a visitor's WriterMemory
 #: BrowserState encrypts what it stores with this key; the key reaches every browser with the page, so it keeps the
@@ -74,14 +79,22 @@ class ApiStrokes(gr.JSON):
 
     def api_info(self) -> dict:
         point = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
-        return {"type": "object", "description": "pen strokes in canvas units, y down",
-                "properties": {"width": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE},
-                               "height": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE},
-                               "brush": {"type": "number", "description": "pen width (optional)"},
-                               "strokes": {"type": "array", "maxItems": MAX_STROKES, "description":
-                                           f"one list of [x, y] points per pen-down, {MAX_POINTS:,} points at most",
-                                           "items": {"type": "array", "items": point}}},
-                "required": ["width", "height", "strokes"]}
+        return {
+            "type": "object",
+            "description": "pen strokes in canvas units, y down",
+            "properties": {
+                "width": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE},
+                "height": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE},
+                "brush": {"type": "number", "description": "pen width (optional)"},
+                "strokes": {
+                    "type": "array",
+                    "maxItems": MAX_STROKES,
+                    "description": f"one list of [x, y] points per pen-down, {MAX_POINTS:,} points at most",
+                    "items": {"type": "array", "items": point},
+                },
+            },
+            "required": ["width", "height", "strokes"],
+        }
 
 
 def example_files(group: str) -> list[str]:
@@ -90,7 +103,9 @@ def example_files(group: str) -> list[str]:
 
 def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | None = None) -> gr.Blocks:
     page = Page(classifier, feedback)
-    with gr.Blocks(title="LeNet-5 reads your handwriting (EMNIST Balanced)", delete_cache=(CACHE_LIFETIME_S, CACHE_LIFETIME_S)) as demo:
+    with gr.Blocks(
+        title="LeNet-5 reads your handwriting (EMNIST Balanced)", delete_cache=(CACHE_LIFETIME_S, CACHE_LIFETIME_S)
+    ) as demo:
         gr.Markdown(f"# ✍️ LeNet-5 reads your handwriting\n{texts.headline(classifier.metrics)}")
         gr.Markdown(status, elem_id="model-status")
         # The visitor's handwriting, in their browser's localStorage (never on the server); see model.memory.
@@ -102,16 +117,31 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                     with gr.Tab("Draw", id="draw") as draw_tab:
                         sketch = DrawingPad(pad.CANVAS, elem_id="sketchpad", label="Drawing pad", hint=texts.PAD_HINT)
                     with gr.Tab("Write a word", id="word") as word_tab:
-                        word_pad = DrawingPad(pad.WORD_CANVAS, elem_id="wordpad", label="Word pad", hint=texts.WORD_PAD_HINT)
+                        word_pad = DrawingPad(
+                            pad.WORD_CANVAS, elem_id="wordpad", label="Word pad", hint=texts.WORD_PAD_HINT
+                        )
                         word_text = gr.Textbox(label="Text read", elem_id="word-text", interactive=False)
-                        word_boxes = gr.Image(label="Each character as it was read (click one to correct it)",
-                                              elem_id="word-boxes", interactive=False, format="png", height=240)
+                        word_boxes = gr.Image(
+                            label="Each character as it was read (click one to correct it)",
+                            elem_id="word-boxes",
+                            interactive=False,
+                            format="png",
+                            height=240,
+                        )
                         word_fix = gr.Radio([], label=texts.FIX_LABEL, elem_id="word-fix", visible=False)
-                        word_typed = gr.Textbox(label=texts.WORD_FIX_LABEL, elem_id="word-typed", max_lines=1, max_length=60)
+                        word_typed = gr.Textbox(
+                            label=texts.WORD_FIX_LABEL, elem_id="word-typed", max_lines=1, max_length=60
+                        )
                         word_note = gr.Markdown(texts.WORD_WELCOME, elem_id="word-note")
                     with gr.Tab("Upload", id="upload") as upload_tab:
-                        upload = gr.Image(elem_id="upload", type="filepath", image_mode=None, sources=["upload", "clipboard"],
-                                          label=f"A picture of one character ({', '.join(ACCEPTED_FORMATS)})", height=340)
+                        upload = gr.Image(
+                            elem_id="upload",
+                            type="filepath",
+                            image_mode=None,
+                            sources=["upload", "clipboard"],
+                            label=f"A picture of one character ({', '.join(ACCEPTED_FORMATS)})",
+                            height=340,
+                        )
                         upload_button = gr.Button("Read this picture", variant="primary")
             with gr.Column(scale=2) as single_result:
                 label = gr.Label(num_top_classes=TOP_K, label="Top guesses", elem_id="guesses")
@@ -119,15 +149,22 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                     fix = gr.Radio([], label=texts.FIX_LABEL, elem_id="fix", visible=False, scale=3)
                     confirm = gr.Button(texts.CONFIRM, elem_id="confirm", size="sm", scale=1, min_width=80)
                 typed = gr.Textbox(label=texts.TYPE_LABEL, elem_id="typed", max_lines=1, max_length=4)
-                glyph = gr.Image(label="What the model saw (28x28, upright)", elem_id="glyph", interactive=False,
-                                 height=224, width=224, format="png")
+                glyph = gr.Image(
+                    label="What the model saw (28x28, upright)",
+                    elem_id="glyph",
+                    interactive=False,
+                    height=224,
+                    width=224,
+                    format="png",
+                )
                 note = gr.Markdown(texts.WELCOME, elem_id="note")
         with gr.Row():
             memory_status = gr.Markdown(texts.remembered(0), elem_id="memory-status")
             forget = gr.Button(texts.FORGET, elem_id="forget", size="sm", variant="stop", scale=0, min_width=200)
         # Shown only where the Space owner collects corrections (FEEDBACK_DATASET); never ticked for the visitor.
-        share = gr.Checkbox(False, label=texts.SHARE_LABEL, info=texts.SHARE_INFO, elem_id="share",
-                            visible=feedback is not None)
+        share = gr.Checkbox(
+            False, label=texts.SHARE_LABEL, info=texts.SHARE_INFO, elem_id="share", visible=feedback is not None
+        )
         shown = gr.State(None)  # what the single answer was read from, so a correction needs no redrawing
         word_read, picked = gr.State(None), gr.State(None)  # the word's strokes, the character being corrected
 
@@ -139,11 +176,22 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
         for group, title in EXAMPLE_GROUPS:
             files = example_files(group)
             if files:
-                examples = gr.Examples(examples=files, inputs=upload, label=title, examples_per_page=26,
-                                       cache_examples=False, run_on_click=False)
-                examples.load_input_event.then(lambda: gr.Tabs(selected="upload"), None, tabs, js=SHOW_RESULT_JS,
-                                               api_visibility="private", queue=False).then(
-                    page.upload, [upload, kind, stored], preprocess=False, **ui)
+                examples = gr.Examples(
+                    examples=files,
+                    inputs=upload,
+                    label=title,
+                    examples_per_page=26,
+                    cache_examples=False,
+                    run_on_click=False,
+                )
+                examples.load_input_event.then(
+                    lambda: gr.Tabs(selected="upload"),
+                    None,
+                    tabs,
+                    js=SHOW_RESULT_JS,
+                    api_visibility="private",
+                    queue=False,
+                ).then(page.upload, [upload, kind, stored], preprocess=False, **ui)
         with gr.Accordion("About this model", open=False):
             gr.Markdown(texts.about_markdown(classifier.metrics, classifier.source), elem_id="about")
 
@@ -159,32 +207,48 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
         upload.upload(page.upload, [upload, kind, stored], preprocess=False, **ui)
         upload.clear(lambda: EMPTY, None, **ui)
         upload_button.click(page.upload, [upload, kind, stored], preprocess=False, **ui)
-        kind.change(page.reread, [shown, kind, stored], **ui).then(page.write, [word_pad, kind, stored], word, **private)
+        kind.change(page.reread, [shown, kind, stored], **ui).then(
+            page.write, [word_pad, kind, stored], word, **private
+        )
 
         # Corrections and confirmations: remembered in the browser, and the answer read again at once.
         learnt = dict(outputs=[*single, *remembered], **private)
         fix.input(page.correct, [shown, fix, kind, stored, share], **learnt)
-        typed.submit(page.correct, [shown, typed, kind, stored, share], **learnt).then(lambda: "", None, typed, **private)
+        typed.submit(page.correct, [shown, typed, kind, stored, share], **learnt).then(
+            lambda: "", None, typed, **private
+        )
         confirm.click(page.confirm, [shown, kind, stored, share], **learnt)
         word_boxes.select(page.pick, [word_read, kind, stored], [word_fix, picked], **private)
         word_learnt = dict(outputs=[*word, *remembered], **private)
         word_fix.input(page.correct_character, [word_read, picked, word_fix, kind, stored, share], **word_learnt)
         word_typed.submit(page.correct_word, [word_read, word_typed, kind, stored, share], **word_learnt).then(
-            lambda: "", None, word_typed, **private)
+            lambda: "", None, word_typed, **private
+        )
         forget.click(page.forget, None, remembered, **private).then(page.reread, [shown, kind, stored], **ui).then(
-            page.write, [word_pad, kind, stored], word, **private)
+            page.write, [word_pad, kind, stored], word, **private
+        )
         demo.load(page.memory_status, stored, memory_status, **private)
 
         # The public API (see README): a picture or pen strokes in; one character's top 5, or a word's reading, out.
         api = dict(preprocess=False, queue=False)
         with gr.Row(visible=False):
-            for name, handler, given, output in [("predict", page.predict, ApiImage, gr.Label),
-                                                 ("read", page.read, ApiImage, gr.JSON),
-                                                 ("predict_strokes", page.predict_strokes, ApiStrokes, gr.Label),
-                                                 ("read_strokes", page.read_strokes, ApiStrokes, gr.JSON)]:
-                source = given(label="image", type="filepath", image_mode=None) if given is ApiImage else given(label="strokes")
+            for name, handler, given, output in [
+                ("predict", page.predict, ApiImage, gr.Label),
+                ("read", page.read, ApiImage, gr.JSON),
+                ("predict_strokes", page.predict_strokes, ApiStrokes, gr.Label),
+                ("read_strokes", page.read_strokes, ApiStrokes, gr.JSON),
+            ]:
+                source = (
+                    given(label="image", type="filepath", image_mode=None)
+                    if given is ApiImage
+                    else given(label="strokes")
+                )
                 allowed = gr.Textbox("", label="allowed")
-                result = output(label="confidences", num_top_classes=TOP_K) if output is gr.Label else output(label="reading")
+                result = (
+                    output(label="confidences", num_top_classes=TOP_K)
+                    if output is gr.Label
+                    else output(label="reading")
+                )
                 source.change(handler, [source, allowed], result, api_name=name, **api)
     return demo.queue(default_concurrency_limit=4, max_size=64)
 
@@ -192,5 +256,14 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
 def launch(demo: gr.Blocks, host: str, port: int) -> None:
     # show_error: Gradio's own refusals (a file never uploaded, ...) reach API clients as text; every handler
     # turns its own failures into gr.Error first, so nothing internal is shown.
-    demo.launch(server_name=host, server_port=port, share=False, ssr_mode=False, max_file_size=MAX_UPLOAD, mcp_server=True,
-                footer_links=["api", "gradio"], css=CSS, show_error=True)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        ssr_mode=False,
+        max_file_size=MAX_UPLOAD,
+        mcp_server=True,
+        footer_links=["api", "gradio"],
+        css=CSS,
+        show_error=True,
+    )

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
+from model.environment import QUIET
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 ARTIFACT_DIR = ROOT / "test-artifacts"  # screenshots etc. kept for CI to upload
 
 
 @pytest.fixture(scope="session", autouse=True)
 def offline_hf_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("hf_home")
-    env = {"HF_HOME": str(home), "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-           "HF_HUB_ETAG_TIMEOUT": "2", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {
+        **QUIET,
+        "HF_HOME": str(home),
+        "HF_HUB_ETAG_TIMEOUT": "2",
+    }
     old = {k: os.environ.get(k) for k in [*env, "HF_TOKEN", "EMNIST_MODEL"]}
     os.environ.update(env)
     os.environ.pop("HF_TOKEN", None)  # tests never see a real token
@@ -50,8 +53,21 @@ def trained_run(tmp_path_factory):
     from train.cli import main
 
     out = tmp_path_factory.mktemp("run")
-    argv = ["--data", "synthetic", "--max-samples", "6000", "--epochs", "6", "--batch-size", "64",
-            "--seed", "3", "--output-dir", str(out), "--quiet"]
+    argv = [
+        "--data",
+        "synthetic",
+        "--max-samples",
+        "6000",
+        "--epochs",
+        "6",
+        "--batch-size",
+        "64",
+        "--seed",
+        "3",
+        "--output-dir",
+        str(out),
+        "--quiet",
+    ]
     assert main(argv) == 0
     return out
 
@@ -91,3 +107,12 @@ def silent_endpoint(monkeypatch):
     server.close()
     for conn in held:
         conn.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Marks by what a test needs, so `-m "not browser and not app and not train"` runs the quick ones."""
+    for item in items:
+        if "trained_run" in item.fixturenames:
+            item.add_marker(pytest.mark.train)
+        if {"server", "client", "app"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.app)

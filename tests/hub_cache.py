@@ -8,7 +8,9 @@ from pathlib import Path
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
-def populate(cache_dir: Path, repo_id: str, files: dict[str, Path], repo_type: str = "model", commit: str = COMMIT) -> Path:
+def populate(
+    cache_dir: Path, repo_id: str, files: dict[str, Path], repo_type: str = "model", commit: str = COMMIT
+) -> Path:
     """models--owner--name/{refs/main, snapshots/<commit>/<files>}; returns the snapshot folder."""
     repo = Path(cache_dir) / f"{repo_type}s--{repo_id.replace('/', '--')}"
     snapshot = repo / "snapshots" / commit

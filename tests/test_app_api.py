@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import ARTIFACT_DIR
 from harness.data import emnist_sample
 from harness.live_server import start_app
+from tests.conftest import ARTIFACT_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 # Cold start here is a few seconds (Gradio's import dominates; no TensorFlow); 45 s flags a real regression
@@ -67,18 +67,21 @@ def test_strokes_endpoints_read_pen_trajectories(client, default_classifier):
     assert all(c["label"].isdigit() for c in digits["confidences"])
 
 
-@pytest.mark.parametrize("strokes, message", [
-    ({"width": 400, "height": 400, "strokes": []}, "Nothing is drawn"),
-    ({"width": 400, "height": 400, "strokes": [[[200, 200]]]}, "dot"),
-    ({"width": 400, "height": 400, "strokes": [[[i % 400, 200] for i in range(100_000)]]}, "Too many points"),
-    ({"width": 400, "height": 400, "strokes": [[[200, 200]]] * 10_000}, "Too many strokes"),
-    ({"width": 400, "height": 400, "strokes": [[[-9e9, 1], [2, 3]]]}, "far outside"),
-    ({"width": 0, "height": 400, "strokes": [[[1, 2]]]}, 'canvas "width"'),
-    ({"width": 1e9, "height": 400, "strokes": [[[1, 2]]]}, 'canvas "width"'),
-    ({"width": 400, "height": 400, "strokes": [[["1", "2"]]]}, "must be numbers"),
-    ("not strokes at all", "not valid JSON"),
-    ([[1, 2]], "must be an object"),
-])
+@pytest.mark.parametrize(
+    "strokes, message",
+    [
+        ({"width": 400, "height": 400, "strokes": []}, "Nothing is drawn"),
+        ({"width": 400, "height": 400, "strokes": [[[200, 200]]]}, "dot"),
+        ({"width": 400, "height": 400, "strokes": [[[i % 400, 200] for i in range(100_000)]]}, "Too many points"),
+        ({"width": 400, "height": 400, "strokes": [[[200, 200]]] * 10_000}, "Too many strokes"),
+        ({"width": 400, "height": 400, "strokes": [[[-9e9, 1], [2, 3]]]}, "far outside"),
+        ({"width": 0, "height": 400, "strokes": [[[1, 2]]]}, 'canvas "width"'),
+        ({"width": 1e9, "height": 400, "strokes": [[[1, 2]]]}, 'canvas "width"'),
+        ({"width": 400, "height": 400, "strokes": [[["1", "2"]]]}, "must be numbers"),
+        ("not strokes at all", "not valid JSON"),
+        ([[1, 2]], "must be an object"),
+    ],
+)
 def test_bad_strokes_through_the_api_get_a_clear_message(client, strokes, message):
     from gradio_client.exceptions import AppError
 
@@ -99,8 +102,9 @@ def test_non_finite_and_huge_strokes_over_plain_http(server):
     start = time.perf_counter()
     answer = httpx.post(url, json=big, timeout=60).json()
     assert "Too many points" in answer["error"] and time.perf_counter() - start < 20
-    assert httpx.post(url, json={"data": [{"width": 400, "height": 400, "strokes": [[[1, 2], [300, 300]]]}, ""]},
-                      timeout=30).json()["data"][0]["label"]  # and it keeps serving
+    assert httpx.post(
+        url, json={"data": [{"width": 400, "height": 400, "strokes": [[[1, 2], [300, 300]]]}, ""]}, timeout=30
+    ).json()["data"][0]["label"]  # and it keeps serving
 
 
 def test_allowed_through_the_api(client):
@@ -157,7 +161,10 @@ def test_png_with_transparency(client, default_classifier, tmp_path):
         rgba[..., 3] = big  # black strokes, alpha = ink, background fully transparent
         path = tmp_path / f"transparent{index}.png"
         Image.fromarray(rgba, "RGBA").save(path)
-        assert client.predict(handle_file(str(path)), api_name="/predict")["label"] == default_classifier.predict(path).label
+        assert (
+            client.predict(handle_file(str(path)), api_name="/predict")["label"]
+            == default_classifier.predict(path).label
+        )
 
 
 def test_blank_image_is_a_clean_error(client, tmp_path):
@@ -203,7 +210,9 @@ def test_a_path_without_handle_file_gets_told_how(client):
 
 def test_plain_http_errors_are_readable(server):
     url = server.url + "gradio_api/run/predict"
-    never_uploaded = httpx.post(url, json={"data": [{"path": "/etc/hostname", "meta": {"_type": "gradio.FileData"}}, ""]})
+    never_uploaded = httpx.post(
+        url, json={"data": [{"path": "/etc/hostname", "meta": {"_type": "gradio.FileData"}}, ""]}
+    )
     assert never_uploaded.json()["error"] and "not uploaded" in never_uploaded.json()["error"]
     bare_string = httpx.post(url, json={"data": ["/etc/hostname", ""]})
     assert "upload it to /gradio_api/upload first" in bare_string.json()["error"]
@@ -222,7 +231,10 @@ def test_twenty_concurrent_requests(client, default_classifier):
     """Each concurrent answer is the answer the same model gives in-process (no mix-ups between requests)."""
     from gradio_client import handle_file
 
-    files = sorted((ROOT / "examples" / "digits").glob("*.png")) + sorted((ROOT / "examples" / "uppercase").glob("*.png"))[:10]
+    files = (
+        sorted((ROOT / "examples" / "digits").glob("*.png"))
+        + sorted((ROOT / "examples" / "uppercase").glob("*.png"))[:10]
+    )
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(lambda p: client.predict(handle_file(str(p)), api_name="/predict"), files))
     assert [r["label"] for r in results] == [default_classifier.predict(p).label for p in files]

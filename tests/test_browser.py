@@ -109,7 +109,9 @@ def test_the_page_does_not_scroll_while_a_finger_draws(page):
     before = page.evaluate("() => window.scrollY")
     box = browser.canvas_box(page)
     x = box["x"] + box["width"] / 2
-    stroke(page, [(x, box["y"] + 0.2 * box["height"]), (x, box["y"] + 0.8 * box["height"])], "phone")  # a downward swipe
+    stroke(
+        page, [(x, box["y"] + 0.2 * box["height"]), (x, box["y"] + 0.8 * box["height"])], "phone"
+    )  # a downward swipe
     page.wait_for_function("() => document.querySelector('#guesses .output-class')?.innerText.trim()")  # read ...
     assert page.evaluate("() => window.scrollY") == before  # ... and the page stayed where it was
 

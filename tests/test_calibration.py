@@ -52,7 +52,9 @@ def test_plan_weights_validation_to_balance_when_correcting():
     counts = np.bincount(y, minlength=CLASSES)
     weighted = calibrate.plan(probabilities, y, counts, correct_prior=True).record
     plain = calibrate.plan(probabilities, y, counts, correct_prior=False).record
-    assert weighted.validation_ece_before == pytest.approx(expected_calibration_error(y, probabilities, weights=weights), abs=1e-5)
+    assert weighted.validation_ece_before == pytest.approx(
+        expected_calibration_error(y, probabilities, weights=weights), abs=1e-5
+    )
     assert plain.validation_ece_before == pytest.approx(expected_calibration_error(y, probabilities), abs=1e-5)
     assert weighted.validation_ece_before != pytest.approx(plain.validation_ece_before, abs=1e-4)
 

@@ -83,8 +83,18 @@ def test_a_shared_correction_lands_in_the_dataset_commit(store, default_classifi
     assert record["label"] == d["label"] and len(record["model_top3"]) == 3
     assert record["model"] == default_classifier.fingerprint and record["preprocessing"]
     assert json.loads(record["strokes"])["strokes"] == value["strokes"]
-    assert set(record) == {"file_name", "label", "model_top3", "model", "model_source", "preprocessing", "time",
-                           "strokes", "input_file", "box"}  # nothing else about the visitor
+    assert set(record) == {
+        "file_name",
+        "label",
+        "model_top3",
+        "model",
+        "model_source",
+        "preprocessing",
+        "time",
+        "strokes",
+        "input_file",
+        "box",
+    }  # nothing else about the visitor
     glyph = metadata[0].rsplit("/", 1)[0] + "/" + record["file_name"]
     assert files[glyph].startswith(b"\x89PNG") and "README.md" in files
     commits = len(hub.commits)
@@ -114,7 +124,13 @@ def test_a_failing_hub_loses_nothing(tmp_path, default_classifier, drawing):
         made.scheduler.push_to_hub()
     hub.fail_commits = False  # the Hub is back: everything waiting goes in the next commit
     made.scheduler.push_to_hub()
-    lines = [ln for c in hub.commits for path, body in c["files"].items() if path.endswith(".jsonl") for ln in body.splitlines()]
+    lines = [
+        ln
+        for c in hub.commits
+        for path, body in c["files"].items()
+        if path.endswith(".jsonl")
+        for ln in body.splitlines()
+    ]
     assert len(lines) == 3
     made.scheduler.stop()
 

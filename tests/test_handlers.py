@@ -39,11 +39,14 @@ def test_a_drawing_is_answered_with_its_guesses_glyph_and_runner_ups(page, defau
     assert isinstance(fix, gr.Radio) and len(fix.choices) == 4 and shown["strokes"]["strokes"]
 
 
-@pytest.mark.parametrize("value, message", [
-    ({"width": 0, "height": 400, "strokes": [[[1, 2]]]}, 'canvas "width"'),
-    ({"width": 400, "height": 400, "strokes": [[["x", "y"]]]}, "must be numbers"),
-    ({"width": 400, "height": 400, "strokes": [[[200, 200]] * 30_000]}, "Too many points"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ({"width": 0, "height": 400, "strokes": [[[1, 2]]]}, 'canvas "width"'),
+        ({"width": 400, "height": 400, "strokes": [[["x", "y"]]]}, "must be numbers"),
+        ({"width": 400, "height": 400, "strokes": [[[200, 200]] * 30_000]}, "Too many points"),
+    ],
+)
 def test_bad_strokes_become_a_warning_never_an_exception(page, value, message):
     confidences, glyph, note, *_ = page.draw(value)
     assert confidences is None and glyph is None and note.startswith("⚠️") and message in note
@@ -113,9 +116,13 @@ def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
 
 
 def test_api_handlers_raise_readable_errors(page):
-    for call in (lambda: page.predict(None), lambda: page.predict_strokes(None),
-                 lambda: page.predict_strokes({"width": 1e9, "height": 1, "strokes": []}),
-                 lambda: page.predict_strokes(written(["1"]), "é"), lambda: page.predict("/etc/passwd")):
+    for call in (
+        lambda: page.predict(None),
+        lambda: page.predict_strokes(None),
+        lambda: page.predict_strokes({"width": 1e9, "height": 1, "strokes": []}),
+        lambda: page.predict_strokes(written(["1"]), "é"),
+        lambda: page.predict("/etc/passwd"),
+    ):
         with pytest.raises(gr.Error):
             call()
     assert all(label.isdigit() for label in page.predict_strokes(written(["L"]), "0123456789"))

@@ -65,7 +65,7 @@ def test_standard_hub_options_are_accepted(trained_run, offline, tmp_path, monke
 
     monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
     from_pretrained("someone/m", revision="v1", cache_dir=cache, token="hf_x", force_download=True)
-    (repo_id, kwargs), = sent
+    ((repo_id, kwargs),) = sent
     assert repo_id == "someone/m" and kwargs["revision"] == "v1" and kwargs["cache_dir"] == cache
     assert kwargs["token"] == "hf_x" and kwargs["force_download"] is True and kwargs["repo_type"] == "model"
     assert set(kwargs["allow_patterns"]) == {SERVING_FILE, KERAS_FILE, METRICS_FILE}
@@ -121,11 +121,14 @@ def test_env_var_selects_model(trained_run, monkeypatch):
     assert Classifier.load().metrics.to_dict() == Classifier.load(trained_run).metrics.to_dict()
 
 
-@pytest.mark.parametrize("name, damage, reason", [
-    (KERAS_FILE, lambda b: b[: len(b) // 2], "damaged"),
-    (KERAS_FILE, lambda b: b"version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 1\n", "Git LFS"),
-    (SERVING_FILE, lambda b: b[: len(b) // 3], "damaged"),
-])
+@pytest.mark.parametrize(
+    "name, damage, reason",
+    [
+        (KERAS_FILE, lambda b: b[: len(b) // 2], "damaged"),
+        (KERAS_FILE, lambda b: b"version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 1\n", "Git LFS"),
+        (SERVING_FILE, lambda b: b[: len(b) // 3], "damaged"),
+    ],
+)
 def test_corrupt_model_file_is_named(trained_run, tmp_path, name, damage, reason):
     bad = tmp_path / name
     bad.write_bytes(damage((trained_run / name).read_bytes()))
@@ -137,7 +140,9 @@ def test_corrupt_model_file_is_named(trained_run, tmp_path, name, damage, reason
 def test_wrong_architecture_is_refused(tmp_path):
     import keras
 
-    other = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(47, activation="softmax")])
+    other = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(47, activation="softmax")]
+    )
     other.save(tmp_path / KERAS_FILE)
     with pytest.raises(ModelLoadError, match="not the EMNIST Balanced LeNet-5") as info:
         Classifier.load(tmp_path)
@@ -184,7 +189,9 @@ class FakeHfApi:
         self.calls.append(("create_repo", repo_id, kwargs))
 
     def create_commit(self, repo_id, operations, **kwargs):
-        self.calls.append(("create_commit", repo_id, [(op.path_in_repo, op.path_or_fileobj) for op in operations], kwargs))
+        self.calls.append(
+            ("create_commit", repo_id, [(op.path_in_repo, op.path_or_fileobj) for op in operations], kwargs)
+        )
         return "https://huggingface.co/alice/m/commit/1"
 
 

@@ -19,12 +19,15 @@ def test_round_trip_gzip_and_plain(tmp_path):
     assert raw[:4] == bytes([0, 0, 8, 3]) and int.from_bytes(raw[4:8], "big") == 5  # the MNIST header
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda b: b"\x01\x02" + b[2:], "bad magic"),
-    (lambda b: b[:-10], "truncated or corrupt"),
-    (lambda b: b[:6], "truncated IDX header"),
-    (lambda b: b"", "bad magic"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda b: b"\x01\x02" + b[2:], "bad magic"),
+        (lambda b: b[:-10], "truncated or corrupt"),
+        (lambda b: b[:6], "truncated IDX header"),
+        (lambda b: b"", "bad magic"),
+    ],
+)
 def test_corrupt_files_are_named_errors(tmp_path, damage, message):
     good = encode_idx(np.zeros((3, 28, 28), dtype=np.uint8))
     path = tmp_path / "bad-idx3-ubyte"

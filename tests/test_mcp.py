@@ -59,13 +59,16 @@ def test_tools_are_listed_and_each_answers(server):
     from harness import data
 
     stroke = pad_value(data.pen_drawings(full=False)[0][0]["strokes"])
-    tools, answers = session_calls(server.url, [
-        ("predict", {"image": data_uri(digit)}),
-        ("predict", {"image": data_uri(ROOT / "examples" / "uppercase" / "O_pen.png"), "allowed": "0123456789"}),
-        ("read", {"image": data_uri(ROOT / "examples" / "uppercase" / "A_pen.png")}),
-        ("predict_strokes", {"strokes": stroke}),
-        ("read_strokes", {"strokes": written(["LT"])}),
-    ])
+    tools, answers = session_calls(
+        server.url,
+        [
+            ("predict", {"image": data_uri(digit)}),
+            ("predict", {"image": data_uri(ROOT / "examples" / "uppercase" / "O_pen.png"), "allowed": "0123456789"}),
+            ("read", {"image": data_uri(ROOT / "examples" / "uppercase" / "A_pen.png")}),
+            ("predict_strokes", {"strokes": stroke}),
+            ("read_strokes", {"strokes": written(["LT"])}),
+        ],
+    )
     assert {t.name for t in tools} == TOOLS  # the page's own events stay private
     described = {t.name: t for t in tools}
     assert "allowed" in described["predict"].inputSchema["properties"]
@@ -76,15 +79,18 @@ def test_tools_are_listed_and_each_answers(server):
 
 
 def test_bad_tool_calls_are_readable_errors_and_the_server_keeps_serving(server):
-    _, answers = session_calls(server.url, [
-        ("predict", {"image": data_uri(raw=b"just some text, not a picture")}),
-        ("predict", {"image": "data:image/png;base64,@@@not-base64@@@"}),
-        ("predict", {}),
-        ("predict", {"image": "http://127.0.0.1:1/x.png"}),
-        ("predict", {"image": "ftp://example.com/x.png"}),
-        ("predict_strokes", {"strokes": {"width": 0, "height": 1, "strokes": []}}),
-        ("predict", {"image": data_uri(ROOT / "examples" / "digits" / "7_pen.png")}),
-    ])
+    _, answers = session_calls(
+        server.url,
+        [
+            ("predict", {"image": data_uri(raw=b"just some text, not a picture")}),
+            ("predict", {"image": "data:image/png;base64,@@@not-base64@@@"}),
+            ("predict", {}),
+            ("predict", {"image": "http://127.0.0.1:1/x.png"}),
+            ("predict", {"image": "ftp://example.com/x.png"}),
+            ("predict_strokes", {"strokes": {"width": 0, "height": 1, "strokes": []}}),
+            ("predict", {"image": data_uri(ROOT / "examples" / "digits" / "7_pen.png")}),
+        ],
+    )
     errors = [error for error, _ in answers]
     assert errors == [True] * 6 + [False], answers
     texts = [text for _, text in answers]
@@ -102,7 +108,9 @@ def test_a_60_megabyte_picture_is_refused_before_it_is_read(server):
     with pytest.raises(BaseException) as info:  # the SDK raises the 413 inside an exception group
         session_calls(server.url, [("predict", {"image": huge})])
     assert "413" in repr(info.value) or any("413" in repr(e) for e in getattr(info.value, "exceptions", []))
-    _, answers = session_calls(server.url, [("predict", {"image": data_uri(ROOT / "examples" / "digits" / "7_pen.png")})])
+    _, answers = session_calls(
+        server.url, [("predict", {"image": data_uri(ROOT / "examples" / "digits" / "7_pen.png")})]
+    )
     assert answers[0][0] is False
     assert httpx.get(server.url, timeout=10).status_code == 200
 
@@ -157,8 +165,16 @@ def pictures_url():
     httpd.shutdown()
 
 
-@pytest.mark.parametrize("path, message", [("/text", "not a picture"), ("/huge", "limit"), ("/endless", "limit"),
-                                           ("/moved", "redirects"), ("/missing", None)])
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("/text", "not a picture"),
+        ("/huge", "limit"),
+        ("/endless", "limit"),
+        ("/moved", "redirects"),
+        ("/missing", None),
+    ],
+)
 def test_a_url_is_fetched_with_bounds(pictures_url, tmp_path, path, message):
     if path == "/missing":  # a closed port: refused at once
         with pytest.raises(remote.RemoteImageError, match="could not be fetched"):

@@ -32,11 +32,18 @@ def misread(default_classifier, pen):
 def near_copies(strokes, count=4):
     """The same trajectory drawn again a little differently: elsewhere, bigger or smaller, a little jitter."""
     rng = np.random.default_rng(3)
-    return [pad_value([(np.asarray(s) + rng.normal(0, 2, np.shape(s))).tolist() for s in strokes],
-                      fraction=rng.uniform(0.5, 0.7), position=rng.uniform(0.2, 0.8, 2)) for _ in range(count)]
+    return [
+        pad_value(
+            [(np.asarray(s) + rng.normal(0, 2, np.shape(s))).tolist() for s in strokes],
+            fraction=rng.uniform(0.5, 0.7),
+            position=rng.uniform(0.2, 0.8, 2),
+        )
+        for _ in range(count)
+    ]
 
 
 # allowed
+
 
 def test_allowed_restricts_and_renormalises(default_classifier, pen):
     value = pad_value(pen[0]["strokes"])
@@ -64,6 +71,7 @@ def test_allowed_settles_look_alikes_in_a_reading(default_classifier):
 
 
 # memory
+
 
 def test_an_empty_memory_changes_nothing(default_classifier, pen):
     for d in pen[::30]:
@@ -129,20 +137,26 @@ def _stored(default_classifier, pen) -> dict:
     return memory.as_dict()
 
 
-@pytest.mark.parametrize("tamper, message", [
-    (lambda m: "x" * (MAX_JSON_CHARS + 1), "too large"),
-    (lambda m: "{oops", "not valid JSON"),
-    (lambda m: [m], "format"),
-    (lambda m: {**m, "version": 99}, "format"),
-    (lambda m: {**m, "examples": "all of them"}, "damaged"),
-    (lambda m: {**m, "model": "someone else's model"}, "another model"),
-    (lambda m: {**m, "examples": m["examples"] * (MAX_EXAMPLES + 1)}, "limit"),
-    (lambda m: {**m, "examples": [{**m["examples"][0], "label": "é"}]}, "valid label"),
-    (lambda m: {**m, "examples": [{**m["examples"][0], "label": None}]}, "valid label"),
-    (lambda m: {**m, "examples": [{**m["examples"][0], "features": "AAAA"}]}, "wrong size"),
-    (lambda m: {**m, "examples": [{**m["examples"][0], "features": "!" * len(m["examples"][0]["features"])}]}, "base64"),
-    (lambda m: {**m, "examples": [{**m["examples"][0], "features": [0.5] * 84}]}, "wrong size"),
-])
+@pytest.mark.parametrize(
+    "tamper, message",
+    [
+        (lambda m: "x" * (MAX_JSON_CHARS + 1), "too large"),
+        (lambda m: "{oops", "not valid JSON"),
+        (lambda m: [m], "format"),
+        (lambda m: {**m, "version": 99}, "format"),
+        (lambda m: {**m, "examples": "all of them"}, "damaged"),
+        (lambda m: {**m, "model": "someone else's model"}, "another model"),
+        (lambda m: {**m, "examples": m["examples"] * (MAX_EXAMPLES + 1)}, "limit"),
+        (lambda m: {**m, "examples": [{**m["examples"][0], "label": "é"}]}, "valid label"),
+        (lambda m: {**m, "examples": [{**m["examples"][0], "label": None}]}, "valid label"),
+        (lambda m: {**m, "examples": [{**m["examples"][0], "features": "AAAA"}]}, "wrong size"),
+        (
+            lambda m: {**m, "examples": [{**m["examples"][0], "features": "!" * len(m["examples"][0]["features"])}]},
+            "base64",
+        ),
+        (lambda m: {**m, "examples": [{**m["examples"][0], "features": [0.5] * 84}]}, "wrong size"),
+    ],
+)
 def test_a_tampered_memory_is_refused(default_classifier, pen, tamper, message):
     with pytest.raises(MemoryRejected, match=message):
         WriterMemory.from_json(tamper(_stored(default_classifier, pen)), model=default_classifier.fingerprint)

@@ -11,9 +11,22 @@ from tests.emnist_files import mapping_lines
 def test_architecture_matches_seed_card():
     model = build_lenet5()
     assert model.count_params() == EXPECTED_PARAMS == 64_851
-    kinds = [(type(layer).__name__, getattr(layer, "filters", None) or getattr(layer, "units", None)) for layer in model.layers]
-    assert kinds == [("Conv2D", 6), ("AveragePooling2D", None), ("Conv2D", 16), ("AveragePooling2D", None),
-                     ("Flatten", None), ("Dropout", None), ("Dense", 120), ("Dropout", None), ("Dense", 84), ("Dense", 47)]
+    kinds = [
+        (type(layer).__name__, getattr(layer, "filters", None) or getattr(layer, "units", None))
+        for layer in model.layers
+    ]
+    assert kinds == [
+        ("Conv2D", 6),
+        ("AveragePooling2D", None),
+        ("Conv2D", 16),
+        ("AveragePooling2D", None),
+        ("Flatten", None),
+        ("Dropout", None),
+        ("Dense", 120),
+        ("Dropout", None),
+        ("Dense", 84),
+        ("Dense", 47),
+    ]
     conv1, conv2 = model.layers[0], model.layers[2]
     assert conv1.kernel_size == conv2.kernel_size == (5, 5)
     assert (conv1.padding, conv2.padding) == ("same", "valid")
@@ -30,7 +43,9 @@ def test_check_architecture_rejects_other_models():
 def _wider_model():
     import keras
 
-    return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(47, activation="softmax")])
+    return keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(47, activation="softmax")]
+    )
 
 
 def test_label_table():

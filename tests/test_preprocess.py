@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from harness.data import emnist_sample
 from model import BlankImageError, ImageTooLargeError, NotAnImageError, preprocess, preprocess_upright
 from model.preprocess import open_image
-from harness.data import emnist_sample
 
 
 def letter_l(size=200, thickness=24, margin=30):
     """An upright "L": dark ink on white, as a drawing arrives. Asymmetric, so orientation errors show."""
     image = np.full((size, size), 255, np.uint8)
-    image[margin:size - margin, margin:margin + thickness] = 0
-    image[size - margin - thickness:size - margin, margin:size - margin - 40] = 0
+    image[margin : size - margin, margin : margin + thickness] = 0
+    image[size - margin - thickness : size - margin, margin : size - margin - 40] = 0
     return image
 
 
@@ -26,7 +26,7 @@ def test_output_is_emnist_shaped_and_transposed():
     upright = preprocess_upright(letter_l())
     stored = preprocess(letter_l())
     assert stored.shape == (28, 28) and stored.dtype == np.float32
-    assert 0.0 <= stored.min() and stored.max() == pytest.approx(1.0)
+    assert stored.min() >= 0.0 and stored.max() == pytest.approx(1.0)
     assert np.array_equal(stored, upright.T)
     # Upright: the L's vertical bar is on the left, its foot at the bottom.
     assert upright[:, :8].sum() > upright[:, -8:].sum() and upright[-8:].sum() > upright[:8].sum()
@@ -79,8 +79,22 @@ def test_transparency_is_composited_whatever_the_stroke_colour():
     assert np.allclose(preprocess(canvas), reference, atol=0.02)
 
 
-@pytest.mark.parametrize("fmt, mode", [("PNG", "L"), ("PNG", "RGB"), ("PNG", "P"), ("PNG", "LA"), ("JPEG", "L"), ("JPEG", "RGB"),
-                                       ("WEBP", "RGB"), ("BMP", "RGB"), ("GIF", "P"), ("PNG", "I;16"), ("PNG", "1")])
+@pytest.mark.parametrize(
+    "fmt, mode",
+    [
+        ("PNG", "L"),
+        ("PNG", "RGB"),
+        ("PNG", "P"),
+        ("PNG", "LA"),
+        ("JPEG", "L"),
+        ("JPEG", "RGB"),
+        ("WEBP", "RGB"),
+        ("BMP", "RGB"),
+        ("GIF", "P"),
+        ("PNG", "I;16"),
+        ("PNG", "1"),
+    ],
+)
 def test_common_formats_and_modes(fmt, mode):
     image = Image.fromarray(letter_l())
     image = image.convert(mode) if mode != "I;16" else Image.fromarray(letter_l().astype(np.uint16) * 257)
@@ -104,13 +118,16 @@ def test_photo_like_input_with_noise_and_grey_paper():
     assert np.corrcoef(preprocess(photo).ravel(), preprocess(letter_l()).ravel())[0, 1] > 0.95
 
 
-@pytest.mark.parametrize("picture", [
-    np.full((300, 300), 255, np.uint8),  # blank white canvas
-    np.zeros((300, 300), np.uint8),  # black
-    np.full((300, 300, 3), 128, np.uint8),  # uniform grey
-    np.zeros((400, 400, 4), np.uint8),  # fully transparent sketchpad
-    np.random.default_rng(0).normal(128, 3, (300, 300)).clip(0, 255).astype(np.uint8),  # sensor noise only
-])
+@pytest.mark.parametrize(
+    "picture",
+    [
+        np.full((300, 300), 255, np.uint8),  # blank white canvas
+        np.zeros((300, 300), np.uint8),  # black
+        np.full((300, 300, 3), 128, np.uint8),  # uniform grey
+        np.zeros((400, 400, 4), np.uint8),  # fully transparent sketchpad
+        np.random.default_rng(0).normal(128, 3, (300, 300)).clip(0, 255).astype(np.uint8),  # sensor noise only
+    ],
+)
 def test_nothing_to_read_is_a_clean_error(picture):
     with pytest.raises(BlankImageError):
         preprocess(picture)
@@ -145,9 +162,15 @@ def test_truncated_png_is_a_clean_error():
 
 def _png_header(width, height):
     """A PNG that claims to be width x height: enough for the size check, never decoded."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) + chunk(b"IEND", b"")
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_enormous_image_is_refused_before_decoding():
@@ -184,7 +207,7 @@ def test_centre_of_mass_option_keeps_the_glyph_in_frame():
 
 def test_real_glyph_round_trip():
     """Real EMNIST glyphs, shown upright and dark on white at 10x, come back close to themselves."""
-    from tests.test_real_handwriting import DATA, as_picture
+    from tests.test_real_handwriting import as_picture
 
     images = emnist_sample()[0][::10]
     correlations = [np.corrcoef(preprocess(as_picture(g)).ravel(), g.ravel())[0, 1] for g in images]

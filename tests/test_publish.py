@@ -23,7 +23,9 @@ class FakeHub:
     def _maybe_fail(self, name):
         if name in self.fail:
             request = httpx.Request("POST", f"https://huggingface.co/api/{name}")
-            raise HfHubHTTPError(f"{self.fail[name]} refused", response=httpx.Response(self.fail[name], request=request))
+            raise HfHubHTTPError(
+                f"{self.fail[name]} refused", response=httpx.Response(self.fail[name], request=request)
+            )
 
     def whoami(self, token=None):
         if self.offline:
@@ -51,24 +53,51 @@ class FakeHub:
 
 def test_the_upload_is_exactly_what_the_space_runs():
     files = publish.space_files()
-    assert {"app.py", "requirements.txt", "README.md", "model/default/lenet5_emnist_balanced.tflite",
-            "space/ui.py", "space/pad.py", "examples/digits/7_pen.png"} <= set(files)
+    assert {
+        "app.py",
+        "requirements.txt",
+        "README.md",
+        "model/default/lenet5_emnist_balanced.tflite",
+        "space/ui.py",
+        "space/pad.py",
+        "examples/digits/7_pen.png",
+    } <= set(files)
     roots = {name.split("/")[0] for name in files}
     assert roots == {"app.py", "requirements.txt", "README.md", "model", "space", "examples"}
     assert not [f for f in files if "__pycache__" in f or f.endswith((".pyc", ".pyi")) or "/." in f]
 
 
 def test_junk_beside_the_sources_stays_out(tmp_path):
-    for name in ["app.py", "README.md", "requirements.txt", "model/a.py", "model/__pycache__/a.cpython-311.pyc",
-                 "space/ui.py", "space/ui.pyi", "space/.DS_Store", "tests/test_a.py", ".venv/lib/x.py",
-                 "bench/results/x.json", "artifacts/m.keras", "feedback/data/x.png", "examples/digits/1.png"]:
+    for name in [
+        "app.py",
+        "README.md",
+        "requirements.txt",
+        "model/a.py",
+        "model/__pycache__/a.cpython-311.pyc",
+        "space/ui.py",
+        "space/ui.pyi",
+        "space/.DS_Store",
+        "tests/test_a.py",
+        ".venv/lib/x.py",
+        "bench/results/x.json",
+        "artifacts/m.keras",
+        "feedback/data/x.png",
+        "examples/digits/1.png",
+    ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     shutil.copy(ROOT / "README.md", tmp_path / "README.md")
-    assert publish.space_files(tmp_path) == ["README.md", "app.py", "examples/digits/1.png", "model/a.py",
-                                             "requirements.txt", "space/ui.py"]
+    assert publish.space_files(tmp_path) == [
+        "README.md",
+        "app.py",
+        "examples/digits/1.png",
+        "model/a.py",
+        "requirements.txt",
+        "space/ui.py",
+    ]
 
 
+@pytest.mark.app
 def test_the_listed_files_are_enough_to_run_the_space(tmp_path):
     """Copied alone into a new folder, the upload starts and answers /predict."""
     from gradio_client import Client, handle_file
@@ -79,8 +108,9 @@ def test_the_listed_files_are_enough_to_run_the_space(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     with start_app(tmp_path / "app.log", root=tmp_path) as server:
-        result = Client(server.url, verbose=False).predict(handle_file(str(ROOT / "examples" / "digits" / "7_pen.png")),
-                                                           api_name="/predict")
+        result = Client(server.url, verbose=False).predict(
+            handle_file(str(ROOT / "examples" / "digits" / "7_pen.png")), api_name="/predict"
+        )
     assert result["label"] == "7"
 
 
@@ -108,8 +138,15 @@ def test_an_existing_space_gets_the_model_variable_and_cpu_hardware_on_request()
     assert options["space_hardware"] == "cpu-basic" and options["private"] is True
 
 
-@pytest.mark.parametrize("status, words", [(402, ["ZeroGPU", "PRO", "--hardware zero-a10g"]), (403, ["write access"]),
-                                           (409, ["already exists", "another name"]), (404, ["spelling"])])
+@pytest.mark.parametrize(
+    "status, words",
+    [
+        (402, ["ZeroGPU", "PRO", "--hardware zero-a10g"]),
+        (403, ["write access"]),
+        (409, ["already exists", "another name"]),
+        (404, ["spelling"]),
+    ],
+)
 def test_hub_refusals_say_why_and_what_to_do(status, words):
     hub = FakeHub(fail={"create_repo": status})
     with pytest.raises(publish.PublishError) as info:
@@ -120,9 +157,11 @@ def test_hub_refusals_say_why_and_what_to_do(status, words):
 
 def test_no_token_no_network_and_wrong_names_fail_before_anything_is_sent(monkeypatch):
     monkeypatch.setattr("huggingface_hub.get_token", lambda: None)
-    for repo_id, hub, message in [("alice/space", FakeHub(), "No Hugging Face token"),
-                                  ("bob/space", FakeHub(), "cannot write to 'bob'"),
-                                  ("not a repo", FakeHub(), "owner/name")]:
+    for repo_id, hub, message in [
+        ("alice/space", FakeHub(), "No Hugging Face token"),
+        ("bob/space", FakeHub(), "cannot write to 'bob'"),
+        ("not a repo", FakeHub(), "owner/name"),
+    ]:
         with pytest.raises(publish.PublishError, match=message):
             publish.publish(repo_id, api=hub, token=None if "token" in message else "hf_x")
         assert not [c for c in hub.calls if c[0] in ("create_repo", "create_commit")]

@@ -82,7 +82,13 @@ def test_empty_canvas_and_one_character(default_classifier):
 
 def test_gallery_characters_written_apart_are_read(default_classifier):
     """Gallery pictures side by side, a stroke's width or more apart: read in order, one box each."""
-    names = ["uppercase/H_pen.png", "lowercase/e_pen.png", "uppercase/L_pen.png", "uppercase/L_pen.png", "uppercase/O_pen.png"]
+    names = [
+        "uppercase/H_pen.png",
+        "lowercase/e_pen.png",
+        "uppercase/L_pen.png",
+        "uppercase/L_pen.png",
+        "uppercase/O_pen.png",
+    ]
     inks = [ImageOps.invert(Image.open(ROOT / "examples" / n).convert("L")) for n in names]
     inks = [ink.crop(ink.getbbox()) for ink in inks]
     page = Image.new("L", (sum(i.width + 25 for i in inks) + 40, max(i.height for i in inks) + 60), 0)
@@ -119,6 +125,14 @@ def test_context_settles_look_alikes():
 
 
 def test_merged_lowercase_follows_its_neighbours():
-    word = [_character("t", {"t": 0.9}), _character("h", {"h": 0.9}), _character("I", {"I": 0.9}), _character("S", {"S": 0.9})]
+    word = [
+        _character("t", {"t": 0.9}),
+        _character("h", {"h": 0.9}),
+        _character("I", {"I": 0.9}),
+        _character("S", {"S": 0.9}),
+    ]
     assert reading.spelled(word) == "this"
-    assert reading.spelled([_character("C", {"C": 0.9}), _character("A", {"A": 0.9}), _character("T", {"T": 0.9})]) == "CAT"
+    assert (
+        reading.spelled([_character("C", {"C": 0.9}), _character("A", {"A": 0.9}), _character("T", {"T": 0.9})])
+        == "CAT"
+    )

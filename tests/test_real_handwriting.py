@@ -54,9 +54,12 @@ def as_picture(glyph: np.ndarray) -> np.ndarray:
 def test_bundled_model_reads_real_emnist(default_classifier, emnist_sample):
     images, labels = emnist_sample
     direct = np.mean(default_classifier.predict_batch(images).argmax(1) == labels)
-    upright = np.mean([default_classifier.predict(as_picture(g)).label == default_classifier_label(y)
-                       for g, y in zip(images, labels)])
-    print(f"\nreal EMNIST sample ({len(labels)}): {direct:.4f} in EMNIST orientation, {upright:.4f} as upright pictures")
+    upright = np.mean(
+        [default_classifier.predict(as_picture(g)).label == default_classifier_label(y) for g, y in zip(images, labels)]
+    )
+    print(
+        f"\nreal EMNIST sample ({len(labels)}): {direct:.4f} in EMNIST orientation, {upright:.4f} as upright pictures"
+    )
     assert direct >= MIN_EMNIST_SAMPLE
     assert upright >= MIN_EMNIST_SAMPLE
 
@@ -79,8 +82,10 @@ def test_orientation_matters(default_classifier, emnist_sample):
 def test_pen_drawings_as_pictures(default_classifier, pen_sample, brush):
     """The upload path: the drawing as a picture, re-stroked to EMNIST's width by the preprocessing."""
     result = pen.score(default_classifier, pen_sample, brush, path="picture")
-    print(f"\npen digits as pictures, brush {brush}: top-1 {result['top1']:.3f}, top-3 {result['top3']:.3f}, "
-          f"look-alike letters {result['errors_lookalike_letter']}, other errors {result['errors_other']}")
+    print(
+        f"\npen digits as pictures, brush {brush}: top-1 {result['top1']:.3f}, top-3 {result['top3']:.3f}, "
+        f"look-alike letters {result['errors_lookalike_letter']}, other errors {result['errors_other']}"
+    )
     assert result["top1"] >= MIN_PEN_TOP1
     assert result["top3"] >= MIN_PEN_TOP3
     assert result["refused"] == 0  # a real digit is never refused as "not a character"
@@ -94,8 +99,13 @@ def test_drawings_get_emnist_stroke_width(pen_sample, emnist_sample):
     reference = np.median([stroke_width(g, upsample=4) for g in emnist_to_upright(images).astype(np.float32) / 255])
     rng = np.random.default_rng(0)
     for brush in (6, 10, 18, 24, 32):
-        widths = [stroke_width(preprocess_upright(raster(d["strokes"], brush, rng.uniform(0.45, 0.8), rng.uniform(0, 1, 2))),
-                               upsample=4) for d in pen_sample[::5]]
+        widths = [
+            stroke_width(
+                preprocess_upright(raster(d["strokes"], brush, rng.uniform(0.45, 0.8), rng.uniform(0, 1, 2))),
+                upsample=4,
+            )
+            for d in pen_sample[::5]
+        ]
         assert abs(np.median(widths) - reference) <= STROKE_WIDTH_TOLERANCE, (brush, np.median(widths), reference)
 
 
@@ -111,8 +121,12 @@ def test_pen_drawing_looks_like_the_trajectory(pen_sample):
     assert (rgba[..., :3][alpha > 0] == INK_RGB).all() and alpha.mean() < 40
 
 
-@pytest.mark.skipif(not (SHARED / "emnist-47").is_dir(), reason="../shared/data/emnist-47 is not here (fresh clone): "
-                    "the committed 987-image sample covers the bundled model instead")
+@pytest.mark.shared
+@pytest.mark.skipif(
+    not (SHARED / "emnist-47").is_dir(),
+    reason="../shared/data/emnist-47 is not here (fresh clone): "
+    "the committed 987-image sample covers the bundled model instead",
+)
 def test_bundled_model_on_the_whole_test_split(default_classifier):
     from train.emnist import read_folder
     from train.evaluate import evaluate
@@ -125,6 +139,7 @@ def test_bundled_model_on_the_whole_test_split(default_classifier):
     assert metrics.weighted_f1 == pytest.approx(recorded.weighted_f1, abs=1e-4)
 
 
+@pytest.mark.shared
 @pytest.mark.skipif(not (SHARED / "uji-pen-digits").is_dir(), reason="../shared/data/uji-pen-digits is not here")
 def test_full_pen_set_matches_the_sample(default_classifier, pen_sample):
     drawings = json.loads((SHARED / "uji-pen-digits" / "strokes.json").read_text())

@@ -9,16 +9,18 @@ import pytest
 from PIL import Image
 
 from harness import drawings as samples
+from harness.data import emnist_sample
 from harness.drawings import raster as draw
 from model import rejection
 from model.orientation import emnist_to_upright
-from harness.data import emnist_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("make, message", [(samples.tap, rejection.DOT), (samples.filled_blob, rejection.DOT),
-                                           (samples.smiley, rejection.DOODLE)])
+@pytest.mark.parametrize(
+    "make, message",
+    [(samples.tap, rejection.DOT), (samples.filled_blob, rejection.DOT), (samples.smiley, rejection.DOODLE)],
+)
 def test_taps_blobs_and_faces_are_refused(default_classifier, make, message):
     rng = np.random.default_rng(0)
     for _ in range(10):
@@ -31,7 +33,7 @@ def test_a_scribble_is_refused_when_no_reading_stands_out(default_classifier):
     confident "g", which is why a grid is passed here with the probabilities such a scrawl usually gets.)"""
     glyph = np.zeros((28, 28), np.float32)
     for at in (4, 10, 16, 22):  # a 4 x 4 grid of lines: 9 closed cells
-        glyph[at: at + 2, 4:24] = glyph[4:24, at: at + 2] = 1.0
+        glyph[at : at + 2, 4:24] = glyph[4:24, at : at + 2] = 1.0
     assert rejection.shape_of(glyph).loops == 9
     spread = np.full(47, 0.55 / 44)
     spread[:3] = 0.15
@@ -51,8 +53,10 @@ def test_a_single_straight_stroke_is_a_character(default_classifier, strokes):
 
 def test_real_characters_are_never_refused(default_classifier):
     sample = emnist_sample()[0][::3]
-    pictures = [255 - np.asarray(Image.fromarray(emnist_to_upright(g)).resize((280, 280), Image.Resampling.BICUBIC))
-                for g in sample]
+    pictures = [
+        255 - np.asarray(Image.fromarray(emnist_to_upright(g)).resize((280, 280), Image.Resampling.BICUBIC))
+        for g in sample
+    ]
     refused = [i for i, picture in enumerate(pictures) if default_classifier.predict(picture).refusal]
     assert refused == []
 
@@ -71,7 +75,9 @@ def test_a_fat_finger_eight_is_not_a_blob(default_classifier):
     """Drawn small with a 32 px brush, this 8's loops close and its box is 63% ink: still a character."""
     eight = json.loads((ROOT / "tests" / "data" / "uji_pen_hard_cases.json").read_text())[-1]
     assert eight["label"] == "8"  # position 1023 of the full set
-    prediction = default_classifier.predict(draw(eight["strokes"], 32, fraction=0.5075833, position=(0.8694550, 0.1769044)))
+    prediction = default_classifier.predict(
+        draw(eight["strokes"], 32, fraction=0.5075833, position=(0.8694550, 0.1769044))
+    )
     assert prediction.refusal is None and rejection.shape_of(prediction.glyph).fill > 0.6
 
 

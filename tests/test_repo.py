@@ -45,6 +45,10 @@ def test_bundled_examples_are_read_and_never_refused(default_classifier):
     predictions = {p.name: default_classifier.predict(p) for p in files}
     assert [name for name, p in predictions.items() if p.refusal] == []
     wrong = [name for name, p in predictions.items() if p.label != name.split("_")[0]]
-    excused = [name for name in wrong if predictions[name].label in ambiguous_with(name.split("_")[0])
-               and predictions[name].top(2)[1][0] == name.split("_")[0]]
+    excused = [
+        name
+        for name in wrong
+        if predictions[name].label in ambiguous_with(name.split("_")[0])
+        and predictions[name].top(2)[1][0] == name.split("_")[0]
+    ]
     assert len(excused) <= 2 and set(wrong) == set(excused), (wrong, excused)

@@ -16,7 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SERVING_PATH = """
 import sys
-sys.path.insert(0, {root!r})
 from space.serving import load_for_serving
 from space.ui import build_demo
 classifier, status = load_for_serving()
@@ -29,7 +28,7 @@ print("LOADED", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow
 
 
 def test_the_space_serving_path_imports_no_tensorflow():
-    code = SERVING_PATH.format(root=str(ROOT), example=str(ROOT / "examples" / "uppercase" / "A_pen.png"))
+    code = SERVING_PATH.format(example=str(ROOT / "examples" / "uppercase" / "A_pen.png"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, cwd=ROOT).stdout
     assert "ENGINE LiteRT" in out
     assert "LOADED []" in out, out[-2000:]
@@ -53,5 +52,5 @@ def test_batches_of_any_size_give_the_same_answers():
     together = classifier.predict_batch(sample)
     assert together.shape == (len(sample), 47)
     alone = np.concatenate([classifier.predict_batch(g) for g in sample[::23]])
-    small = np.concatenate([classifier.predict_batch(sample[i: i + 50]) for i in range(0, len(sample), 50)])
+    small = np.concatenate([classifier.predict_batch(sample[i : i + 50]) for i in range(0, len(sample), 50)])
     assert np.allclose(together[::23], alone, atol=1e-6) and np.allclose(together, small, atol=1e-6)

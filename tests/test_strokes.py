@@ -32,25 +32,28 @@ def test_parse_round_trips_and_accepts_json_text():
     assert no_brush.brush == 36  # the pad's share of the canvas
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("{not json", "not valid JSON"),
-    ([1, 2, 3], "must be an object"),
-    (value(LINE, width=0), 'canvas "width"'),
-    (value(LINE, height=1e9), 'canvas "height"'),
-    (value(LINE, width="400"), '"width" must be a number'),
-    (value(LINE, brush=float("nan")), "finite"),
-    (value("strokes"), "must be a list"),
-    (value([[[1, 2]]] * (MAX_STROKES + 1)), "Too many strokes"),
-    (value([[[200, 200]] * (MAX_POINTS + 1)]), "Too many points"),
-    (value([[["a", "b"], ["c", "d"]]]), "must be numbers"),
-    (value([[[1, 2, 3], [4, 5]]]), "[x, y]"),
-    (value([[[True, False]]]), "must be numbers"),
-    (value([[[float("nan"), 2]]]), "finite"),
-    (value([[[float("inf"), 2]]]), "finite"),
-    (value([[[-5000, 2]]]), "far outside"),
-    (value([[[1e12, 2]]]), "far outside"),
-    (value([5]), "Each stroke must be a list"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("{not json", "not valid JSON"),
+        ([1, 2, 3], "must be an object"),
+        (value(LINE, width=0), 'canvas "width"'),
+        (value(LINE, height=1e9), 'canvas "height"'),
+        (value(LINE, width="400"), '"width" must be a number'),
+        (value(LINE, brush=float("nan")), "finite"),
+        (value("strokes"), "must be a list"),
+        (value([[[1, 2]]] * (MAX_STROKES + 1)), "Too many strokes"),
+        (value([[[200, 200]] * (MAX_POINTS + 1)]), "Too many points"),
+        (value([[["a", "b"], ["c", "d"]]]), "must be numbers"),
+        (value([[[1, 2, 3], [4, 5]]]), "[x, y]"),
+        (value([[[True, False]]]), "must be numbers"),
+        (value([[[float("nan"), 2]]]), "finite"),
+        (value([[[float("inf"), 2]]]), "finite"),
+        (value([[[-5000, 2]]]), "far outside"),
+        (value([[[1e12, 2]]]), "far outside"),
+        (value([5]), "Each stroke must be a list"),
+    ],
+)
 def test_bad_strokes_are_refused_with_a_reason(bad, message):
     with pytest.raises(StrokesError, match=message.replace("[", r"\[").replace("]", r"\]")):
         Strokes.parse(bad)
@@ -84,8 +87,10 @@ def test_a_tap_is_a_dot_not_a_character(default_classifier, points):
 def test_a_straight_stroke_lands_at_emnist_width_and_span():
     """A vertical line, whatever canvas and brush drew it: 3 px strokes before the blur, the blurred ink as tall as
     EMNIST glyphs' long side (22-24 px, their 10th-90th percentile; python -m bench pen), centred in the frame."""
-    glyphs = [render(Strokes.parse(value([[[x, 40 * k], [x, 340 * k]]], 400 * k, 400 * k, brush))).glyph
-              for k, x, brush in [(1, 200, 18), (2, 150, 6), (0.5, 100, 30)]]
+    glyphs = [
+        render(Strokes.parse(value([[[x, 40 * k], [x, 340 * k]]], 400 * k, 400 * k, brush))).glyph
+        for k, x, brush in [(1, 200, 18), (2, 150, 6), (0.5, 100, 30)]
+    ]
     for glyph in glyphs:
         rows = np.flatnonzero((glyph >= 0.3).any(axis=1))
         assert 22 <= rows[-1] - rows[0] + 1 <= 24
@@ -97,8 +102,10 @@ def test_a_straight_stroke_lands_at_emnist_width_and_span():
 
 def test_a_drawing_is_read_the_same_wherever_and_however_big_it_is(default_classifier):
     pen, _ = data.pen_drawings(full=False)
-    labels = {default_classifier.predict_strokes(pad_value(pen[7]["strokes"], brush=b, fraction=f, position=p)).label
-              for b, f, p in [(6, 0.45, (0, 0)), (18, 0.6, (0.5, 0.5)), (32, 0.8, (1, 1))]}
+    labels = {
+        default_classifier.predict_strokes(pad_value(pen[7]["strokes"], brush=b, fraction=f, position=p)).label
+        for b, f, p in [(6, 0.45, (0, 0)), (18, 0.6, (0.5, 0.5)), (32, 0.8, (1, 1))]
+    }
     assert labels == {pen[7]["label"]}
 
 

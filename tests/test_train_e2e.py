@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from model import Classifier
+from model.environment import quiet
 from model.files import CARD_FILE, KERAS_FILE, METRICS_FILE, REPO_FILES, SERVING_FILE
 from model.labels import NUM_CLASSES
 from model.metrics import ModelMetrics
@@ -88,7 +89,6 @@ def test_saved_model_loads_and_agrees(trained_run, tiny_splits):
 
 KILLER = """
 import os, signal, sys
-sys.path.insert(0, {root!r})
 from train import artifacts
 real = artifacts.plots.curves_png
 def die(*args, **kwargs):
@@ -106,8 +106,13 @@ def test_killed_run_keeps_previous_artifacts(trained_run, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(trained_run, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    process = subprocess.run([sys.executable, "-c", KILLER.format(root=str(ROOT), out=str(out))], capture_output=True,
-                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, timeout=600)
+    process = subprocess.run(
+        [sys.executable, "-c", KILLER.format(out=str(out))],
+        capture_output=True,
+        cwd=ROOT,
+        env=quiet(dict(os.environ)),
+        timeout=600,
+    )
     assert process.returncode == -signal.SIGKILL, process.stderr.decode()[-2000:]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(".out.staging-")]
@@ -129,7 +134,9 @@ def test_failed_export_ships_nothing(trained_run, tmp_path, monkeypatch, capsys)
     shutil.copytree(trained_run, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     monkeypatch.setattr(export, "MAX_ABS_DIFF", -1.0)  # nothing can agree that closely
-    assert main(["--data", "synthetic", "--max-samples", "600", "--epochs", "1", "--output-dir", str(out), "--quiet"]) == 2
+    assert (
+        main(["--data", "synthetic", "--max-samples", "600", "--epochs", "1", "--output-dir", str(out), "--quiet"]) == 2
+    )
     assert "disagrees with the Keras model" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
@@ -142,9 +149,13 @@ def test_user_files_in_the_output_folder_survive(trained_run, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(trained_run, out)
     (out / "NOTES.txt").write_text("mine")
-    assert main(["--data", "synthetic", "--max-samples", "600", "--epochs", "1", "--output-dir", str(out), "--quiet"]) == 0
+    assert (
+        main(["--data", "synthetic", "--max-samples", "600", "--epochs", "1", "--output-dir", str(out), "--quiet"]) == 0
+    )
     assert (out / "NOTES.txt").read_text() == "mine"
-    assert ModelMetrics.load(out / METRICS_FILE).data.train + ModelMetrics.load(out / METRICS_FILE).data.validation == 600
+    assert (
+        ModelMetrics.load(out / METRICS_FILE).data.train + ModelMetrics.load(out / METRICS_FILE).data.validation == 600
+    )
 
 
 def test_refit_on_validation_reuses_the_calibration(tmp_path):
@@ -152,8 +163,23 @@ def test_refit_on_validation_reuses_the_calibration(tmp_path):
     from train.cli import main
 
     out = tmp_path / "out"
-    assert main(["--data", "synthetic", "--max-samples", "1500", "--epochs", "1", "--refit-on-validation",
-                 "--output-dir", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--data",
+                "synthetic",
+                "--max-samples",
+                "1500",
+                "--epochs",
+                "1",
+                "--refit-on-validation",
+                "--output-dir",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     metrics = ModelMetrics.load(out / METRICS_FILE)
     assert metrics.training.recipe["refit_on_validation"] is True
     assert metrics.data.train == 1500 and metrics.data.validation == 150
@@ -202,9 +228,11 @@ def test_card_regenerates_identically_from_metrics(trained_run, tmp_path):
 
 
 def test_help_is_fast_and_imports_no_tensorflow():
-    code = ("import sys, time; t = time.perf_counter(); sys.argv = ['train', '--help']\n"
-            "from train.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('SECONDS', time.perf_counter() - t, 'tensorflow' in sys.modules)")
+    code = (
+        "import sys, time; t = time.perf_counter(); sys.argv = ['train', '--help']\n"
+        "from train.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('SECONDS', time.perf_counter() - t, 'tensorflow' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
     seconds, tf_loaded = out.split("SECONDS")[1].split()
     assert tf_loaded == "False" and float(seconds) < 1.0
@@ -219,15 +247,31 @@ def test_bad_data_dir_is_a_message_not_a_traceback(tmp_path, capsys):
     assert "missing emnist-balanced-train-images" in err and "Traceback" not in err and not (tmp_path / "o").exists()
 
 
-@pytest.mark.skipif(not SHARED_EMNIST.is_dir(), reason="../shared/data/emnist-47 is not here (fresh clone): "
-                    "the synthetic runs above cover the pipeline")
+@pytest.mark.skipif(
+    not SHARED_EMNIST.is_dir(),
+    reason="../shared/data/emnist-47 is not here (fresh clone): the synthetic runs above cover the pipeline",
+)
 def test_real_emnist_folder_short_run(tmp_path):
     """A short run on the real re-split: its card names the data as its README asks and records the checksums."""
     from train.cli import main
 
     out = tmp_path / "out"
-    assert main(["--data-dir", str(SHARED_EMNIST), "--max-samples", "9400", "--epochs", "2", "--output-dir", str(out),
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(SHARED_EMNIST),
+                "--max-samples",
+                "9400",
+                "--epochs",
+                "2",
+                "--output-dir",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     metrics = ModelMetrics.load(out / METRICS_FILE)
     expected = {line.split()[1]: line.split()[0] for line in (SHARED_EMNIST / "SHA256SUMS").read_text().splitlines()}
     assert metrics.data.sha256 == expected

@@ -3,6 +3,7 @@ never ask for a GPU; off ZeroGPU nothing changes and ``spaces`` is not imported.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -18,21 +19,26 @@ from tests.conftest import ARTIFACT_DIR
 ROOT = Path(__file__).resolve().parents[1]
 CHECK = """
 import sys
-sys.path.insert(0, {root!r})
 from space import zerogpu
 print("ZEROGPU", zerogpu.on_zerogpu(), zerogpu.register())
 if "spaces.zero.decorator" in sys.modules:
     from spaces.zero.decorator import decorated_cache
-    print("DECORATED", sorted({{getattr(f, "__name__", "?") for f in decorated_cache}}))
+    print("DECORATED", sorted({getattr(f, "__name__", "?") for f in decorated_cache}))
 print("SPACES_IMPORTED", "spaces" in sys.modules)
 """
 
 
 def run_check(env: dict) -> str:
-    code = CHECK.format(root=str(ROOT))
-    clean = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("SPACES_", "ZERO"))}
-    return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
-                          timeout=120, check=True).stdout
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SPACES_", "ZERO"))}
+    return subprocess.run(
+        [sys.executable, "-c", CHECK],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=ROOT,
+    ).stdout
 
 
 def test_off_zerogpu_nothing_changes():
@@ -58,7 +64,9 @@ def test_the_app_starts_on_zerogpu_and_requests_stay_on_the_cpu():
             for _ in range(5):
                 with open(example, "rb") as handle:
                     path = http.post("/upload", files={"files": handle}).json()[0]
-                answer = http.post("/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}, ""]})
+                answer = http.post(
+                    "/run/predict", json={"data": [{"path": path, "meta": {"_type": "gradio.FileData"}}, ""]}
+                )
                 assert answer.json()["data"][0]["label"] == "7"
         time.sleep(0.2)
         assert device.requests == ["POST /startup-report"]  # no GPU was scheduled for any request

@@ -10,8 +10,8 @@ import ctypes
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from model.files import CARD_FILE, CONFUSION_PNG, CURVES_PNG, METRICS_FILE, REPO_FILES
 from model.metrics import ModelMetrics
@@ -21,8 +21,12 @@ from . import plots
 _RENAME_EXCHANGE = 2
 
 
-def write_all(output_dir: str | Path, write_models: Callable[[Path], None], metrics: ModelMetrics,
-              render_card: Callable[[ModelMetrics], str]) -> Path:
+def write_all(
+    output_dir: str | Path,
+    write_models: Callable[[Path], None],
+    metrics: ModelMetrics,
+    render_card: Callable[[ModelMetrics], str],
+) -> Path:
     """Stage the model files (``write_models(folder)``, which may add to ``metrics``), metrics.json, the card and
     the plots, then swap them in."""
     output_dir = Path(output_dir).resolve()
@@ -70,9 +74,7 @@ def _exchange(a: Path, b: Path) -> bool:
     except (OSError, AttributeError):
         return False
     at_fdcwd = -100
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    return False
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
 def _remove_stale_staging(output_dir: Path) -> None:

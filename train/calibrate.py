@@ -76,9 +76,17 @@ def plan(val_probabilities: np.ndarray, y_val: np.ndarray, class_counts: np.ndar
     temperature = fit_temperature(logits - tau * prior, y_val)
     before = expected_calibration_error(y_val, val_probabilities, weights=weights)
     after = expected_calibration_error(y_val, adjust(logits, prior, tau, temperature), weights=weights)
-    return Plan(tau, temperature, Calibration(temperature=round(temperature, 5), prior_correction=tau,
-                                              validation_ece_before=round(before, 5), validation_ece_after=round(after, 5),
-                                              folded_into_weights=True))
+    return Plan(
+        tau,
+        temperature,
+        Calibration(
+            temperature=round(temperature, 5),
+            prior_correction=tau,
+            validation_ece_before=round(before, 5),
+            validation_ece_after=round(after, 5),
+            folded_into_weights=True,
+        ),
+    )
 
 
 def fold(model, class_counts: np.ndarray, tau: float, temperature: float) -> None:

@@ -30,17 +30,43 @@ def dataset_id(data: DataInfo) -> str:
 
 def card_data(metrics: ModelMetrics) -> ModelCardData:
     data, test = metrics.data, metrics.test
-    common = dict(task_type="image-classification", task_name="Handwritten character classification",
-                  dataset_type=dataset_id(data), dataset_name=data.name or "unknown", dataset_split="test",
-                  dataset_revision=data.revision if data.hub_id else None)
+    common = dict(
+        task_type="image-classification",
+        task_name="Handwritten character classification",
+        dataset_type=dataset_id(data),
+        dataset_name=data.name or "unknown",
+        dataset_split="test",
+        dataset_revision=data.revision if data.hub_id else None,
+    )
     results = [
         EvalResult(metric_type="accuracy", metric_name="Accuracy", metric_value=test.accuracy, **common),
-        EvalResult(metric_type="accuracy", metric_name="Balanced accuracy", metric_config="balanced",
-                   metric_value=test.balanced_accuracy, **common),
-        EvalResult(metric_type="f1", metric_name="Weighted F1", metric_config="weighted", metric_value=test.weighted_f1, **common),
-        EvalResult(metric_type="f1", metric_name="Macro F1", metric_config="macro", metric_value=test.macro_f1, **common),
-        EvalResult(metric_type="accuracy", metric_name="Top-3 accuracy", metric_config="top3", metric_value=test.top3_accuracy, **common),
-        EvalResult(metric_type="ece", metric_name="Expected calibration error (15 bins)", metric_value=test.ece, **common),
+        EvalResult(
+            metric_type="accuracy",
+            metric_name="Balanced accuracy",
+            metric_config="balanced",
+            metric_value=test.balanced_accuracy,
+            **common,
+        ),
+        EvalResult(
+            metric_type="f1",
+            metric_name="Weighted F1",
+            metric_config="weighted",
+            metric_value=test.weighted_f1,
+            **common,
+        ),
+        EvalResult(
+            metric_type="f1", metric_name="Macro F1", metric_config="macro", metric_value=test.macro_f1, **common
+        ),
+        EvalResult(
+            metric_type="accuracy",
+            metric_name="Top-3 accuracy",
+            metric_config="top3",
+            metric_value=test.top3_accuracy,
+            **common,
+        ),
+        EvalResult(
+            metric_type="ece", metric_name="Expected calibration error (15 bins)", metric_value=test.ece, **common
+        ),
     ]
     return ModelCardData(
         model_name="lenet5-emnist-balanced",
@@ -49,8 +75,16 @@ def card_data(metrics: ModelMetrics) -> ModelCardData:
         license=LICENSE,
         datasets=[data.hub_id] if data.hub_id else None,
         metrics=["accuracy", "f1"],
-        tags=["keras", "litert", "lenet-5", "emnist", "handwriting-recognition", "character-recognition",
-              "image-classification"] + ([] if data.handwriting else ["synthetic-data"]),
+        tags=[
+            "keras",
+            "litert",
+            "lenet-5",
+            "emnist",
+            "handwriting-recognition",
+            "character-recognition",
+            "image-classification",
+        ]
+        + ([] if data.handwriting else ["synthetic-data"]),
         eval_results=results,
     )
 
@@ -69,8 +103,12 @@ def render(metrics: ModelMetrics, repo_id: str | None = None) -> str:
         lowercase=" ".join(LOWERCASE_CLASSES),
         labels="".join(LABELS),
         lookalikes=["/".join(sorted(group)) for group in AMBIGUOUS_GROUPS],
-        seed={"accuracy": seed_card.ACCURACY, "weighted_f1": seed_card.WEIGHTED_F1, "parameters": seed_card.PARAMETERS,
-              "split": seed_card.SPLIT},
+        seed={
+            "accuracy": seed_card.ACCURACY,
+            "weighted_f1": seed_card.WEIGHTED_F1,
+            "parameters": seed_card.PARAMETERS,
+            "split": seed_card.SPLIT,
+        },
         data=metrics.data,
         test=metrics.test,
         training=metrics.training,
@@ -86,8 +124,14 @@ def render(metrics: ModelMetrics, repo_id: str | None = None) -> str:
         preprocessing=metrics.preprocessing,
         weakest=weakest_classes(metrics.test),
         repo_id=repo_id or PLACEHOLDER_REPO,
-        files={"keras": KERAS_FILE, "keras_dir": KERAS_DIR_FILES, "serving": SERVING_FILE, "metrics": METRICS_FILE,
-               "confusion": CONFUSION_PNG, "curves": CURVES_PNG},
+        files={
+            "keras": KERAS_FILE,
+            "keras_dir": KERAS_DIR_FILES,
+            "serving": SERVING_FILE,
+            "metrics": METRICS_FILE,
+            "confusion": CONFUSION_PNG,
+            "curves": CURVES_PNG,
+        },
     )
     return str(card)
 

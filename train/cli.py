@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from model.hub import is_repo_id
+
 from . import data
 from .recipe import AUGMENTATIONS, IMBALANCE, Recipe
 
@@ -29,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m train",
         description="Train the LeNet-5 on EMNIST Balanced, calibrate it, evaluate it on the test split, write the "
-                    "model (.keras, Keras' hf:// layout, LiteRT), metrics.json, plots and a model card, and "
-                    "optionally push them to the Hugging Face Hub in one commit.",
+        "model (.keras, Keras' hf:// layout, LiteRT), metrics.json, plots and a model card, and "
+        "optionally push them to the Hugging Face Hub in one commit.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     data.add_arguments(p)
@@ -40,38 +42,89 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--learning-rate", type=float, default=d.learning_rate, help="Adam learning rate (peak)")
     t.add_argument("--lr-schedule", choices=["cosine", "constant"], default=d.schedule, help="learning-rate schedule")
     t.add_argument("--augment", choices=list(AUGMENTATIONS), default=d.augment, help="on-the-fly augmentation strength")
-    t.add_argument("--label-smoothing", type=float, default=d.label_smoothing, help="label smoothing of the one-hot targets")
-    t.add_argument("--imbalance", choices=list(IMBALANCE), default=d.imbalance,
-                   help="class imbalance handling: " + "; ".join(f"{k}: {v}" for k, v in IMBALANCE.items()))
-    t.add_argument("--synthetic-mix", type=float, default=d.synthetic_mix,
-                   help="add generated font glyphs to the training split, this share of its size (0 = none)")
-    t.add_argument("--ema", type=float, default=d.ema, help="momentum of the weights' moving average (e.g. 0.999); 0 = off")
-    t.add_argument("--refit-on-validation", action="store_true",
-                   help="after choosing the calibration on the validation split, train once more on train + validation "
-                        "(twice the time; the validation score reported is the first run's)")
+    t.add_argument(
+        "--label-smoothing", type=float, default=d.label_smoothing, help="label smoothing of the one-hot targets"
+    )
+    t.add_argument(
+        "--imbalance",
+        choices=list(IMBALANCE),
+        default=d.imbalance,
+        help="class imbalance handling: " + "; ".join(f"{k}: {v}" for k, v in IMBALANCE.items()),
+    )
+    t.add_argument(
+        "--synthetic-mix",
+        type=float,
+        default=d.synthetic_mix,
+        help="add generated font glyphs to the training split, this share of its size (0 = none)",
+    )
+    t.add_argument(
+        "--style-mix",
+        type=float,
+        default=d.style_mix,
+        help="add styled copies (crossed 7s and Zs, slashed 0s, flagged 1s) at this multiple of the rates "
+        "in train/styles.py (0 = none)",
+    )
+    t.add_argument(
+        "--ema", type=float, default=d.ema, help="momentum of the weights' moving average (e.g. 0.999); 0 = off"
+    )
+    t.add_argument(
+        "--refit-on-validation",
+        action="store_true",
+        help="after choosing the calibration on the validation split, train once more on train + validation "
+        "(twice the time; the validation score reported is the first run's)",
+    )
     t.add_argument("--patience", type=int, default=d.patience, help="early stopping patience in epochs; 0 = none")
-    t.add_argument("--seed", type=int, default=d.seed, help="seed for the split, sampling, augmentation and initialisation")
-    t.add_argument("--teacher", nargs="+", default=None, metavar="MODEL",
-                   help="distil from these models (paths, folders or Hub ids of this project's models; their outputs "
-                        "are averaged)")
-    t.add_argument("--distill", type=float, default=0.7, help="weight of the teacher's soft targets in the loss, with --teacher")
-    t.add_argument("--init-from", default=None, help="fine-tune: start from this model (path, folder or Hub repo id with a .keras file)")
+    t.add_argument(
+        "--seed", type=int, default=d.seed, help="seed for the split, sampling, augmentation and initialisation"
+    )
+    t.add_argument(
+        "--teacher",
+        nargs="+",
+        default=None,
+        metavar="MODEL",
+        help="distil from these models (paths, folders or Hub ids of this project's models; their outputs "
+        "are averaged)",
+    )
+    t.add_argument(
+        "--distill", type=float, default=0.7, help="weight of the teacher's soft targets in the loss, with --teacher"
+    )
+    t.add_argument(
+        "--init-from",
+        default=None,
+        help="fine-tune: start from this model (path, folder or Hub repo id with a .keras file)",
+    )
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path, default=Path("artifacts"), help="where the artifacts are written")
-    o.add_argument("--push-to-hub", metavar="OWNER/NAME", default=None,
-                   help="upload all artifacts to this Hub model repo in one commit (token from `hf auth login` or HF_TOKEN)")
+    o.add_argument(
+        "--push-to-hub",
+        metavar="OWNER/NAME",
+        default=None,
+        help="upload all artifacts to this Hub model repo in one commit (token from `hf auth login` or HF_TOKEN)",
+    )
     o.add_argument("--private", action="store_true", help="create the Hub repo as private")
     o.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
     return p
 
 
 def recipe_from(args: argparse.Namespace) -> Recipe:
-    return Recipe(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-                  schedule=args.lr_schedule, augment=args.augment, label_smoothing=args.label_smoothing,
-                  imbalance=args.imbalance, ema=args.ema, patience=args.patience, seed=args.seed,
-                  init_from=args.init_from, distill=args.distill if args.teacher else 0.0,
-                  teachers=args.teacher or [], synthetic_mix=args.synthetic_mix,
-                  refit_on_validation=args.refit_on_validation)
+    return Recipe(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        schedule=args.lr_schedule,
+        augment=args.augment,
+        label_smoothing=args.label_smoothing,
+        imbalance=args.imbalance,
+        ema=args.ema,
+        patience=args.patience,
+        seed=args.seed,
+        init_from=args.init_from,
+        distill=args.distill if args.teacher else 0.0,
+        teachers=args.teacher or [],
+        synthetic_mix=args.synthetic_mix,
+        style_mix=args.style_mix,
+        refit_on_validation=args.refit_on_validation,
+    )
 
 
 def _versions() -> dict:
@@ -80,16 +133,28 @@ def _versions() -> dict:
     import numpy
     import tensorflow
 
-    return {"python": platform.python_version(), "tensorflow": tensorflow.__version__, "keras": keras.__version__,
-            "numpy": numpy.__version__, "huggingface_hub": huggingface_hub.__version__}
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tensorflow.__version__,
+        "keras": keras.__version__,
+        "numpy": numpy.__version__,
+        "huggingface_hub": huggingface_hub.__version__,
+    }
 
 
 def _layers(model) -> list[dict]:
-    return [{"name": layer.name, "kind": type(layer).__name__, "shape": str(tuple(layer.output.shape[1:])),
-             "params": layer.count_params()} for layer in model.layers]
+    return [
+        {
+            "name": layer.name,
+            "kind": type(layer).__name__,
+            "shape": str(tuple(layer.output.shape[1:])),
+            "params": layer.count_params(),
+        }
+        for layer in model.layers
+    ]
 
 
-def run(args: argparse.Namespace) -> "ModelMetrics":
+def run(args: argparse.Namespace) -> ModelMetrics:
     from model.metrics import ModelInfo, ModelMetrics, TrainingInfo
     from model.preprocess import PREPROCESSING_VERSION, as_batch
 
@@ -107,9 +172,16 @@ def run(args: argparse.Namespace) -> "ModelMetrics":
     options = data.DataOptions.from_args(args)
     started = time.time()
     splits = data.load_splits(options)
-    held = data.mix_synthetic(data.hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed),
-                              recipe.synthetic_mix, options.seed)
-    log.info("data: %s | train %d, validation %d, test %d", splits.info.name, len(held.x_train), len(held.x_val), len(splits.x_test))
+    held = data.training_split(
+        data.hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed), recipe, options.seed
+    )
+    log.info(
+        "data: %s | train %d, validation %d, test %d",
+        splits.info.name,
+        len(held.x_train),
+        len(held.x_val),
+        len(splits.x_test),
+    )
 
     soft = None
     if recipe.teachers:
@@ -119,22 +191,43 @@ def run(args: argparse.Namespace) -> "ModelMetrics":
         log.info("teachers: %s", ", ".join(recipe.teachers))
     model, history, facts = fit.fit(held, recipe, verbose=0 if args.quiet else 2, teacher_probabilities=soft)
     counts = np.bincount(held.y_train, minlength=model.output_shape[-1])
-    plan = calibrate.plan(model.predict(as_batch(held.x_val), batch_size=2048, verbose=0), held.y_val, counts,
-                          correct_prior=recipe.imbalance == "prior")
+    plan = calibrate.plan(
+        model.predict(as_batch(held.x_val), batch_size=2048, verbose=0),
+        held.y_val,
+        counts,
+        correct_prior=recipe.imbalance == "prior",
+    )
     if recipe.refit_on_validation:  # the recipe and calibration are settled: train once more on everything
-        everything = data.TrainValSplit(np.concatenate([held.x_train, held.x_val]), np.concatenate([held.y_train, held.y_val]),
-                                        held.x_val, held.y_val)
+        everything = data.TrainValSplit(
+            np.concatenate([held.x_train, held.x_val]),
+            np.concatenate([held.y_train, held.y_val]),
+            held.x_val,
+            held.y_val,
+        )
         if soft is not None:
             from .teacher import ensemble_probabilities
 
             soft = ensemble_probabilities(recipe.teachers, everything.x_train)
-        log.info("refit on train + validation (%d images), reusing the calibration fitted above", len(everything.y_train))
-        model, history, refit_facts = fit.fit(everything, recipe, verbose=0 if args.quiet else 2, teacher_probabilities=soft)
-        facts = {**refit_facts, "best_epoch": facts["best_epoch"], "best_val_balanced_accuracy": facts["best_val_balanced_accuracy"]}
+        log.info(
+            "refit on train + validation (%d images), reusing the calibration fitted above", len(everything.y_train)
+        )
+        model, history, refit_facts = fit.fit(
+            everything, recipe, verbose=0 if args.quiet else 2, teacher_probabilities=soft
+        )
+        facts = {
+            **refit_facts,
+            "best_epoch": facts["best_epoch"],
+            "best_val_balanced_accuracy": facts["best_val_balanced_accuracy"],
+        }
     model = export.inference_copy(model)
     calibrate.fold(model, counts, plan.tau, plan.temperature)
-    log.info("calibration: prior correction %.1f, temperature %.3f (validation ECE %.4f -> %.4f)", plan.tau,
-             plan.temperature, plan.record.validation_ece_before, plan.record.validation_ece_after)
+    log.info(
+        "calibration: prior correction %.1f, temperature %.3f (validation ECE %.4f -> %.4f)",
+        plan.tau,
+        plan.temperature,
+        plan.record.validation_ece_before,
+        plan.record.validation_ece_after,
+    )
 
     probabilities = np.asarray(model.predict(as_batch(splits.x_test), batch_size=2048, verbose=0))
     info = splits.info
@@ -143,8 +236,12 @@ def run(args: argparse.Namespace) -> "ModelMetrics":
         info.train += len(held.x_val)  # the final fit saw the validation images too
     info.train_class_counts = counts.tolist()
     metrics = ModelMetrics(
-        model=ModelInfo(name="lenet5_emnist_balanced", parameters=model.count_params(), layers=_layers(model),
-                        input="28x28x1 float in [0,1], light on black, EMNIST storage orientation (transposed)"),
+        model=ModelInfo(
+            name="lenet5_emnist_balanced",
+            parameters=model.count_params(),
+            layers=_layers(model),
+            input="28x28x1 float in [0,1], light on black, EMNIST storage orientation (transposed)",
+        ),
         preprocessing=PREPROCESSING_VERSION,
         data=info,
         training=TrainingInfo(recipe=recipe.as_dict(), **facts),
@@ -162,17 +259,24 @@ def run(args: argparse.Namespace) -> "ModelMetrics":
 
     artifacts.write_all(args.output_dir, write_models, metrics, lambda m: card.render(m, repo_id=args.push_to_hub))
     test = metrics.test
-    print(f"test accuracy {test.accuracy:.4f} | balanced {test.balanced_accuracy:.4f} | weighted F1 {test.weighted_f1:.4f} "
-          f"| macro F1 {test.macro_f1:.4f} | top-3 {test.top3_accuracy:.4f} | ECE {test.ece:.4f} "
-          f"| {facts['seconds_per_epoch']} s/epoch | artifacts in {args.output_dir}")
+    print(
+        f"test accuracy {test.accuracy:.4f} | balanced {test.balanced_accuracy:.4f} | weighted F1 {test.weighted_f1:.4f} "
+        f"| macro F1 {test.macro_f1:.4f} | top-3 {test.top3_accuracy:.4f} | ECE {test.ece:.4f} "
+        f"| {facts['seconds_per_epoch']} s/epoch | artifacts in {args.output_dir}"
+    )
     if args.push_to_hub:
         info = publish.push(args.output_dir, args.push_to_hub, metrics, private=args.private)
         print(f"pushed to https://huggingface.co/{args.push_to_hub} ({getattr(info, 'commit_url', info)})")
     return metrics
 
 
-PATH_OPTIONS = {"--data-dir": "DATA_DIR", "--output-dir": "OUTPUT_DIR", "--image-dataset": "IMAGE_FOLDER",
-                "--init-from": "MODEL_FOLDER", "--teacher": "TEACHER"}
+PATH_OPTIONS = {
+    "--data-dir": "DATA_DIR",
+    "--output-dir": "OUTPUT_DIR",
+    "--image-dataset": "IMAGE_FOLDER",
+    "--init-from": "MODEL_FOLDER",
+    "--teacher": "TEACHER",
+}
 
 
 def recorded_command(argv: list[str]) -> str:
@@ -180,7 +284,7 @@ def recorded_command(argv: list[str]) -> str:
     Hub ids stay, they are what makes a run reproducible)."""
 
     def local(value: str) -> bool:
-        return Path(value).expanduser().exists() or (os.sep in value and not data.looks_like_hub_id(value))
+        return Path(value).expanduser().exists() or (os.sep in value and not is_repo_id(value))
 
     words, option = [], None
     for word in argv:
@@ -200,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     args.command = recorded_command(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+    from model.environment import quiet
+
+    quiet()  # before TensorFlow is imported
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from model.loading import ModelLoadError
 

@@ -30,7 +30,7 @@ class DataOptions:
     seed: int = 42
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> "DataOptions":
+    def from_args(cls, args: argparse.Namespace) -> DataOptions:
         return cls(**{f.name: getattr(args, f.name) for f in fields(cls) if hasattr(args, f.name)})
 
     @property
@@ -42,40 +42,66 @@ class DataOptions:
         return "folder" if self.data_dir else "hub"
 
 
-def looks_like_hub_id(value: str) -> bool:
-    """owner/name, nothing more (a local path has other separators, or exists)."""
-    return value.count("/") == 1 and not value.startswith((".", "/", "~")) and not Path(value).exists()
-
-
 def add_arguments(parser: argparse.ArgumentParser, defaults: DataOptions | None = None) -> None:
     d = defaults or DataOptions()
     g = parser.add_argument_group("data")
-    g.add_argument("--data", choices=["emnist", "synthetic"], default=d.data,
-                   help="emnist: the official files from --dataset-repo (or --data-dir); synthetic: generated "
-                        "font glyphs in EMNIST format, offline (for tests and CI, not a handwriting model)")
-    g.add_argument("--dataset-repo", default=d.dataset_repo,
-                   help="Hub dataset repo holding the four official EMNIST Balanced gzip IDX files + mapping")
-    g.add_argument("--revision", default=d.revision, help="revision (branch, tag or commit) of --dataset-repo or --image-dataset")
-    g.add_argument("--data-dir", type=Path, default=d.data_dir,
-                   help="read the four EMNIST-format files from this folder instead of the Hub (its README.md, if any, names the data)")
-    g.add_argument("--image-dataset", default=d.image_dataset,
-                   help="train on an image-classification dataset instead (Hub id or local folder loadable by datasets.load_dataset)")
+    g.add_argument(
+        "--data",
+        choices=["emnist", "synthetic"],
+        default=d.data,
+        help="emnist: the official files from --dataset-repo (or --data-dir); synthetic: generated "
+        "font glyphs in EMNIST format, offline (for tests and CI, not a handwriting model)",
+    )
+    g.add_argument(
+        "--dataset-repo",
+        default=d.dataset_repo,
+        help="Hub dataset repo holding the four official EMNIST Balanced gzip IDX files + mapping",
+    )
+    g.add_argument(
+        "--revision", default=d.revision, help="revision (branch, tag or commit) of --dataset-repo or --image-dataset"
+    )
+    g.add_argument(
+        "--data-dir",
+        type=Path,
+        default=d.data_dir,
+        help="read the four EMNIST-format files from this folder instead of the Hub (its README.md, if any, names the data)",
+    )
+    g.add_argument(
+        "--image-dataset",
+        default=d.image_dataset,
+        help="train on an image-classification dataset instead (Hub id or local folder loadable by datasets.load_dataset)",
+    )
     g.add_argument("--image-column", default=d.image_column, help="image column of --image-dataset")
-    g.add_argument("--label-column", default=d.label_column, help="label column of --image-dataset (class names or indices 0..46)")
-    g.add_argument("--image-orientation", choices=["upright", "emnist", "glyph"], default=d.image_orientation,
-                   help="upright: pictures as written, run through the app's preprocessing; emnist: 28x28 already in "
-                        "EMNIST layout; glyph: 28x28 upright glyphs as the model saw them (the Space's shared corrections)")
-    g.add_argument("--max-samples", type=int, default=d.max_samples, help="use a stratified subset of this many training images")
-    g.add_argument("--val-fraction", type=float, default=d.val_fraction, help="share of training images held out for validation")
+    g.add_argument(
+        "--label-column", default=d.label_column, help="label column of --image-dataset (class names or indices 0..46)"
+    )
+    g.add_argument(
+        "--image-orientation",
+        choices=["upright", "emnist", "glyph"],
+        default=d.image_orientation,
+        help="upright: pictures as written, run through the app's preprocessing; emnist: 28x28 already in "
+        "EMNIST layout; glyph: 28x28 upright glyphs as the model saw them (the Space's shared corrections)",
+    )
+    g.add_argument(
+        "--max-samples", type=int, default=d.max_samples, help="use a stratified subset of this many training images"
+    )
+    g.add_argument(
+        "--val-fraction", type=float, default=d.val_fraction, help="share of training images held out for validation"
+    )
 
 
 def load_splits(options: DataOptions) -> Splits:
     from . import emnist, image_dataset, synthetic  # synthetic needs fonts, image_dataset needs datasets: load on use
 
     if options.image_dataset:
-        return image_dataset.load(options.image_dataset, revision=options.revision, image_column=options.image_column,
-                                  label_column=options.label_column, orientation=options.image_orientation,
-                                  max_samples=options.max_samples)
+        return image_dataset.load(
+            options.image_dataset,
+            revision=options.revision,
+            image_column=options.image_column,
+            label_column=options.label_column,
+            orientation=options.image_orientation,
+            max_samples=options.max_samples,
+        )
     if options.data == "synthetic":
         train = options.max_samples or emnist.OFFICIAL_COUNTS["train"]
         test = max(NUM_CLASSES * 4, train // 6) if options.max_samples else emnist.OFFICIAL_COUNTS["test"]
@@ -124,7 +150,9 @@ def hold_out(x: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> TrainV
     held = int(np.ceil(fraction * len(y)))
     from sklearn.model_selection import train_test_split
 
-    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=held, stratify=_stratify(y, held), random_state=seed)
+    x_train, x_val, y_train, y_val = train_test_split(
+        x, y, test_size=held, stratify=_stratify(y, held), random_state=seed
+    )
     return TrainValSplit(x_train, y_train, x_val, y_val)
 
 
@@ -137,6 +165,21 @@ def mix_synthetic(held: TrainValSplit, share: float, seed: int) -> TrainValSplit
 
     x, y = synthetic.generate(int(round(share * len(held.y_train))), seed=seed + 7)
     return TrainValSplit(np.concatenate([held.x_train, x]), np.concatenate([held.y_train, y]), held.x_val, held.y_val)
+
+
+def mix_styles(held: TrainValSplit, share: float, seed: int) -> TrainValSplit:
+    """Add styled copies of some training glyphs (train/styles.py) to the training part only."""
+    if share <= 0:
+        return held
+    from .styles import styled_copies
+
+    x, y = styled_copies(held.x_train, held.y_train, share, seed + 11)
+    return TrainValSplit(np.concatenate([held.x_train, x]), np.concatenate([held.y_train, y]), held.x_val, held.y_val)
+
+
+def training_split(held: TrainValSplit, recipe, seed: int) -> TrainValSplit:
+    """What a recipe trains on: the held-out split plus the recipe's generated additions (training part only)."""
+    return mix_styles(mix_synthetic(held, recipe.synthetic_mix, seed), recipe.style_mix, seed)
 
 
 def _stratify(y: np.ndarray, part: int) -> np.ndarray | None:

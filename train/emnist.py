@@ -48,7 +48,9 @@ def read_folder(folder: str | os.PathLike, info: DataInfo | None = None) -> Spli
     folder = Path(folder)
     missing = [f for f in FILES.values() if not (folder / f).is_file()]
     if missing:
-        raise DataError(f"{folder}: missing {', '.join(missing)} (expected the official EMNIST Balanced gzip IDX files)")
+        raise DataError(
+            f"{folder}: missing {', '.join(missing)} (expected the official EMNIST Balanced gzip IDX files)"
+        )
     try:
         arrays = {key: read_idx(folder / filename) for key, filename in FILES.items()}
     except IdxError as exc:
@@ -64,8 +66,13 @@ def read_folder(folder: str | os.PathLike, info: DataInfo | None = None) -> Spli
     info.description = info.description or described["description"]
     info.handwriting = True
     info.sha256 = sha256_of([folder / f for f in [*FILES.values(), MAPPING_FILE] if (folder / f).is_file()])
-    return Splits(arrays["train_images"], arrays["train_labels"].astype(np.int64),
-                  arrays["test_images"], arrays["test_labels"].astype(np.int64), info=info)
+    return Splits(
+        arrays["train_images"],
+        arrays["train_labels"].astype(np.int64),
+        arrays["test_images"],
+        arrays["test_labels"].astype(np.int64),
+        info=info,
+    )
 
 
 def describe_folder(folder: Path, official: bool) -> dict[str, str | None]:
@@ -84,21 +91,35 @@ def describe_folder(folder: Path, official: bool) -> dict[str, str | None]:
     return {"name": "EMNIST-format files (not the official Balanced split sizes)", "description": None}
 
 
-def download(repo_id: str = DEFAULT_REPO, revision: str | None = None, cache_dir: str | None = None,
-             timeout: float = DOWNLOAD_TIMEOUT_S) -> Splits:
+def download(
+    repo_id: str = DEFAULT_REPO,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    timeout: float = DOWNLOAD_TIMEOUT_S,
+) -> Splits:
     """Fetch the official files from a Hub dataset repo into the HF cache (or use the cached copy), then read them."""
     try:
-        folder = hub.snapshot(repo_id, repo_type="dataset", revision=revision, cache_dir=cache_dir, timeout=timeout,
-                              allow_patterns=[*FILES.values(), MAPPING_FILE, DATASET_CARD])
+        folder = hub.snapshot(
+            repo_id,
+            repo_type="dataset",
+            revision=revision,
+            cache_dir=cache_dir,
+            timeout=timeout,
+            allow_patterns=[*FILES.values(), MAPPING_FILE, DATASET_CARD],
+        )
     except hub.HubError as exc:
-        raise DataError(f"{exc.reason} Use --data-dir with the four EMNIST files, or --data synthetic to run offline. "
-                        f"({exc})") from exc
+        raise DataError(
+            f"{exc.reason} Use --data-dir with the four EMNIST files, or --data synthetic to run offline. ({exc})"
+        ) from exc
     # The snapshot folder name is the commit hash: record it so a run names the exact data it used.
     info = DataInfo(source="hub", hub_id=repo_id, revision=folder.name)
     splits = read_folder(folder, info)
     if not info.official_split:
-        log.warning("%s does not hold the official EMNIST Balanced counts %s: results will not be comparable", repo_id,
-                    OFFICIAL_COUNTS)
+        log.warning(
+            "%s does not hold the official EMNIST Balanced counts %s: results will not be comparable",
+            repo_id,
+            OFFICIAL_COUNTS,
+        )
     elif not (folder / DATASET_CARD).is_file():
         info.name = OFFICIAL_NAME
     return splits

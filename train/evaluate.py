@@ -22,8 +22,9 @@ from model.metrics import TestMetrics
 ECE_BINS = 15
 
 
-def expected_calibration_error(y_true: np.ndarray, probabilities: np.ndarray, bins: int = ECE_BINS,
-                               weights: np.ndarray | None = None) -> float:
+def expected_calibration_error(
+    y_true: np.ndarray, probabilities: np.ndarray, bins: int = ECE_BINS, weights: np.ndarray | None = None
+) -> float:
     """Mean |accuracy - confidence| over equal-width confidence bins, weighted by the share of samples in each
     (``weights``: per-sample weights, e.g. to score an unbalanced split as if it were balanced)."""
     confidence = probabilities.max(axis=1)
@@ -35,7 +36,11 @@ def expected_calibration_error(y_true: np.ndarray, probabilities: np.ndarray, bi
         inside = which == b
         if inside.any():
             w = weights[inside]
-            total += w.sum() / weights.sum() * abs(np.average(correct[inside], weights=w) - np.average(confidence[inside], weights=w))
+            total += (
+                w.sum()
+                / weights.sum()
+                * abs(np.average(correct[inside], weights=w) - np.average(confidence[inside], weights=w))
+            )
     return float(total)
 
 
@@ -49,9 +54,16 @@ def most_confused(matrix: np.ndarray, count: int = 10) -> list[dict]:
     off = matrix.copy()
     np.fill_diagonal(off, 0)
     pairs = np.dstack(np.unravel_index(np.argsort(off, axis=None, kind="stable")[::-1], off.shape))[0][:count]
-    return [{"true": LABELS[t], "predicted": LABELS[p], "count": int(off[t, p]),
-             "share_of_true": round(float(off[t, p]) / max(1, int(matrix[t].sum())), 4)}
-            for t, p in pairs if off[t, p] > 0]
+    return [
+        {
+            "true": LABELS[t],
+            "predicted": LABELS[p],
+            "count": int(off[t, p]),
+            "share_of_true": round(float(off[t, p]) / max(1, int(matrix[t].sum())), 4),
+        }
+        for t, p in pairs
+        if off[t, p] > 0
+    ]
 
 
 def evaluate(y_true: np.ndarray, probabilities: np.ndarray) -> TestMetrics:
@@ -67,8 +79,15 @@ def evaluate(y_true: np.ndarray, probabilities: np.ndarray) -> TestMetrics:
         macro_f1=round(float(f1_score(y_true, y_pred, labels=classes, average="macro", zero_division=0)), 5),
         top3_accuracy=round(float(top_k_accuracy_score(y_true, probabilities, k=3, labels=classes)), 5),
         ece=round(expected_calibration_error(y_true, probabilities), 5),
-        per_class={LABELS[i]: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4),
-                               "f1": round(float(f1[i]), 4), "support": int(support[i])} for i in classes},
+        per_class={
+            LABELS[i]: {
+                "precision": round(float(precision[i]), 4),
+                "recall": round(float(recall[i]), 4),
+                "f1": round(float(f1[i]), 4),
+                "support": int(support[i]),
+            }
+            for i in classes
+        },
         most_confused=most_confused(matrix),
         confusion_matrix=matrix.tolist(),
     )

@@ -61,11 +61,19 @@ def write_serving(model, folder: Path, check_images: np.ndarray) -> ServingInfo:
     diff = float(np.abs(expected - served).max())
     feature_diff = float(np.abs(expected_features - features).max() / max(1.0, float(np.abs(expected_features).max())))
     if not same or diff > MAX_ABS_DIFF or feature_diff > MAX_ABS_DIFF:
-        raise ExportError(f"{SERVING_FILE} disagrees with the Keras model on {len(batch):,} test images "
-                          f"(same argmax: {same}, max |p diff| {diff:.2e}, max relative feature diff {feature_diff:.2e}; "
-                          f"the bound is {MAX_ABS_DIFF:g}); not shipping it")
-    return ServingInfo(file=SERVING_FILE, runtime="LiteRT (ai-edge-litert)", same_argmax=same, max_abs_diff=diff,
-                       features=FEATURES, features_max_abs_diff=feature_diff)
+        raise ExportError(
+            f"{SERVING_FILE} disagrees with the Keras model on {len(batch):,} test images "
+            f"(same argmax: {same}, max |p diff| {diff:.2e}, max relative feature diff {feature_diff:.2e}; "
+            f"the bound is {MAX_ABS_DIFF:g}); not shipping it"
+        )
+    return ServingInfo(
+        file=SERVING_FILE,
+        runtime="LiteRT (ai-edge-litert)",
+        same_argmax=same,
+        max_abs_diff=diff,
+        features=FEATURES,
+        features_max_abs_diff=feature_diff,
+    )
 
 
 def reexport(folder: Path, check_images: np.ndarray) -> ServingInfo:
@@ -88,8 +96,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m train.export", description=reexport.__doc__)
     parser.add_argument("folder", type=Path, help="a model folder (model/default, a training run's output)")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="EMNIST-format folder whose test split checks the export (default: the committed sample)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="EMNIST-format folder whose test split checks the export (default: the committed sample)",
+    )
     args = parser.parse_args(argv)
     if args.data_dir:
         from .emnist import read_folder
@@ -100,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
 
         images = read_sample()[0]
     info = reexport(args.folder, images)
-    print(f"{args.folder / SERVING_FILE}: same argmax as Keras on {len(images):,} images: {info.same_argmax}, "
-          f"max |p diff| {info.max_abs_diff:.2e}, features ({info.features}) max relative diff {info.features_max_abs_diff:.2e}")
+    print(
+        f"{args.folder / SERVING_FILE}: same argmax as Keras on {len(images):,} images: {info.same_argmax}, "
+        f"max |p diff| {info.max_abs_diff:.2e}, features ({info.features}) max relative diff {info.features_max_abs_diff:.2e}"
+    )
     return 0
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
-DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+DTYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
 
 
 class IdxError(ValueError):
@@ -26,8 +33,10 @@ def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
     shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(data) - header != expected:
-        raise IdxError(f"{name}: header says shape {shape} ({expected:,} bytes) but the file holds "
-                       f"{len(data) - header:,} bytes of data (truncated or corrupt)")
+        raise IdxError(
+            f"{name}: header says shape {shape} ({expected:,} bytes) but the file holds "
+            f"{len(data) - header:,} bytes of data (truncated or corrupt)"
+        )
     return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 

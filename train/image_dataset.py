@@ -40,8 +40,15 @@ def _label_mapper(feature) -> callable:
     return lambda v: index_of(v) if isinstance(v, str) else int(v)
 
 
-def load(name_or_path: str, revision: str | None = None, image_column: str = "image", label_column: str = "label",
-         orientation: str = "upright", test_split: str = "test", max_samples: int | None = None) -> Splits:
+def load(
+    name_or_path: str,
+    revision: str | None = None,
+    image_column: str = "image",
+    label_column: str = "label",
+    orientation: str = "upright",
+    test_split: str = "test",
+    max_samples: int | None = None,
+) -> Splits:
     import datasets
 
     try:
@@ -70,8 +77,13 @@ def load(name_or_path: str, revision: str | None = None, image_column: str = "im
         validate(x, y, split, name_or_path)
         splits[split] = (x, y)
     local = Path(name_or_path).expanduser().exists()
-    info = DataInfo(name=Path(name_or_path).name if local else name_or_path, source="image-dataset",
-                    hub_id=None if local else name_or_path, revision=revision, handwriting=True, official_split=False,
-                    notes={"orientation": orientation, "classes_seen": sorted({LABELS[i] for i in splits["train"][1]})})
+    info = DataInfo(
+        name=Path(name_or_path).name if local else name_or_path,
+        source="image-dataset",
+        hub_id=None if local else name_or_path,
+        revision=revision,
+        handwriting=True,
+        official_split=False,
+        notes={"orientation": orientation, "classes_seen": sorted({LABELS[i] for i in splits["train"][1]})},
+    )
     return Splits(*splits["train"], *splits[test_split], info=info)
-

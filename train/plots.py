@@ -39,7 +39,10 @@ def confusion_png(matrix: list[list[int]], title: str) -> bytes:
 def curves_png(history: dict[str, list[float]]) -> bytes:
     """Training loss and validation balanced accuracy per epoch."""
     fig, (loss_ax, score_ax) = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, key, title in ((loss_ax, "loss", "training loss"), (score_ax, "val_balanced_accuracy", "validation balanced accuracy")):
+    for ax, key, title in (
+        (loss_ax, "loss", "training loss"),
+        (score_ax, "val_balanced_accuracy", "validation balanced accuracy"),
+    ):
         values = history.get(key, [])
         ax.plot(np.arange(1, len(values) + 1), values, "-o", markersize=3)
         ax.set_xlabel("epoch")

@@ -28,12 +28,20 @@ def check_access(repo_id: str, api: HfApi | None = None, token: str | None = Non
 
 def commit_message(metrics: ModelMetrics) -> str:
     test = metrics.test
-    return (f"LeNet-5 on {metrics.data.name}: test accuracy {100 * test.accuracy:.2f}%, "
-            f"balanced {100 * test.balanced_accuracy:.2f}%, weighted F1 {test.weighted_f1:.4f}, ECE {test.ece:.4f}")
+    return (
+        f"LeNet-5 on {metrics.data.name}: test accuracy {100 * test.accuracy:.2f}%, "
+        f"balanced {100 * test.balanced_accuracy:.2f}%, weighted F1 {test.weighted_f1:.4f}, ECE {test.ece:.4f}"
+    )
 
 
-def push(folder: str | Path, repo_id: str, metrics: ModelMetrics, api: HfApi | None = None, token: str | None = None,
-         private: bool = False):
+def push(
+    folder: str | Path,
+    repo_id: str,
+    metrics: ModelMetrics,
+    api: HfApi | None = None,
+    token: str | None = None,
+    private: bool = False,
+):
     """Create the repo if needed and upload every artifact in a single commit (all or nothing on the Hub)."""
     api = api or HfApi()
     folder = Path(folder)
@@ -42,16 +50,27 @@ def push(folder: str | Path, repo_id: str, metrics: ModelMetrics, api: HfApi | N
         raise PublishError(f"{folder} lacks {', '.join(missing)}; nothing was uploaded")
     operations = [CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(folder / name)) for name in REPO_FILES]
     training = metrics.training
-    description = (f"Trained with `{metrics.command}`: {training.epochs_run} epochs, seed {training.recipe.get('seed')}, "
-                   f"{training.train_time_s} s. Data: {metrics.data.name}"
-                   + (f" @ {metrics.data.revision}" if metrics.data.revision else "") + ".")
+    description = (
+        f"Trained with `{metrics.command}`: {training.epochs_run} epochs, seed {training.recipe.get('seed')}, "
+        f"{training.train_time_s} s. Data: {metrics.data.name}"
+        + (f" @ {metrics.data.revision}" if metrics.data.revision else "")
+        + "."
+    )
 
     def upload():
         api.create_repo(repo_id, repo_type="model", exist_ok=True, private=private, token=token)
-        return api.create_commit(repo_id, operations, commit_message=commit_message(metrics),
-                                 commit_description=description, token=token, repo_type="model")
+        return api.create_commit(
+            repo_id,
+            operations,
+            commit_message=commit_message(metrics),
+            commit_description=description,
+            token=token,
+            repo_type="model",
+        )
 
     try:
         return with_deadline(upload, UPLOAD_TIMEOUT_S, f"upload to {repo_id}")
     except (HfHubHTTPError, HubTimeout, OSError) as exc:
-        raise PublishError(f"Uploading to {repo_id} failed; the artifacts stay in {folder} ({type(exc).__name__}: {exc}).") from exc
+        raise PublishError(
+            f"Uploading to {repo_id} failed; the artifacts stay in {folder} ({type(exc).__name__}: {exc})."
+        ) from exc

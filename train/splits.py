@@ -35,7 +35,9 @@ class Splits:
 
 def validate(images: np.ndarray, labels: np.ndarray, split: str, source: str) -> None:
     if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-        raise DataError(f"{source}: {split} images have shape {images.shape} dtype {images.dtype}, expected (N, 28, 28) uint8")
+        raise DataError(
+            f"{source}: {split} images have shape {images.shape} dtype {images.dtype}, expected (N, 28, 28) uint8"
+        )
     if labels.ndim != 1 or len(labels) != len(images):
         raise DataError(f"{source}: {split} has {len(images):,} images but {labels.shape} labels")
     if len(labels) == 0:

@@ -9,7 +9,7 @@ through the same EMNIST framing as user input (``model.preprocess.frame_glyph``)
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +26,29 @@ from .splits import DataError, Splits
 FONT_DIRS = ["/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts")]
 # Handwriting-like faces first; plain sans/serif/mono faces add variety. Names are file stems.
 FONT_STEMS = [
-    "Humor-Sans", "ComicNeue-Regular", "ComicNeue-Bold", "ComicNeue-Light", "ComicNeue-Italic",
-    "dkg", "dkgBd", "dkgIt", "Breip", "femkeklaver", "Rufscript010",
-    "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSerif", "DejaVuSansMono",
-    "FreeSans", "FreeSerif", "FreeMono", "LiberationSans-Regular", "LiberationSerif-Regular",
-    "LiberationMono-Regular", "LiberationSansNarrow-Regular",
+    "Humor-Sans",
+    "ComicNeue-Regular",
+    "ComicNeue-Bold",
+    "ComicNeue-Light",
+    "ComicNeue-Italic",
+    "dkg",
+    "dkgBd",
+    "dkgIt",
+    "Breip",
+    "femkeklaver",
+    "Rufscript010",
+    "DejaVuSans",
+    "DejaVuSans-Bold",
+    "DejaVuSans-Oblique",
+    "DejaVuSerif",
+    "DejaVuSansMono",
+    "FreeSans",
+    "FreeSerif",
+    "FreeMono",
+    "LiberationSans-Regular",
+    "LiberationSerif-Regular",
+    "LiberationMono-Regular",
+    "LiberationSansNarrow-Regular",
 ]
 # Faces whose "lowercase" is small capitals: drawing class "a" with them would teach the model an "A".
 CAPS_ONLY_FONTS = {"Humor-Sans"}
@@ -60,7 +78,7 @@ def find_fonts() -> tuple[Path, ...]:
     return tuple(found[s] for s in FONT_STEMS if s in found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_font(path: Path) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), FONT_SIZE)
 
@@ -87,15 +105,24 @@ def render_ink(char: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator
     inverse = np.linalg.inv(forward)
     centre = np.array([CANVAS, CANVAS], dtype=float)
     offset = centre - inverse @ centre
-    image = image.transform(image.size, Image.Transform.AFFINE,
-                            (inverse[0, 0], inverse[0, 1], offset[0], inverse[1, 0], inverse[1, 1], offset[1]),
-                            resample=Image.Resampling.BILINEAR)
+    image = image.transform(
+        image.size,
+        Image.Transform.AFFINE,
+        (inverse[0, 0], inverse[0, 1], offset[0], inverse[1, 0], inverse[1, 1], offset[1]),
+        resample=Image.Resampling.BILINEAR,
+    )
     ink = np.asarray(image, dtype=np.float32) / 255.0
     # Elastic distortion (Simard et al. 2003): a smooth random displacement field, interpolated from a
     # coarse grid (much faster than Gaussian-filtering white noise, same look), mild enough to stay readable.
     amplitude = rng.uniform(1.5, 5.0)
-    dy, dx = (np.asarray(Image.fromarray(rng.uniform(-amplitude, amplitude, (5, 5)).astype(np.float32), mode="F")
-                         .resize(ink.shape[::-1], Image.Resampling.BICUBIC)) for _ in range(2))
+    dy, dx = (
+        np.asarray(
+            Image.fromarray(rng.uniform(-amplitude, amplitude, (5, 5)).astype(np.float32), mode="F").resize(
+                ink.shape[::-1], Image.Resampling.BICUBIC
+            )
+        )
+        for _ in range(2)
+    )
     yy, xx = np.mgrid[: ink.shape[0], : ink.shape[1]]
     return map_coordinates(ink, [yy + dy, xx + dx], order=1, mode="constant").astype(np.float32)
 
@@ -135,6 +162,12 @@ def make_splits(train_count: int, test_count: int, seed: int = 0) -> Splits:
 
 
 def data_info(seed: int) -> DataInfo:
-    return DataInfo(name="synthetic font glyphs", source="synthetic", revision=f"seed-{seed}", handwriting=False,
-                    official_split=False, description="Generated offline from installed fonts with random warps",
-                    notes={"fonts": [p.name for p in find_fonts()]})
+    return DataInfo(
+        name="synthetic font glyphs",
+        source="synthetic",
+        revision=f"seed-{seed}",
+        handwriting=False,
+        official_split=False,
+        description="Generated offline from installed fonts with random warps",
+        notes={"fonts": [p.name for p in find_fonts()]},
+    )
