@@ -68,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--ema", type=float, default=d.ema, help="momentum of the weights' moving average (e.g. 0.999); 0 = off"
     )
     t.add_argument(
+        "--pen-data",
+        default=d.pen_data,
+        metavar="STROKES_JSON",
+        help="add real pen drawings (UJI-style JSON with a writer field) drawn as the pad delivers them",
+    )
+    t.add_argument("--pen-writers", default=d.pen_writers, help="with --pen-data: only these writers (e.g. 0-29)")
+    t.add_argument("--pen-repeat", type=int, default=d.pen_repeat, help="with --pen-data: each drawing this many times")
+    t.add_argument(
         "--refit-on-validation",
         action="store_true",
         help="after choosing the calibration on the validation split, train once more on train + validation "
@@ -123,6 +131,9 @@ def recipe_from(args: argparse.Namespace) -> Recipe:
         teachers=args.teacher or [],
         synthetic_mix=args.synthetic_mix,
         style_mix=args.style_mix,
+        pen_data=args.pen_data,
+        pen_writers=args.pen_writers,
+        pen_repeat=args.pen_repeat,
         refit_on_validation=args.refit_on_validation,
     )
 
@@ -271,6 +282,7 @@ def run(args: argparse.Namespace) -> ModelMetrics:
 
 
 PATH_OPTIONS = {
+    "--pen-data": "PEN_DATA",
     "--data-dir": "DATA_DIR",
     "--output-dir": "OUTPUT_DIR",
     "--image-dataset": "IMAGE_FOLDER",

@@ -177,9 +177,20 @@ def mix_styles(held: TrainValSplit, share: float, seed: int) -> TrainValSplit:
     return TrainValSplit(np.concatenate([held.x_train, x]), np.concatenate([held.y_train, y]), held.x_val, held.y_val)
 
 
+def mix_pen(held: TrainValSplit, path: str | None, writers: str, repeat: int) -> TrainValSplit:
+    """Add real pen drawings of some writers, drawn as the pad delivers them (train/pen.py), to the training part."""
+    if not path:
+        return held
+    from .pen import pen_glyphs
+
+    x, y = pen_glyphs(path, writers, repeat)
+    return TrainValSplit(np.concatenate([held.x_train, x]), np.concatenate([held.y_train, y]), held.x_val, held.y_val)
+
+
 def training_split(held: TrainValSplit, recipe, seed: int) -> TrainValSplit:
-    """What a recipe trains on: the held-out split plus the recipe's generated additions (training part only)."""
-    return mix_styles(mix_synthetic(held, recipe.synthetic_mix, seed), recipe.style_mix, seed)
+    """What a recipe trains on: the held-out split plus the recipe's additions (training part only)."""
+    held = mix_styles(mix_synthetic(held, recipe.synthetic_mix, seed), recipe.style_mix, seed)
+    return mix_pen(held, recipe.pen_data, recipe.pen_writers, recipe.pen_repeat)
 
 
 def _stratify(y: np.ndarray, part: int) -> np.ndarray | None:

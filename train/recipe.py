@@ -6,6 +6,7 @@ No TensorFlow here, so ``python -m train --help`` answers at once.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ class Recipe:
     teachers: list[str] = field(default_factory=list)  # models whose averaged output is distilled (distill > 0)
     synthetic_mix: float = 0.0  # font glyphs added to the training split, as a share of its size (pen-like strokes)
     style_mix: float = 0.0  # styled copies (crossed 7s and Zs, slashed 0s, flagged 1s) added: see train/styles.py
+    pen_data: str | None = None  # real pen drawings (UJI-style JSON) added to the training part: see train/pen.py
+    pen_writers: str = "0-29"  # ... only these writers'
+    pen_repeat: int = 10  # ... each this many times
     refit_on_validation: bool = False  # a last fit on train + validation, with the calibration of the first
 
     def __post_init__(self):
@@ -69,6 +73,17 @@ class Recipe:
         return AUGMENTATIONS[self.augment]
 
     def as_dict(self) -> dict:
-        """The recipe as metrics.json records it, with the augmentation's ranges spelled out."""
+        """The recipe as metrics.json records it, with the augmentation's ranges spelled out; a local file (a
+        model to start from or distil, pen drawings) is recorded by its name only: metrics and cards are public."""
         aug = self.augmentation
-        return {**asdict(self), "augmentation": None if aug is None else asdict(aug)}
+
+        def public(value):
+            return Path(value).name if value and Path(value).expanduser().exists() else value
+
+        record = {**asdict(self), "augmentation": None if aug is None else asdict(aug)}
+        record.update(
+            init_from=public(self.init_from),
+            pen_data=public(self.pen_data),
+            teachers=[public(t) for t in self.teachers],
+        )
+        return record
