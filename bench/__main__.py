@@ -19,6 +19,7 @@ from . import (
     rejection,
     robustness,
     training,
+    tta,
     words,
     writer,
 )
@@ -34,6 +35,7 @@ BENCHES = {
     "app": app_latency,
     "latency": latency,
     "training": training,
+    "tta": tta,
     "ablation": ablation,
 }
 LONG = {"ablation"}  # hours on 2 cores: run by name, never by "all"
@@ -43,9 +45,9 @@ MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
 
 def _kwargs(name: str, args) -> dict:
     kwargs = {"quick": args.quick} if name != "accuracy" else {}
-    if name in ("accuracy", "inference", "robustness", "pen", "rejection", "words", "writer"):
+    if name in ("accuracy", "inference", "robustness", "pen", "rejection", "words", "writer", "tta"):
         kwargs["model"] = args.model
-    if name in ("accuracy", "ablation", "writer"):
+    if name in ("accuracy", "ablation", "writer", "tta"):
         from train.data import DataOptions
 
         kwargs["data_options"] = DataOptions.from_args(args)
