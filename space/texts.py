@@ -10,6 +10,16 @@ from model.architecture import EXPECTED_PARAMS
 from model.labels import MERGED_LOWERCASE, ambiguous_with
 from model.metrics import ModelMetrics
 
+TITLE = "LeNet-5 reads your handwriting (EMNIST Balanced)"
+HEADING = "✍️ LeNet-5 reads your handwriting"
+TAB_DRAW, TAB_WORD, TAB_UPLOAD = "Draw", "Write a word", "Upload"
+PAD_LABEL, WORD_PAD_LABEL = "Drawing pad", "Word pad"
+WORD_TEXT_LABEL = "Text read"
+WORD_BOXES_LABEL = "Each character as it was read (click one to correct it)"
+UPLOAD_BUTTON = "Read this picture"
+GUESSES_LABEL = "Top guesses"
+GLYPH_LABEL = "What the model saw (28x28, upright)"
+ABOUT_LABEL = "About this model"
 WELCOME = "Draw a character (it is read as you draw), upload a picture of one, or click an example."
 WORD_WELCOME = (
     "Write a word, a name or a number, with a little space between the characters: each one is read, "
@@ -32,6 +42,10 @@ _REFUSALS = {
     rejection.SCRIBBLE: "That does not look like one character to me. Draw a single letter or digit, a bit bigger and "
     "clearer.",
 }
+
+
+def upload_label(formats: list[str]) -> str:
+    return f"A picture of one character ({', '.join(formats)})"
 
 
 def refusal(reason: str, characters: int = 1) -> str:

@@ -1,6 +1,7 @@
 """The page: a drawing pad, a word pad, an upload, a clickable gallery, the guesses and the 28x28 the model saw.
 
-Layout and wiring only: what each event does is ``space.handlers.Page``; every sentence comes from ``texts``.
+Layout and wiring only: what each event does is ``space.handlers.Page``; every word a visitor reads comes from
+``texts`` (the API components' labels are parameter names, not page text).
 """
 
 from __future__ import annotations
@@ -103,10 +104,8 @@ def example_files(group: str) -> list[str]:
 
 def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | None = None) -> gr.Blocks:
     page = Page(classifier, feedback)
-    with gr.Blocks(
-        title="LeNet-5 reads your handwriting (EMNIST Balanced)", delete_cache=(CACHE_LIFETIME_S, CACHE_LIFETIME_S)
-    ) as demo:
-        gr.Markdown(f"# ✍️ LeNet-5 reads your handwriting\n{texts.headline(classifier.metrics)}")
+    with gr.Blocks(title=texts.TITLE, delete_cache=(CACHE_LIFETIME_S, CACHE_LIFETIME_S)) as demo:
+        gr.Markdown(f"# {texts.HEADING}\n{texts.headline(classifier.metrics)}")
         gr.Markdown(status, elem_id="model-status")
         # The visitor's handwriting, in their browser's localStorage (never on the server); see model.memory.
         stored = gr.BrowserState(None, storage_key=MEMORY_KEY, secret=MEMORY_SECRET)
@@ -114,15 +113,15 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
         with gr.Row():
             with gr.Column(scale=3):
                 with gr.Tabs() as tabs:
-                    with gr.Tab("Draw", id="draw") as draw_tab:
-                        sketch = DrawingPad(pad.CANVAS, elem_id="sketchpad", label="Drawing pad", hint=texts.PAD_HINT)
-                    with gr.Tab("Write a word", id="word") as word_tab:
+                    with gr.Tab(texts.TAB_DRAW, id="draw") as draw_tab:
+                        sketch = DrawingPad(pad.CANVAS, elem_id="sketchpad", label=texts.PAD_LABEL, hint=texts.PAD_HINT)
+                    with gr.Tab(texts.TAB_WORD, id="word") as word_tab:
                         word_pad = DrawingPad(
-                            pad.WORD_CANVAS, elem_id="wordpad", label="Word pad", hint=texts.WORD_PAD_HINT
+                            pad.WORD_CANVAS, elem_id="wordpad", label=texts.WORD_PAD_LABEL, hint=texts.WORD_PAD_HINT
                         )
-                        word_text = gr.Textbox(label="Text read", elem_id="word-text", interactive=False)
+                        word_text = gr.Textbox(label=texts.WORD_TEXT_LABEL, elem_id="word-text", interactive=False)
                         word_boxes = gr.Image(
-                            label="Each character as it was read (click one to correct it)",
+                            label=texts.WORD_BOXES_LABEL,
                             elem_id="word-boxes",
                             interactive=False,
                             format="png",
@@ -133,24 +132,24 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                             label=texts.WORD_FIX_LABEL, elem_id="word-typed", max_lines=1, max_length=60
                         )
                         word_note = gr.Markdown(texts.WORD_WELCOME, elem_id="word-note")
-                    with gr.Tab("Upload", id="upload") as upload_tab:
+                    with gr.Tab(texts.TAB_UPLOAD, id="upload") as upload_tab:
                         upload = gr.Image(
                             elem_id="upload",
                             type="filepath",
                             image_mode=None,
                             sources=["upload", "clipboard"],
-                            label=f"A picture of one character ({', '.join(ACCEPTED_FORMATS)})",
+                            label=texts.upload_label(ACCEPTED_FORMATS),
                             height=340,
                         )
-                        upload_button = gr.Button("Read this picture", variant="primary")
+                        upload_button = gr.Button(texts.UPLOAD_BUTTON, variant="primary")
             with gr.Column(scale=2) as single_result:
-                label = gr.Label(num_top_classes=TOP_K, label="Top guesses", elem_id="guesses")
+                label = gr.Label(num_top_classes=TOP_K, label=texts.GUESSES_LABEL, elem_id="guesses")
                 with gr.Row(equal_height=True):
                     fix = gr.Radio([], label=texts.FIX_LABEL, elem_id="fix", visible=False, scale=3)
                     confirm = gr.Button(texts.CONFIRM, elem_id="confirm", size="sm", scale=1, min_width=80)
                 typed = gr.Textbox(label=texts.TYPE_LABEL, elem_id="typed", max_lines=1, max_length=4)
                 glyph = gr.Image(
-                    label="What the model saw (28x28, upright)",
+                    label=texts.GLYPH_LABEL,
                     elem_id="glyph",
                     interactive=False,
                     height=224,
@@ -192,7 +191,7 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                     api_visibility="private",
                     queue=False,
                 ).then(page.upload, [upload, kind, stored], preprocess=False, **ui)
-        with gr.Accordion("About this model", open=False):
+        with gr.Accordion(texts.ABOUT_LABEL, open=False):
             gr.Markdown(texts.about_markdown(classifier.metrics, classifier.source), elem_id="about")
 
         # The single-character answer has no place beside a word: the word tab uses the whole width.
