@@ -15,7 +15,6 @@ Data: ``../shared/data/uji-pen-digits`` when present, else the committed sample 
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from model.labels import DIGITS, LABELS, allowed_mask, index_of, restrict
 from model.memory import Example, WriterMemory, unit
 from model.preprocess import as_batch
 
+from . import common
 from .common import table
 from .pen import placements
 
@@ -224,14 +224,8 @@ def _cost(classifier: Classifier, drawing: dict) -> dict:
         full.add(answer, LABELS[i % len(LABELS)])
     stored = full.to_json()
 
-    def timed(call, repeat=200):
-        call()
-        samples = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            call()
-            samples.append(time.perf_counter() - start)
-        return round(float(np.median(samples)) * 1e3, 3)
+    def timed(call):
+        return common.timed(call, repeat=200, warmup=1)["median_ms"]
 
     return {
         "empty_ms": timed(lambda: classifier.predict_strokes(value)),

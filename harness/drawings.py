@@ -61,6 +61,37 @@ def raster(
     return rgba
 
 
+#: Simple pen strokes of a few characters, in a 100-unit-high box, as a person draws them stroke by stroke.
+CHARACTER_STROKES = {
+    "i": [[[50, 35], [50, 100]], [[50, 8], [51, 9]]],  # stem and a separate dot
+    "j": [[[55, 35], [55, 110], [40, 120], [28, 112]], [[55, 8], [56, 9]]],  # hook below the line and a dot
+    "t": [[[45, 5], [45, 95], [60, 100]], [[25, 35], [70, 35]]],  # stem and a crossing bar
+    "x": [[[20, 35], [80, 100]], [[80, 35], [20, 100]]],
+    "7": [[[15, 5], [85, 5], [40, 100]], [[35, 50], [75, 50]]],  # with a bar across
+    "4": [[[55, 0], [15, 65], [85, 65]], [[65, 30], [65, 100]]],  # in two strokes
+    "T": [[[10, 0], [90, 0]], [[50, 12], [50, 100]]],  # the bar drawn apart from the stem: a broken stroke
+    "L": [[[30, 0], [30, 100], [80, 100]]],
+    "1": [[[50, 0], [50, 100]]],
+    ".": [[[50, 96], [51, 97]]],
+}
+
+
+def lay_out(lines: list[str], gap: float = 35, line_gap: float = 60, margin: float = 20) -> tuple[list, float, float]:
+    """CHARACTER_STROKES written in lines, left to right (a space: a word gap): (strokes, right edge, bottom edge)."""
+    strokes, y, right = [], margin, margin
+    for text in lines:
+        x = margin
+        for char in text:
+            if char == " ":
+                x += 90
+                continue
+            strokes += [[[px + x, py + y] for px, py in stroke] for stroke in CHARACTER_STROKES[char]]
+            x += 100 + gap
+        right = max(right, x)
+        y += 130 + line_gap
+    return strokes, right, y
+
+
 # What visitors draw besides a character, seeded. Each has a trajectory form (for the pad) where it has one.
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
+from harness.drawings import lay_out
 from harness.drawings import raster as draw
 from model import reading
 from model.labels import LABELS
@@ -13,33 +14,10 @@ from model.preprocess import BlankImageError, find_ink, open_image
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Simple pen strokes, in a 100-unit-high box: what a person draws stroke by stroke.
-STROKES = {
-    "i": [[[50, 35], [50, 100]], [[50, 8], [51, 9]]],  # stem and a separate dot
-    "j": [[[55, 35], [55, 110], [40, 120], [28, 112]], [[55, 8], [56, 9]]],  # hook below the line and a dot
-    "t": [[[45, 5], [45, 95], [60, 100]], [[25, 35], [70, 35]]],  # stem and a crossing bar
-    "x": [[[20, 35], [80, 100]], [[80, 35], [20, 100]]],
-    "7": [[[15, 5], [85, 5], [40, 100]], [[35, 50], [75, 50]]],  # with a bar across
-    "T": [[[10, 0], [90, 0]], [[50, 12], [50, 100]]],  # the bar drawn apart from the stem: a broken stroke
-    "L": [[[30, 0], [30, 100], [80, 100]]],
-    "1": [[[50, 0], [50, 100]]],
-    ".": [[[50, 96], [51, 97]]],
-}
-
 
 def compose(lines: list[str], gap: float = 35, line_gap: float = 60) -> np.ndarray:
-    """Characters from STROKES laid out in lines (a space: a word gap), drawn as one sketchpad canvas."""
-    strokes, y = [], 20.0
-    for text in lines:
-        x = 20.0
-        for char in text:
-            if char == " ":
-                x += 90
-                continue
-            for stroke in STROKES[char]:
-                strokes.append([[px + x, py + y] for px, py in stroke])
-            x += 100 + gap
-        y += 130 + line_gap
+    """Characters laid out in lines (harness.drawings.lay_out), drawn as one raster sketchpad canvas."""
+    strokes, _, y = lay_out(lines, gap, line_gap)
     width = max(px for s in strokes for px, _ in s)
     return draw(strokes, brush=12, fraction=min(0.9, 0.9 * width / max(width, y)), canvas=900, position=(0.5, 0.5))
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from harness import data
-from harness.drawings import pad_value
+from harness.drawings import lay_out, pad_value
 from model import reading, rejection
 from model.preprocess import STROKE_WIDTH, BlankImageError
 from model.stroke_width import stroke_width
@@ -109,33 +109,10 @@ def test_a_drawing_is_read_the_same_wherever_and_however_big_it_is(default_class
     assert labels == {pen[7]["label"]}
 
 
-STROKES = {  # pen strokes in a 100-unit-high box, as a person draws them
-    "i": [[[50, 35], [50, 100]], [[50, 8], [51, 9]]],
-    "j": [[[55, 35], [55, 110], [40, 120], [28, 112]], [[55, 8], [56, 9]]],
-    "t": [[[45, 5], [45, 95], [60, 100]], [[25, 35], [70, 35]]],
-    "x": [[[20, 35], [80, 100]], [[80, 35], [20, 100]]],
-    "7": [[[15, 5], [85, 5], [40, 100]], [[35, 50], [75, 50]]],
-    "4": [[[55, 0], [15, 65], [85, 65]], [[65, 30], [65, 100]]],
-    "T": [[[10, 0], [90, 0]], [[50, 12], [50, 100]]],
-    "L": [[[30, 0], [30, 100], [80, 100]]],
-    "1": [[[50, 0], [50, 100]]],
-    ".": [[[50, 96], [51, 97]]],
-}
-
-
 def written(lines: list[str], gap: float = 35) -> dict:
-    """Characters from STROKES laid out in lines on a word pad, in the order a person writes them."""
-    strokes, y = [], 40.0
-    for text in lines:
-        x = 40.0
-        for char in text:
-            if char == " ":
-                x += 90
-                continue
-            strokes += [[[px + x, py + y] for px, py in stroke] for stroke in STROKES[char]]
-            x += 100 + gap
-        y += 190
-    return value(strokes, width=max(800, x + 60), height=max(300, y + 40), brush=12)
+    """Characters laid out in lines (harness.drawings.lay_out) on a word pad, in the order a person writes them."""
+    strokes, right, bottom = lay_out(lines, gap, line_gap=60, margin=40)
+    return value(strokes, width=max(800, right + 60), height=max(300, bottom), brush=12)
 
 
 @pytest.mark.parametrize("text", ["i", "j", "t", "x", "7", "4", "T"])
