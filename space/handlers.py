@@ -179,7 +179,7 @@ class Page:
         glyph = pictures.enlarge(prediction.glyph)
         if prediction.refusal:
             return None, glyph, f"✋ {texts.refusal(prediction.refusal, prediction.characters)}", NO_CHOICES, None
-        note = "\n\n".join(n for n in (problem, texts.notes_for(prediction.label)) if n)
+        note = "\n\n".join(n for n in (problem, texts.notes_for(prediction.label, allowed)) if n)
         return prediction.confidences(TOP_K), glyph, note, fix_choices(prediction), source
 
     @ui_errors(EMPTY)

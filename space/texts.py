@@ -91,8 +91,8 @@ def shared(count: int) -> str:
 
 def remembered(count: int) -> str:
     if not count:
-        return f"🧠 Correct a wrong guess (or confirm a right one) and I learn how you write. {MEMORY_HOME}"
-    return f"🧠 I remember {count} of your characters and read your writing with them. {MEMORY_HOME}"
+        return f"Correct a wrong guess (or confirm a right one) and I learn how you write. {MEMORY_HOME}"
+    return f"I remember {count} of your characters and read your writing with them. {MEMORY_HOME}"
 
 
 def learnt(label: str, confirmed: bool) -> str:
@@ -127,16 +127,17 @@ def merged_note(label: str) -> str:
     )
 
 
-def ambiguity_note(label: str) -> str:
-    """A short warning when the top guess is one of EMNIST's look-alike groups (O/0, 1/I/L, S/5, ...)."""
-    others = sorted(ambiguous_with(label))
+def ambiguity_note(label: str, allowed: str | None = None) -> str:
+    """A short warning when the top guess is one of EMNIST's look-alike groups (O/0, 1/I/L, S/5, ...), naming only
+    the look-alikes the visitor allows (with Digits, a 1 has none)."""
+    others = sorted(o for o in ambiguous_with(label) if allowed is None or o in allowed)
     if not others:
         return ""
     return f"**{label}** is easily confused with {', '.join(f'**{o}**' for o in others)}: check the runner-up guesses."
 
 
-def notes_for(label: str) -> str:
-    return "\n\n".join(note for note in (ambiguity_note(label), merged_note(label)) if note)
+def notes_for(label: str, allowed: str | None = None) -> str:
+    return "\n\n".join(note for note in (ambiguity_note(label, allowed), merged_note(label)) if note)
 
 
 def word_details(reading) -> str:

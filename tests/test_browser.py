@@ -178,3 +178,48 @@ def test_an_answer_arrives_quickly_after_the_pen_lifts(page):
         draw(page, L if i % 2 else SEVEN)
         times.append(browser.latency_ms(page))
     assert float(np.median(times)) < MAX_MEDIAN_LATENCY_MS, times
+
+
+@pytest.fixture(scope="module")
+def misread_digit(app):
+    """A real pen digit (UJI writers sample) the bundled model reads wrong even among digits only."""
+    from harness import data
+    from harness.drawings import pad_value, place
+    from model import Classifier
+
+    classifier = Classifier.load()
+    import json
+
+    for d in json.loads(data.PEN_WRITERS_SAMPLE.read_text()):
+        if classifier.predict_strokes(pad_value(d["strokes"]), allowed="0123456789").label != d["label"]:
+            return d["label"], place(d["strokes"])
+    pytest.fail("every sample digit is read right among digits: pick another drawing")
+
+
+def test_it_learns_my_handwriting_and_forgets_it(page, misread_digit):
+    """Choose Digits, draw, say what it was, draw the same again: read right at once. Then forget it."""
+    truth, strokes = misread_digit
+    page.locator("#kind").get_by_text("Digits", exact=True).click()
+    draw(page, strokes)
+    page.wait_for_function("() => document.querySelector('#guesses .output-class')?.innerText.trim()")
+    wrong = top_guess(page)
+    assert wrong != truth and wrong.isdigit()
+    shot(page, "learn_before")
+    page.locator("#typed textarea, #typed input").first.fill(truth)
+    page.locator("#typed textarea, #typed input").first.press("Enter")
+    wait_for_guess(page, truth)  # the same drawing, read again with the correction
+    page.wait_for_function("() => document.querySelector('#memory-status').innerText.includes('remember 1 ')")
+    button(page, "#sketchpad", "Clear").click()
+    wait_for_no_guess(page)
+    draw(page, strokes)  # drawn again: read as the visitor said
+    wait_for_guess(page, truth)
+    shot(page, "learn_after")
+    page.locator("#forget").click()
+    page.wait_for_function(
+        "() => document.querySelector('#memory-status').innerText.includes('Forgotten')"
+        " || document.querySelector('#memory-status').innerText.includes('forgotten')"
+    )
+    button(page, "#sketchpad", "Clear").click()
+    wait_for_no_guess(page)
+    draw(page, strokes)
+    wait_for_guess(page, wrong)  # as a stranger's drawing again

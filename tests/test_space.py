@@ -103,3 +103,9 @@ def test_env_var_and_default(monkeypatch, trained_run):
     monkeypatch.delenv("EMNIST_MODEL")
     classifier, status = load_for_serving()
     assert classifier.source == "bundled default" and status.startswith("Serving the bundled model.")
+
+
+def test_look_alike_notes_name_only_what_the_visitor_allows():
+    assert "**I**" in texts.notes_for("1") and "**L**" in texts.notes_for("1")
+    assert texts.notes_for("1", allowed="0123456789") == ""  # among digits, a 1 has no look-alike
+    assert "**0**" in texts.notes_for("O", allowed="0O") and "**D**" not in texts.notes_for("O", allowed="0O")
