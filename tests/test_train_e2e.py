@@ -142,20 +142,26 @@ def test_failed_export_ships_nothing(trained_run, tmp_path, monkeypatch, capsys)
 
 
 def test_user_files_in_the_output_folder_survive(trained_run, tmp_path):
+    """The artifact writer's folder semantics, with stub model files (no training): what a person put in the output
+    folder stays, every artifact is replaced, and no staging folder is left behind."""
     import shutil
 
-    from train.cli import main
+    from model.files import CARD_FILE, KERAS_DIR_FILES, KERAS_FILE, SERVING_FILE
+    from train.artifacts import write_all
 
     out = tmp_path / "out"
     shutil.copytree(trained_run, out)
     (out / "NOTES.txt").write_text("mine")
-    assert (
-        main(["--data", "synthetic", "--max-samples", "600", "--epochs", "1", "--output-dir", str(out), "--quiet"]) == 0
-    )
+
+    def stub_models(folder):
+        for name in (KERAS_FILE, SERVING_FILE, *KERAS_DIR_FILES):
+            (folder / name).write_bytes(f"stub {name}".encode())
+
+    write_all(out, stub_models, ModelMetrics.load(out / METRICS_FILE), lambda metrics: "the card")
     assert (out / "NOTES.txt").read_text() == "mine"
-    assert (
-        ModelMetrics.load(out / METRICS_FILE).data.train + ModelMetrics.load(out / METRICS_FILE).data.validation == 600
-    )
+    assert (out / SERVING_FILE).read_bytes() == f"stub {SERVING_FILE}".encode()
+    assert (out / CARD_FILE).read_text() == "the card"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.staging-")]
 
 
 def test_refit_on_validation_reuses_the_calibration(tmp_path):
