@@ -163,6 +163,8 @@ def run(model=None, quick: bool = False, data_options=None) -> dict:
     digits = allowed_mask(DIGITS)
 
     harm_of = _harm(raw, features, labels, selection, others)
+    recipe = classifier.metrics.training.recipe or {}
+    trained_on = recipe.get("pen_writers") if recipe.get("pen_data") else None
     grid = (
         [
             {
@@ -174,13 +176,15 @@ def run(model=None, quick: bool = False, data_options=None) -> dict:
             for s in GRID_SIMILAR
             for k in GRID_STRENGTH
         ]
-        if selection and not quick
+        if selection and not quick and not trained_on
         else []
     )
     # The best on writers 0-29; within half a point of it, the one that changes the fewest other answers.
     top = max((g["selection"] for g in grid), default=None)
     best = min((g for g in grid if g["selection"] >= top - 0.005), key=lambda g: g["flips_unrelated"]) if grid else None
     result = {
+        # writers the model itself trained on (python -m train --pen-data): choosing constants on them means nothing
+        "model_trained_on_writers": trained_on,
         "model": classifier.source,
         "data": name,
         "writers": len(writers),
@@ -308,6 +312,15 @@ def report(result: dict) -> str:
         f"restricted to digits: accuracy {100 * e['digits_accuracy_anything']:.2f}% -> "
         f"{100 * e['digits_accuracy_restricted']:.2f}%, ECE {e['digits_ece_anything']} -> {e['digits_ece_restricted']}."
     )
+    if result.get("model_trained_on_writers"):
+        return text + (
+            f"\n\nThe memory's constants (similarity above {result['similar']}, strength {result['strength']}) were "
+            "chosen with the previous bundled model, before writers 0-29 became training data, by this rule: "
+            "within half a point of the best on writers 0-29's second samples, the fewest EMNIST answers changed "
+            "outside look-alikes (to see that grid: `git worktree add ../previous deaa243` and "
+            "`python -m bench writer --model ../previous/model/default`). This model "
+            f"trained on writers {result['model_trained_on_writers']}, so the choice is not rerun on them."
+        )
     if result["grid"]:
         grid = [
             [
