@@ -16,8 +16,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from .common import RESULTS_DIR, table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,23 +78,19 @@ def _slug(name: str) -> str:
 REFIT = "the validation winner, refit on train + validation (its calibration reused)"
 
 
-def _evaluate(model, splits, held, plan_counts, recipe, drawings, fixed_plan: dict | None = None) -> dict:
+def _evaluate(fitted, splits, held, recipe, drawings, fixed_plan: dict | None = None) -> dict:
     from bench.pen import score
     from model.classifier import Classifier
-    from model.preprocess import as_batch
     from model.runtime import KerasEngine
-    from train import calibrate, evaluate, export
+    from train import evaluate, stages
     from train.evaluate import balanced_accuracy
 
     if fixed_plan is None:
-        val_raw = np.asarray(model.predict(as_batch(held.x_val), batch_size=2048, verbose=0))
-        plan = calibrate.plan(val_raw, held.y_val, plan_counts, correct_prior=recipe.imbalance == "prior")
+        plan = stages.calibration(fitted, held, recipe)
         tau, temperature = plan.tau, plan.temperature
     else:  # the validation split was trained on: reuse the twin's calibration, report no validation score
         tau, temperature = fixed_plan["prior_correction"], fixed_plan["temperature"]
-    calibrated = export.inference_copy(model)
-    calibrate.fold(calibrated, plan_counts, tau, temperature)
-    classifier = Classifier(engine=KerasEngine(calibrated))
+    classifier = Classifier(engine=KerasEngine(stages.calibrated(fitted, tau, temperature)))
     test = evaluate.evaluate(splits.y_test, classifier.predict_batch(splits.x_test))
     val = None if fixed_plan else round(balanced_accuracy(held.y_val, classifier.predict_batch(held.x_val)), 5)
     pen = score(classifier, drawings, 18, path="strokes")
@@ -118,11 +112,9 @@ def _evaluate(model, splits, held, plan_counts, recipe, drawings, fixed_plan: di
 
 
 def run(data_options=None, quick: bool = False, only: list[str] | None = None, out_dir: Path = RESULTS_DIR) -> dict:
-    import keras
-
     from harness.data import pen_drawings
+    from train import stages
     from train.data import DataOptions, hold_out, load_splits, training_split
-    from train.fit import fit
     from train.recipe import Recipe
 
     options = data_options or DataOptions()
@@ -147,18 +139,16 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
             continue
         start = time.perf_counter()
         mixed = training_split(held, recipe, options.seed)
-        soft = _soft_targets(teachers, mixed.x_train) if teachers else None
-        model, history, facts = fit(mixed, recipe, verbose=0, teacher_probabilities=soft)
-        counts = np.bincount(mixed.y_train, minlength=47)  # the class mix the model learned
+        fitted = stages.train(mixed, recipe, 0, _teacher_files(teachers))
         if not quick:
-            model.save(RUNS / f"{_slug(name)}.keras")
+            fitted.model.save(RUNS / f"{_slug(name)}.keras")
         rows[name] = {
             "name": name,
             "recipe": record,
             "teachers": teachers,
-            "fit_seconds": facts["train_time_s"],
-            "seconds_per_epoch": facts["seconds_per_epoch"],
-            **_evaluate(model, splits, held, counts, recipe, drawings),
+            "fit_seconds": fitted.facts["train_time_s"],
+            "seconds_per_epoch": fitted.facts["seconds_per_epoch"],
+            **_evaluate(fitted, splits, mixed, recipe, drawings),
         }
         rows[name]["wall_seconds"] = round(time.perf_counter() - start, 1)
         print(
@@ -167,19 +157,14 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
         )
         _save(path, splits, held, pen_name, rows, quick)
     if not quick and (not only or REFIT in only):
-        _refit_winner(rows, splits, held, drawings, keras, options.seed)
+        _refit_winner(rows, splits, held, drawings, options.seed)
         _save(path, splits, held, pen_name, rows, quick)
     return _result(splits, held, pen_name, rows)
 
 
-def _soft_targets(teachers: list[str], images):
-    """Averaged raw output of the teachers: earlier variants (by name, their raw models in runs/ablation) or model
-    files (by path)."""
-    from train.teacher import ensemble_probabilities
-
-    return ensemble_probabilities(
-        [t if t.endswith(".keras") else str(RUNS / f"{_slug(t)}.keras") for t in teachers], images
-    )
+def _teacher_files(teachers: list[str]) -> list[str]:
+    """Teachers as model files: earlier variants (by name, their raw models in runs/ablation) or paths."""
+    return [t if t.endswith(".keras") else str(RUNS / f"{_slug(t)}.keras") for t in teachers]
 
 
 def _same_recipe(stored: dict, record: dict) -> bool:
@@ -208,10 +193,10 @@ def _save(path, splits, held, pen_name, rows, quick) -> None:
         )
 
 
-def _refit_winner(rows: dict, splits, held, drawings, keras, seed: int) -> None:
+def _refit_winner(rows: dict, splits, held, drawings, seed: int) -> None:
     """The chosen recipe trained once more on train + validation, calibrated as its twin was."""
-    from train.data import TrainValSplit, mix_synthetic
-    from train.fit import fit
+    from train import stages
+    from train.data import training_split
     from train.recipe import Recipe
 
     winner = max(
@@ -219,29 +204,17 @@ def _refit_winner(rows: dict, splits, held, drawings, keras, seed: int) -> None:
     )
     if REFIT in rows and rows[REFIT]["refit_of"] == winner["name"]:
         return
-    everything = TrainValSplit(
-        np.concatenate([held.x_train, held.x_val]), np.concatenate([held.y_train, held.y_val]), held.x_val, held.y_val
-    )
     recipe = Recipe(**{k: v for k, v in winner["recipe"].items() if k != "augmentation"})
-    soft = _soft_targets(winner["teachers"], everything.x_train) if winner["teachers"] else None
-    if recipe.synthetic_mix:
-        everything = mix_synthetic(everything, recipe.synthetic_mix, seed)
-        soft = (
-            None
-            if soft is None
-            else np.concatenate([soft, np.eye(47, dtype=np.float32)[everything.y_train[len(soft) :]]])
-        )
-    model, _, facts = fit(everything, recipe, verbose=0, teacher_probabilities=soft)
-    twin = mix_synthetic(held, recipe.synthetic_mix, seed)
-    counts = np.bincount(twin.y_train, minlength=47)  # the twin's prior, as its calibration was fitted with it
+    mixed = training_split(held, recipe, seed)
+    fitted = stages.refit(mixed, recipe, 0, _teacher_files(winner["teachers"]))
     rows[REFIT] = {
         "name": REFIT,
         "refit_of": winner["name"],
         "recipe": winner["recipe"],
         "teachers": winner["teachers"],
-        "fit_seconds": facts["train_time_s"],
-        "seconds_per_epoch": facts["seconds_per_epoch"],
-        **_evaluate(model, splits, held, counts, recipe, drawings, fixed_plan=winner),
+        "fit_seconds": fitted.facts["train_time_s"],
+        "seconds_per_epoch": fitted.facts["seconds_per_epoch"],
+        **_evaluate(fitted, splits, mixed, recipe, drawings, fixed_plan=winner),
     }
     print(
         f"{REFIT}: {json.dumps({k: v for k, v in rows[REFIT].items() if k not in ('recipe', 'teachers')})}", flush=True

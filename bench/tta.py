@@ -1,18 +1,17 @@
-"""Test-time augmentation for the served model: average its calibrated probabilities over small transforms of the
-framed 28x28 glyph, with the temperature refitted on the averaged outputs (validation split), and see whether it is
-worth its cost.
+"""Test-time augmentation for the served model: the candidate sets of ``train/views.py`` (each the glyph plus a few
+small transforms, the temperature refitted on the averages over the validation split) on the bundled model's
+network alone, with test accuracy, ECE, the pen digits through the pad's path and the cost per answer.
 
-Transform sets (each includes the glyph itself) are chosen on validation accuracy; test accuracy, ECE, the pen
-digits through the pad's path and the cost per answer are only reported. The Space uses TTA only if this says so.
+``python -m train`` makes the same choice on validation and records it in metrics.json; the Space serves what it
+records. This benchmark shows every candidate beside the choice.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
-from scipy.ndimage import affine_transform
-from scipy.special import softmax
 
 from harness import data
 from harness.drawings import pad_value
@@ -24,46 +23,6 @@ from model.preprocess import as_batch
 from .common import table
 from .pen import placements
 
-#: name -> list of (rotation degrees, zoom, shift rows, shift cols); the identity is always included.
-SETS = {
-    "none": [],
-    "half-pixel shifts": [(0, 1, 0.5, 0), (0, 1, -0.5, 0), (0, 1, 0, 0.5), (0, 1, 0, -0.5)],
-    "rotations ±6°, zooms 0.92/1.08": [(6, 1, 0, 0), (-6, 1, 0, 0), (0, 0.92, 0, 0), (0, 1.08, 0, 0)],
-    "both": [
-        (0, 1, 0.5, 0),
-        (0, 1, -0.5, 0),
-        (0, 1, 0, 0.5),
-        (0, 1, 0, -0.5),
-        (6, 1, 0, 0),
-        (-6, 1, 0, 0),
-        (0, 0.92, 0, 0),
-        (0, 1.08, 0, 0),
-    ],
-}
-
-
-def transformed(glyphs: np.ndarray, rotation: float, zoom: float, dy: float, dx: float) -> np.ndarray:
-    """(N, 28, 28) floats, each rotated, zoomed and shifted about the frame's centre (bilinear, zeros outside)."""
-    angle = np.deg2rad(rotation)
-    matrix = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) / zoom
-    centre = np.array([13.5, 13.5])
-    offset = centre - matrix @ centre - np.array([dy, dx])
-    return np.stack([affine_transform(g, matrix, offset=offset, order=1, mode="constant") for g in glyphs])
-
-
-def averaged(classifier: Classifier, glyphs: np.ndarray, transforms: list) -> np.ndarray:
-    """Mean calibrated probabilities over the glyph and its transforms; glyphs (N, 28, 28) in EMNIST orientation."""
-    glyphs = as_batch(glyphs)[..., 0]
-    outputs = [classifier.predict_batch(glyphs)]
-    outputs += [classifier.predict_batch(transformed(glyphs, *t)) for t in transforms]
-    return np.mean(outputs, axis=0)
-
-
-def refit(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    from train.calibrate import fit_temperature, logits_of
-
-    return fit_temperature(logits_of(probabilities), labels)
-
 
 def _ece(labels, probabilities) -> float:
     from train.evaluate import expected_calibration_error
@@ -73,8 +32,10 @@ def _ece(labels, probabilities) -> float:
 
 def run(model=None, data_options=None, quick: bool = False) -> dict:
     from train.data import DataOptions, hold_out, load_splits
+    from train.views import SETS, fitted
 
-    classifier = Classifier.load(model)
+    served = Classifier.load(model)
+    classifier = replace(served, views=replace(served.views, transforms=()))  # the network alone
     options = data_options or DataOptions()
     splits = load_splits(options)
     held = hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed)
@@ -90,25 +51,23 @@ def run(model=None, data_options=None, quick: bool = False) -> dict:
     )
     rows = []
     for name, transforms in SETS.items():
-        val = averaged(classifier, x_val, transforms)
-        temperature = refit(val, y_val) if transforms else 1.0
+        views = fitted(classifier.engine, x_val, y_val, transforms)
 
-        def calibrated(p, t=temperature):
-            return softmax(np.log(np.clip(p, 1e-30, 1)) / t, axis=1)
+        def answers(glyphs, views=views):
+            return views(classifier.engine, as_batch(glyphs))
 
-        test = calibrated(averaged(classifier, x_test, transforms))
-        pen_p = calibrated(averaged(classifier, pen_glyphs, transforms))
-        one = x_test[:1]
-        averaged(classifier, one, transforms)
+        test, pen_p, val = answers(x_test), answers(pen_glyphs), answers(x_val)
+        one = as_batch(x_test[:1])
+        answers(one)
         start = time.perf_counter()
         for _ in range(200):
-            averaged(classifier, one, transforms)
+            answers(one)
         rows.append(
             {
                 "name": name,
                 "answers_averaged": 1 + len(transforms),
-                "temperature": round(temperature, 4),
-                "val_accuracy": round(float(np.mean(calibrated(val).argmax(1) == y_val)), 4),
+                "temperature": round(views.temperature, 4),
+                "val_accuracy": round(float(np.mean(val.argmax(1) == y_val)), 4),
                 "test_accuracy": round(float(np.mean(test.argmax(1) == y_test)), 4),
                 "test_ece": _ece(y_test, test),
                 "pen_top1": round(float(np.mean(pen_p.argmax(1) == pen_labels)), 4),
@@ -117,7 +76,8 @@ def run(model=None, data_options=None, quick: bool = False) -> dict:
         )
     best = max(rows, key=lambda r: r["val_accuracy"])
     return {
-        "model": classifier.source,
+        "model": served.source,
+        "served": served.metrics.views.name,
         "data": splits.info.name,
         "pen": pen_name,
         "validation": int(len(y_val)),
@@ -144,7 +104,8 @@ def report(result: dict) -> str:
     return (
         f"Model `{result['model']}`: calibrated probabilities averaged over transforms of the framed 28x28, the "
         f"temperature refitted on the averages ({result['validation']:,} validation images of {result['data']}; "
-        f"bold: the best there). Test: {result['test']:,} images; pen: {result['pen']} through the pad's path.\n\n"
+        f"bold: the best there). Test: {result['test']:,} images; pen: {result['pen']} through the pad's path. "
+        f"Served (as its metrics.json records, chosen there by `python -m train`): **{result.get('served') or 'none'}**.\n\n"
         + table(
             rows,
             [

@@ -16,6 +16,7 @@ from .orientation import upright_to_emnist
 from .preprocess import Centre, Framed, ImageInput, as_batch, find_ink, frame, open_image
 from .runtime import Engine
 from .strokes import Strokes, render
+from .views import Views
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Classifier:
     source: str = ""
     fingerprint: str = ""  # the served file's, see loading.LoadedModel
     warnings: list[str] = field(default_factory=list)
+    views: Views = field(default_factory=Views)  # test-time augmentation, as metrics.json records it
 
     @classmethod
     def load(
@@ -88,6 +90,7 @@ class Classifier:
             source=loaded.source,
             fingerprint=loaded.fingerprint,
             warnings=loaded.warnings,
+            views=loaded.views,
         )
 
     @property
@@ -96,8 +99,15 @@ class Classifier:
         return self.engine.has_features
 
     def predict_batch(self, glyphs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28[, 1]) EMNIST-oriented glyphs in [0, 1] -> (N, 47) calibrated probabilities."""
-        return self.engine(as_batch(glyphs))
+        """(N, 28, 28[, 1]) EMNIST-oriented glyphs in [0, 1] -> (N, 47) calibrated probabilities, as served."""
+        return self.views(self.engine, as_batch(glyphs))
+
+    def _run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(served probabilities, the glyph's own probabilities, its features): one model call for all views."""
+        raw, features = self.engine.run(self.views.stack(batch) if self.views else batch)
+        if features is not None:
+            features = features[: len(batch)]
+        return self.views.combine(raw), raw[: len(batch)], features
 
     def predict(
         self, image: ImageInput, centre: Centre = "bbox", allowed: str | None = None, memory: WriterMemory | None = None
@@ -121,13 +131,14 @@ class Classifier:
         self, framed: Framed, count_characters, mask: np.ndarray | None, memory: WriterMemory | None
     ) -> Prediction:
         upright = framed.glyph
-        raw, features = self.engine.run(as_batch(upright_to_emnist(upright)))
-        # Whether this is a character at all is the drawing's business, not the person's choice or memory.
-        refusal = rejection.refusal(upright, raw[0], framed.drawn_stroke_width)
+        served, own, features = self._run(as_batch(upright_to_emnist(upright)))
+        # Whether this is a character at all is the drawing's business, not the person's choice or memory: the
+        # rules read the glyph's own output, which their thresholds were measured on.
+        refusal = rejection.refusal(upright, own[0], framed.drawn_stroke_width)
         count = count_characters()
         if refusal is None and count > 1:
             refusal = rejection.SEVERAL
-        probabilities = self._personal(raw, features, mask, memory)[0]
+        probabilities = self._personal(served, features, mask, memory)[0]
         return Prediction(
             probabilities=probabilities,
             glyph=upright,
@@ -155,8 +166,8 @@ class Classifier:
 
     def _answerer(self, mask: np.ndarray | None, memory: WriterMemory | None) -> reading.Answer:
         def answer(upright: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-            raw, features = self.engine.run(as_batch(upright_to_emnist(upright)))
-            return self._personal(raw, features, mask, memory), features
+            served, _, features = self._run(as_batch(upright_to_emnist(upright)))
+            return self._personal(served, features, mask, memory), features
 
         return answer
 

@@ -19,6 +19,7 @@ from .files import INFERENCE_FILES, KERAS_DIR_FILES, KERAS_FILE, METRICS_FILE, S
 from .metrics import ModelMetrics
 from .preprocess import PREPROCESSING_VERSION
 from .runtime import Engine, EngineError, KerasEngine, LiteRTEngine, litert_available
+from .views import Views
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class LoadedModel:
     source: str  # as people should read it: "bundled default", a repo id, or the path they gave
     fingerprint: str = ""  # the start of the served file's SHA-256: what a WriterMemory is bound to
     warnings: list[str] = field(default_factory=list)
+    views: Views = field(default_factory=Views)
 
 
 def configured_source(source: str | os.PathLike | None = None) -> str | None:
@@ -134,6 +136,10 @@ def load(source: str | os.PathLike | None = None, revision: str | None = None, *
         log.info("%s does not record the preprocessing version it was made for", described)
     if metrics.missing:
         log.info("%s: metrics.json lacks %s", described, ", ".join(metrics.missing))
+    views = Views.recorded(metrics.views.transforms, metrics.views.temperature)
+    if views is None:
+        views = Views()
+        warnings.append("Its metrics.json names test-time views this code does not accept; serving the glyph alone.")
     for warning in warnings:
         log.warning("%s: %s", described, warning)
-    return LoadedModel(engine, metrics, folder, described, fingerprint, warnings)
+    return LoadedModel(engine, metrics, folder, described, fingerprint, warnings, views)

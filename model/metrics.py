@@ -12,8 +12,11 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
+
+from pydantic import TypeAdapter, ValidationError
 
 from .atomic import write_text
 
@@ -91,6 +94,17 @@ class ServingInfo:
 
 
 @dataclass
+class ViewsInfo:
+    """Test-time augmentation as served (model/views.py): ``python -m train`` chose it on the validation split."""
+
+    name: str | None = None  # one of train/views.py's candidate sets ("none": the glyph alone)
+    transforms: list[list[float]] = field(default_factory=list)  # [rotation degrees, zoom, shift rows, shift cols]
+    temperature: float | None = None  # applied to the averaged probabilities
+    validation_accuracy: dict[str, float] = field(default_factory=dict)  # every candidate's, by name
+    test: TestMetrics = field(default_factory=TestMetrics)  # the test split as served with these views
+
+
+@dataclass
 class TrainingInfo:
     recipe: dict[str, Any] = field(default_factory=dict)
     strategy: str | None = None
@@ -113,12 +127,18 @@ class ModelMetrics:
     calibration: Calibration = field(default_factory=Calibration)
     test: TestMetrics = field(default_factory=TestMetrics)
     serving: ServingInfo = field(default_factory=ServingInfo)
+    views: ViewsInfo = field(default_factory=ViewsInfo)
     history: dict[str, list[float]] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None
     created_unix: int | None = None
     #: Not stored: what reading the file could not find (dotted names), for the page and the log.
     missing: list[str] = field(default_factory=list, metadata={"stored": False})
+
+    @property
+    def served_test(self) -> TestMetrics:
+        """The test split as this package serves the model: with its test-time views where they were chosen."""
+        return self.views.test if self.views.transforms and self.views.test.accuracy is not None else self.test
 
     @property
     def known(self) -> bool:
@@ -197,6 +217,7 @@ def _read(kind, raw: Any, prefix: str, missing: list[str]):
     if not isinstance(raw, dict):
         missing.append(prefix.rstrip(".") or "metrics.json")
         return kind()
+    hints = get_type_hints(kind)
     values = {}
     for f in dataclasses.fields(kind):
         if not _stored(f):
@@ -208,33 +229,16 @@ def _read(kind, raw: Any, prefix: str, missing: list[str]):
         value = raw[f.name]
         if value is None:  # written as unknown on purpose
             continue
-        nested = _dataclass_type(f)
-        if nested is not None:
-            values[f.name] = _read(nested, value, name + ".", missing)
-        elif _type_ok(f, value):
-            values[f.name] = value
-        else:
+        if dataclasses.is_dataclass(hints[f.name]):
+            values[f.name] = _read(hints[f.name], value, name + ".", missing)
+            continue
+        try:
+            values[f.name] = _adapter(hints[f.name]).validate_python(value, strict=True)
+        except ValidationError:
             missing.append(name)
     return kind(**values)
 
 
-def _dataclass_type(f: dataclasses.Field):
-    candidates = {c.__name__: c for c in (DataInfo, TestMetrics, Calibration, ModelInfo, ServingInfo, TrainingInfo)}
-    return candidates.get(f.type if isinstance(f.type, str) else getattr(f.type, "__name__", ""))
-
-
-def _type_ok(f: dataclasses.Field, value: Any) -> bool:
-    text = str(f.type)
-    if text.startswith("dict"):
-        return isinstance(value, dict)
-    if text.startswith("list"):
-        return isinstance(value, list)
-    if "bool" in text:
-        return isinstance(value, bool)
-    if "float" in text:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if "int" in text:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if "str" in text:
-        return isinstance(value, str)
-    return True
+@cache
+def _adapter(annotation) -> TypeAdapter:
+    return TypeAdapter(annotation)

@@ -166,13 +166,16 @@ def about_markdown(metrics: ModelMetrics, source: str) -> str:
     """The About section, from the serving model's own metrics.json (never typed by hand)."""
     if not metrics.known:
         return f"**Model:** `{source}` (no metrics.json next to it, so no measured numbers to show)."
-    data, test, calibration = metrics.data, metrics.test, metrics.calibration
+    data, test, calibration = metrics.data, metrics.served_test, metrics.calibration
+    views = len(metrics.views.transforms) if test is not metrics.test else 0
     lines = [
         f"**Model:** `{source}` · LeNet-5, {_count(metrics.model.parameters)} parameters",
         f"**Trained on:** {data.name or NOT_RECORDED}"
         + (f" — {data.description}" if data.description else "")
         + f" ({_count(data.train)} training images, {metrics.training.epochs_run or NOT_RECORDED} epochs)",
-        f"**Test split** ({_count(test.samples)} images): accuracy **{_percent(test.accuracy)}**, "
+        f"**Test split** ({_count(test.samples)} images"
+        + (f", each answer averaged over the glyph and {views} small transforms of it" if views else "")
+        + f"): accuracy **{_percent(test.accuracy)}**, "
         f"balanced accuracy {_percent(test.balanced_accuracy)}, weighted F1 **{_number(test.weighted_f1)}**, "
         f"macro F1 {_number(test.macro_f1)}, top-3 {_percent(test.top3_accuracy)}, "
         f"calibration error (ECE) {_number(test.ece)}",

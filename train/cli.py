@@ -101,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="fine-tune: start from this model (path, folder or Hub repo id with a .keras file)",
     )
+    t.add_argument(
+        "--test-time-views",
+        choices=["auto", "none"],
+        default="auto",
+        help="auto: serve the average over small transforms of each glyph when that reads the validation split "
+        "better (train/views.py's sets, chosen like the calibration); none: the glyph alone",
+    )
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path, default=Path("artifacts"), help="where the artifacts are written")
     o.add_argument(
@@ -166,18 +173,13 @@ def _layers(model) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> ModelMetrics:
-    from model.metrics import ModelInfo, ModelMetrics, TrainingInfo
-    from model.preprocess import PREPROCESSING_VERSION, as_batch
-
     from . import publish
 
     if args.push_to_hub:  # before any data download or training: no wasted time on a missing token
         user = publish.check_access(args.push_to_hub)
         log.info("Hub access OK as %s; will push to %s", user, args.push_to_hub)
 
-    import numpy as np
-
-    from . import artifacts, calibrate, card, evaluate, export, fit
+    from . import artifacts, card, export
 
     recipe = recipe_from(args)
     options = data.DataOptions.from_args(args)
@@ -193,45 +195,41 @@ def run(args: argparse.Namespace) -> ModelMetrics:
         len(held.x_val),
         len(splits.x_test),
     )
+    model, fitted, plan, views = _train(held, recipe, args)
+    metrics = _metrics(args, recipe, splits, held, model, fitted, plan, views, started)
 
-    soft = None
-    if recipe.teachers:
-        from .teacher import ensemble_probabilities
+    def write_models(folder: Path) -> None:
+        export.write_keras(model, folder)
+        metrics.serving = export.write_serving(model, folder, splits.x_test)
 
-        soft = ensemble_probabilities(recipe.teachers, held.x_train)
-        log.info("teachers: %s", ", ".join(recipe.teachers))
-    model, history, facts = fit.fit(held, recipe, verbose=0 if args.quiet else 2, teacher_probabilities=soft)
-    counts = np.bincount(held.y_train, minlength=model.output_shape[-1])
-    plan = calibrate.plan(
-        model.predict(as_batch(held.x_val), batch_size=2048, verbose=0),
-        held.y_val,
-        counts,
-        correct_prior=recipe.imbalance == "prior",
+    artifacts.write_all(args.output_dir, write_models, metrics, lambda m: card.render(m, repo_id=args.push_to_hub))
+    test, served = metrics.test, metrics.served_test
+    print(
+        f"test accuracy {test.accuracy:.4f} | balanced {test.balanced_accuracy:.4f} | weighted F1 {test.weighted_f1:.4f} "
+        f"| macro F1 {test.macro_f1:.4f} | top-3 {test.top3_accuracy:.4f} | ECE {test.ece:.4f} "
+        f"| as served (test-time views: {metrics.views.name}) {served.accuracy:.4f}, ECE {served.ece:.4f} "
+        f"| {fitted.facts['seconds_per_epoch']} s/epoch | artifacts in {args.output_dir}"
     )
-    if recipe.refit_on_validation:  # the recipe and calibration are settled: train once more on everything
-        everything = data.TrainValSplit(
-            np.concatenate([held.x_train, held.x_val]),
-            np.concatenate([held.y_train, held.y_val]),
-            held.x_val,
-            held.y_val,
-        )
-        if soft is not None:
-            from .teacher import ensemble_probabilities
+    if args.push_to_hub:
+        info = publish.push(args.output_dir, args.push_to_hub, metrics, private=args.private)
+        print(f"pushed to https://huggingface.co/{args.push_to_hub} ({getattr(info, 'commit_url', info)})")
+    return metrics
 
-            soft = ensemble_probabilities(recipe.teachers, everything.x_train)
-        log.info(
-            "refit on train + validation (%d images), reusing the calibration fitted above", len(everything.y_train)
-        )
-        model, history, refit_facts = fit.fit(
-            everything, recipe, verbose=0 if args.quiet else 2, teacher_probabilities=soft
-        )
-        facts = {
-            **refit_facts,
-            "best_epoch": facts["best_epoch"],
-            "best_val_balanced_accuracy": facts["best_val_balanced_accuracy"],
-        }
-    model = export.inference_copy(model)
-    calibrate.fold(model, counts, plan.tau, plan.temperature)
+
+def _train(held, recipe: Recipe, args: argparse.Namespace):
+    """Fit, calibrate and choose the test-time views on validation; with a refit, train once more on everything
+    and reuse both choices. -> (calibrated model, what was fitted, calibration plan, (name, views, accuracies))."""
+    from model.runtime import KerasEngine
+
+    from . import stages
+    from . import views as test_views
+
+    verbose = 0 if args.quiet else 2
+    if recipe.teachers:
+        log.info("teachers: %s", ", ".join(recipe.teachers))
+    fitted = stages.train(held, recipe, verbose, recipe.teachers)
+    plan = stages.calibration(fitted, held, recipe)
+    model = stages.calibrated(fitted, plan.tau, plan.temperature)
     log.info(
         "calibration: prior correction %.1f, temperature %.3f (validation ECE %.4f -> %.4f)",
         plan.tau,
@@ -239,13 +237,46 @@ def run(args: argparse.Namespace) -> ModelMetrics:
         plan.record.validation_ece_before,
         plan.record.validation_ece_after,
     )
+    if args.test_time_views == "auto":
+        views = test_views.choose(KerasEngine(model), held.x_val, held.y_val)
+    else:
+        views = (test_views.NONE, test_views.Views(), {})
+    log.info("test-time views: %s (validation accuracy by set: %s)", views[0], views[2])
+    if recipe.refit_on_validation:  # the recipe, calibration and views are settled: train once more on everything
+        log.info(
+            "refit on train + validation (%d images), reusing the calibration and views chosen above",
+            len(held.y_train) + len(held.y_val),
+        )
+        first = fitted
+        fitted = stages.refit(held, recipe, verbose, recipe.teachers)
+        fitted.facts = {
+            **fitted.facts,
+            "best_epoch": first.facts["best_epoch"],
+            "best_val_balanced_accuracy": first.facts["best_val_balanced_accuracy"],
+        }
+        model = stages.calibrated(fitted, plan.tau, plan.temperature)
+    return model, fitted, plan, views
 
-    probabilities = np.asarray(model.predict(as_batch(splits.x_test), batch_size=2048, verbose=0))
+
+def _metrics(args, recipe, splits, held, model, fitted, plan, views, started: float) -> ModelMetrics:
+    import numpy as np
+
+    from model.metrics import ModelInfo, ModelMetrics, TestMetrics, TrainingInfo
+    from model.preprocess import PREPROCESSING_VERSION, as_batch
+    from model.runtime import KerasEngine
+
+    from . import evaluate
+    from . import views as test_views
+
+    x_test = as_batch(splits.x_test)
+    probabilities = np.asarray(model.predict(x_test, batch_size=2048, verbose=0))
+    name, chosen, accuracy = views
+    served = evaluate.evaluate(splits.y_test, chosen(KerasEngine(model), x_test)) if chosen else None
     info = splits.info
     info.train, info.validation, info.test = len(held.x_train), len(held.x_val), len(splits.x_test)
     if recipe.refit_on_validation:
         info.train += len(held.x_val)  # the final fit saw the validation images too
-    info.train_class_counts = counts.tolist()
+    info.train_class_counts = fitted.counts.tolist()
     metrics = ModelMetrics(
         model=ModelInfo(
             name="lenet5_emnist_balanced",
@@ -255,29 +286,15 @@ def run(args: argparse.Namespace) -> ModelMetrics:
         ),
         preprocessing=PREPROCESSING_VERSION,
         data=info,
-        training=TrainingInfo(recipe=recipe.as_dict(), **facts),
+        training=TrainingInfo(recipe=recipe.as_dict(), **fitted.facts),
         calibration=plan.record,
         test=evaluate.evaluate(splits.y_test, probabilities),
-        history=history,
+        history=fitted.history,
         versions=_versions(),
         command=args.command,
         created_unix=int(started),
     )
-
-    def write_models(folder: Path) -> None:
-        export.write_keras(model, folder)
-        metrics.serving = export.write_serving(model, folder, splits.x_test)
-
-    artifacts.write_all(args.output_dir, write_models, metrics, lambda m: card.render(m, repo_id=args.push_to_hub))
-    test = metrics.test
-    print(
-        f"test accuracy {test.accuracy:.4f} | balanced {test.balanced_accuracy:.4f} | weighted F1 {test.weighted_f1:.4f} "
-        f"| macro F1 {test.macro_f1:.4f} | top-3 {test.top3_accuracy:.4f} | ECE {test.ece:.4f} "
-        f"| {facts['seconds_per_epoch']} s/epoch | artifacts in {args.output_dir}"
-    )
-    if args.push_to_hub:
-        info = publish.push(args.output_dir, args.push_to_hub, metrics, private=args.private)
-        print(f"pushed to https://huggingface.co/{args.push_to_hub} ({getattr(info, 'commit_url', info)})")
+    metrics.views = test_views.record(name, chosen, accuracy, served or TestMetrics())
     return metrics
 
 
