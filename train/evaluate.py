@@ -15,6 +15,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
     top_k_accuracy_score,
 )
+from sklearn.utils.class_weight import compute_sample_weight
 
 from model.labels import LABELS, NUM_CLASSES
 from model.metrics import TestMetrics
@@ -46,8 +47,7 @@ def expected_calibration_error(
 
 def balancing_weights(y: np.ndarray) -> np.ndarray:
     """Per-sample weights that give every class the same total: an unbalanced split scored like a balanced one."""
-    counts = np.bincount(y)
-    return 1.0 / counts[y]
+    return compute_sample_weight("balanced", y)
 
 
 def most_confused(matrix: np.ndarray, count: int = 10) -> list[dict]:
