@@ -171,9 +171,11 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="the model the gallery is chosen with (default: bundled)")
     classifier = Classifier.load(parser.parse_args().model)
     rng = np.random.default_rng(2026)
-    for group in ("digits", "uppercase", "lowercase", "handdrawn"):
-        shutil.rmtree(OUT / group, ignore_errors=True)
-        (OUT / group).mkdir(parents=True)
+    groups = ("digits", "uppercase", "lowercase", "handdrawn")
+    staging = ROOT / ".examples-staging"  # the gallery is replaced only once every picture is made
+    shutil.rmtree(staging, ignore_errors=True)
+    for group in groups:
+        (staging / group).mkdir(parents=True)
     drawings = json.loads(PEN_SAMPLE.read_text())
     plain = lambda strokes: on_white(sketch(strokes, rng))  # noqa: E731
     for group, chars in (
@@ -182,10 +184,14 @@ def main() -> None:
         ("lowercase", LOWERCASE_CLASSES),
     ):
         for char in chars:
-            first_read(char, drawings, rng, classifier, plain).save(OUT / group / f"{char}_pen.png", optimize=True)
+            first_read(char, drawings, rng, classifier, plain).save(staging / group / f"{char}_pen.png", optimize=True)
     for char, style in HANDDRAWN:
         picture = first_read(char, drawings, rng, classifier, lambda strokes, s=style: styled(strokes, s, rng))
-        picture.save(OUT / "handdrawn" / f"{char}_{style}.png", optimize=True)
+        picture.save(staging / "handdrawn" / f"{char}_{style}.png", optimize=True)
+    for group in groups:
+        shutil.rmtree(OUT / group, ignore_errors=True)
+        (staging / group).rename(OUT / group)
+    staging.rmdir()
     print(f"wrote {sum(1 for _ in OUT.rglob('*.png'))} examples under {OUT}")
 
 
