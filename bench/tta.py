@@ -19,6 +19,7 @@ from model.classifier import Classifier
 from model.labels import index_of
 from model.orientation import upright_to_emnist
 from model.preprocess import as_batch
+from model.views import Views
 
 from .common import table
 from .pen import placements
@@ -35,7 +36,7 @@ def run(model=None, data_options=None, quick: bool = False) -> dict:
     from train.views import SETS, fitted
 
     served = Classifier.load(model)
-    classifier = replace(served, views=replace(served.views, transforms=()))  # the network alone
+    classifier = replace(served, views=Views())  # the network alone
     options = data_options or DataOptions()
     splits = load_splits(options)
     held = hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed)
@@ -51,12 +52,12 @@ def run(model=None, data_options=None, quick: bool = False) -> dict:
     )
     rows = []
     for name, transforms in SETS.items():
-        views = fitted(classifier.engine, x_val, y_val, transforms)
+        views, val = fitted(classifier.engine, x_val, y_val, transforms)
 
         def answers(glyphs, views=views):
             return views(classifier.engine, as_batch(glyphs))
 
-        test, pen_p, val = answers(x_test), answers(pen_glyphs), answers(x_val)
+        test, pen_p = answers(x_test), answers(pen_glyphs)
         one = as_batch(x_test[:1])
         answers(one)
         start = time.perf_counter()

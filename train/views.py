@@ -21,12 +21,13 @@ SETS: dict[str, tuple] = {
 SETS["both"] = SETS["half-pixel shifts"] + SETS["rotations ±6°, zooms 0.92/1.08"]
 
 
-def fitted(predict, x_val: np.ndarray, y_val: np.ndarray, transforms: tuple) -> Views:
-    """``transforms`` with the temperature that calibrates their average on the validation split."""
+def fitted(predict, x_val: np.ndarray, y_val: np.ndarray, transforms: tuple) -> tuple[Views, np.ndarray]:
+    """``transforms`` with the temperature that calibrates their average on the validation split, and that average
+    (its top-1 is the served top-1: the temperature does not reorder classes)."""
     if not transforms:
-        return Views()
+        return Views(), np.asarray(predict(as_batch(x_val)))
     averaged = Views(transforms)(predict, as_batch(x_val))
-    return Views(transforms, round(fit_temperature(logits_of(averaged), y_val), 4))
+    return Views(transforms, round(fit_temperature(logits_of(averaged), y_val), 4)), averaged
 
 
 def choose(predict, x_val: np.ndarray, y_val: np.ndarray) -> tuple[str, Views, dict[str, float]]:
@@ -34,8 +35,8 @@ def choose(predict, x_val: np.ndarray, y_val: np.ndarray) -> tuple[str, Views, d
     a set must read strictly more of the validation split than the glyph alone to be chosen."""
     accuracy, views = {}, {}
     for name, transforms in SETS.items():
-        views[name] = fitted(predict, x_val, y_val, transforms)
-        accuracy[name] = round(float(np.mean(views[name](predict, as_batch(x_val)).argmax(1) == y_val)), 5)
+        views[name], averaged = fitted(predict, x_val, y_val, transforms)
+        accuracy[name] = round(float(np.mean(averaged.argmax(1) == y_val)), 5)
     best = max(SETS, key=lambda n: (accuracy[n], n == NONE))  # ties go to the cheapest, the glyph alone
     return best, views[best], accuracy
 
