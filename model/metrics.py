@@ -16,8 +16,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from pydantic import TypeAdapter, ValidationError
-
 from .atomic import write_text
 
 log = logging.getLogger(__name__)
@@ -232,6 +230,8 @@ def _read(kind, raw: Any, prefix: str, missing: list[str]):
         if dataclasses.is_dataclass(hints[f.name]):
             values[f.name] = _read(hints[f.name], value, name + ".", missing)
             continue
+        from pydantic import ValidationError  # only when a file is read: importing the package stays light
+
         try:
             values[f.name] = _adapter(hints[f.name]).validate_python(value, strict=True)
         except ValidationError:
@@ -240,5 +240,7 @@ def _read(kind, raw: Any, prefix: str, missing: list[str]):
 
 
 @cache
-def _adapter(annotation) -> TypeAdapter:
+def _adapter(annotation):
+    from pydantic import TypeAdapter
+
     return TypeAdapter(annotation)
