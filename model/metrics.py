@@ -14,9 +14,12 @@ import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, get_type_hints
 
 from .atomic import write_text
+
+if TYPE_CHECKING:  # pydantic is imported when a file is read, so importing this module stays light
+    from pydantic import TypeAdapter
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +215,8 @@ def _upgrade(raw: dict[str, Any]) -> dict[str, Any]:
 
 def _read(kind, raw: Any, prefix: str, missing: list[str]):
     """Build dataclass ``kind`` from ``raw``, keeping what fits and listing what is absent or malformed."""
+    from pydantic import ValidationError
+
     if not isinstance(raw, dict):
         missing.append(prefix.rstrip(".") or "metrics.json")
         return kind()
@@ -230,8 +235,6 @@ def _read(kind, raw: Any, prefix: str, missing: list[str]):
         if dataclasses.is_dataclass(hints[f.name]):
             values[f.name] = _read(hints[f.name], value, name + ".", missing)
             continue
-        from pydantic import ValidationError  # only when a file is read: importing the package stays light
-
         try:
             values[f.name] = _adapter(hints[f.name]).validate_python(value, strict=True)
         except ValidationError:
@@ -240,7 +243,7 @@ def _read(kind, raw: Any, prefix: str, missing: list[str]):
 
 
 @cache
-def _adapter(annotation):
+def _adapter(annotation) -> TypeAdapter:
     from pydantic import TypeAdapter
 
     return TypeAdapter(annotation)
