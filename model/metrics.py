@@ -102,6 +102,7 @@ class ViewsInfo:
     transforms: list[list[float]] = field(default_factory=list)  # [rotation degrees, zoom, shift rows, shift cols]
     temperature: float | None = None  # applied to the averaged probabilities
     validation_accuracy: dict[str, float] = field(default_factory=dict)  # every candidate's, by name
+    pinned: bool = False  # named on the command line (--test-time-views NAME) rather than chosen on validation
     test: TestMetrics = field(default_factory=TestMetrics)  # the test split as served with these views
 
 

@@ -53,9 +53,10 @@ def test_calibration_is_folded_into_the_weights(trained_run):
     """The shipped model's probabilities are the calibrated ones, in every format, with the same parameters."""
     metrics = ModelMetrics.load(trained_run / METRICS_FILE)
     calibration = metrics.calibration
-    assert calibration.folded_into_weights and calibration.temperature > 0
-    assert calibration.validation_ece_after <= calibration.validation_ece_before
+    assert calibration.folded_into_weights and calibration.temperature > 0 and calibration.prior_correction >= 0
     assert metrics.model.parameters == 64_851
+    # What the fold computes is checked exactly in test_calibration.py; whether the temperature lowers this run's
+    # validation ECE depends on the run (it minimises log-likelihood), so it is not asserted here.
 
 
 def test_card_metadata_matches_metrics(trained_run):

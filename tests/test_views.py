@@ -13,6 +13,7 @@ from model import Classifier
 from model.files import METRICS_FILE
 from model.metrics import ModelMetrics
 from model.views import MAX_TRANSFORMS, Views, transformed
+from tests.tiny_run import train_tiny
 from train import views as test_views
 
 ROTATIONS = ((6, 1, 0, 0), (-6, 1, 0, 0), (0, 0.92, 0, 0), (0, 1.08, 0, 0))
@@ -111,20 +112,49 @@ def test_a_tie_goes_to_the_glyph_alone(tiny_splits):
     assert name == test_views.NONE and not chosen and set(accuracy) == set(test_views.SETS)
 
 
-def test_training_records_the_views_loading_serves(trained_run):
-    metrics = ModelMetrics.load(trained_run / METRICS_FILE)
+PINNED = "half-pixel shifts"
+
+
+@pytest.fixture(scope="module")
+def views_runs(tmp_path_factory):
+    """Two tiny training runs: views chosen on validation (whichever way that goes), and a set named outright."""
+    return {
+        views: train_tiny(tmp_path_factory.mktemp("views"), samples=1200, epochs=2, views=views)
+        for views in ("auto", PINNED)
+    }
+
+
+@pytest.mark.parametrize("views", ["auto", PINNED])
+def test_training_records_the_views_loading_serves(views_runs, views):
+    folder = views_runs[views]
+    metrics = ModelMetrics.load(folder / METRICS_FILE)
     recorded = metrics.views
     assert recorded.name in test_views.SETS and set(recorded.validation_accuracy) == set(test_views.SETS)
-    best = max(recorded.validation_accuracy.values())
-    assert recorded.validation_accuracy[recorded.name] == best
+    if views == "auto":
+        assert not recorded.pinned and recorded.validation_accuracy[recorded.name] == max(
+            recorded.validation_accuracy.values()
+        )
+    else:
+        assert recorded.pinned and recorded.name == views and len(recorded.transforms) == 4
     assert [list(t) for t in test_views.SETS[recorded.name]] == recorded.transforms
-    classifier = Classifier.load(trained_run)
+    classifier = Classifier.load(folder)
     assert [list(t) for t in classifier.views.transforms] == recorded.transforms
+    glyphs = np.random.default_rng(0).random((6, 28, 28, 1), dtype=np.float32)
+    served, alone = classifier.predict_batch(glyphs), classifier.engine(glyphs)
     if recorded.transforms:
         assert classifier.views.temperature == recorded.temperature
         assert metrics.served_test.samples == metrics.test.samples and metrics.served_test is metrics.views.test
+        assert np.allclose(served, Views(classifier.views.transforms, recorded.temperature)(classifier.engine, glyphs))
+        assert not np.allclose(served, alone, atol=1e-4)
     else:
-        assert metrics.served_test is metrics.test
+        assert metrics.served_test is metrics.test and np.array_equal(served, alone)
+
+
+def test_a_pinned_set_is_said_so_on_the_card(views_runs):
+    from model.files import CARD_FILE
+
+    card = (views_runs[PINNED] / CARD_FILE).read_text()
+    assert "the training command named this set" in card and "chose this set on the validation split" not in card
 
 
 def test_the_card_shows_the_file_and_the_served_numbers_apart(trained_run):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from model.hub import is_repo_id
 
 from . import data
+from . import views as test_views
 from .recipe import AUGMENTATIONS, IMBALANCE, Recipe
 
 if TYPE_CHECKING:
@@ -103,10 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument(
         "--test-time-views",
-        choices=["auto", "none"],
+        choices=["auto", *test_views.SETS],
         default="auto",
+        metavar="{auto," + ",".join(f"'{name}'" for name in test_views.SETS) + "}",
         help="auto: serve the average over small transforms of each glyph when that reads the validation split "
-        "better (train/views.py's sets, chosen like the calibration); none: the glyph alone",
+        "better (train/views.py's sets, chosen like the calibration); none: the glyph alone; a set's name: "
+        "serve that set whatever validation says (its temperature is still fitted there)",
     )
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path, default=Path("artifacts"), help="where the artifacts are written")
@@ -222,7 +225,6 @@ def _train(held, recipe: Recipe, args: argparse.Namespace):
     from model.runtime import KerasEngine
 
     from . import stages
-    from . import views as test_views
 
     verbose = 0 if args.quiet else 2
     if recipe.teachers:
@@ -237,10 +239,7 @@ def _train(held, recipe: Recipe, args: argparse.Namespace):
         plan.record.validation_ece_before,
         plan.record.validation_ece_after,
     )
-    if args.test_time_views == "auto":
-        views = test_views.choose(KerasEngine(model), held.x_val, held.y_val)
-    else:
-        views = (test_views.NONE, test_views.Views(), {})
+    views = test_views.choose(KerasEngine(model), held.x_val, held.y_val, pinned=args.test_time_views)
     log.info("test-time views: %s (validation accuracy by set: %s)", views[0], views[2])
     if recipe.refit_on_validation:  # the recipe, calibration and views are settled: train once more on everything
         log.info(
@@ -266,7 +265,6 @@ def _metrics(args, recipe, splits, held, model, fitted, plan, views, started: fl
     from model.runtime import KerasEngine
 
     from . import evaluate
-    from . import views as test_views
 
     x_test = as_batch(splits.x_test)
     probabilities = np.asarray(model.predict(x_test, batch_size=2048, verbose=0))
@@ -294,7 +292,8 @@ def _metrics(args, recipe, splits, held, model, fitted, plan, views, started: fl
         command=args.command,
         created_unix=int(started),
     )
-    metrics.views = test_views.record(name, chosen, accuracy, served or TestMetrics())
+    pinned = args.test_time_views != "auto"
+    metrics.views = test_views.record(name, chosen, accuracy, served or TestMetrics(), pinned)
     return metrics
 
 
