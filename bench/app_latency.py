@@ -1,6 +1,10 @@
 """The Space as its users feel it: start-up against `import gradio` alone, /predict round trips through
 gradio_client, plain HTTP and the MCP server, the server's memory after every request, and the same plain-HTTP
-request on (simulated) ZeroGPU hardware, where the app registers a GPU function it never calls."""
+request on (simulated) ZeroGPU hardware, where the app registers a GPU function it never calls.
+
+Its own overhead: ``/predict_strokes`` over plain HTTP against a bare Gradio app with one endpoint of the same
+inputs (``harness.bare_gradio``), served and called the same way in the same run, plus the handler's time in
+process. Target: the Space's median at most 1.5x (bare Gradio + in process)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,9 @@ from harness.live_server import start_app
 from .common import table
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "uppercase" / "A_pen.png"
+#: A one-stroke 7 on the 400x400 pad: what /predict_strokes is timed with.
+SEVEN = {"width": 400, "height": 400, "brush": 18, "strokes": [[[100, 100], [300, 100], [180, 340]]]}
+OVERHEAD_TARGET = 1.5  # the Space's /predict_strokes median over (bare Gradio + the handler in process)
 
 
 def _stats(seconds: list[float]) -> dict:
@@ -46,6 +53,53 @@ def _raw_http(url: str, calls: int) -> list[float]:
             assert response.json()["data"][0]["label"]
             times.append(time.perf_counter() - t)
     return times
+
+
+def _raw_strokes(url: str, calls: int) -> list[float]:
+    """POST /gradio_api/run/predict_strokes with SEVEN, no session (what curl would do); the first 10 are warm-up."""
+    import httpx
+
+    times = []
+    with httpx.Client(base_url=url.rstrip("/") + "/gradio_api", timeout=10) as http:
+        for _ in range(calls + 10):
+            t = time.perf_counter()
+            response = http.post("/run/predict_strokes", json={"data": [SEVEN, ""]})
+            assert response.status_code == 200 and response.json()["data"][0]["label"], response.text
+            times.append(time.perf_counter() - t)
+    return times[10:]
+
+
+def _in_process(calls: int) -> list[float]:
+    """The Space's handler for the same request, called directly (what no server can make faster)."""
+    from model.classifier import Classifier
+    from space.handlers import Page
+
+    page = Page(Classifier.load())
+    times = []
+    for _ in range(calls + 10):
+        t = time.perf_counter()
+        page.predict_strokes(SEVEN, "")
+        times.append(time.perf_counter() - t)
+    return times[10:]
+
+
+def overhead(calls: int) -> dict:
+    """/predict_strokes on the Space against a bare Gradio app, alternating rounds so both see the same machine."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with (
+            start_app(Path(tmp) / "app.log") as app,
+            start_app(Path(tmp) / "bare.log", module="harness.bare_gradio") as bare,
+        ):
+            ours, floor = [], []
+            for _ in range(4):
+                ours += _raw_strokes(app.url, calls // 4)
+                floor += _raw_strokes(bare.url, calls // 4)
+    in_process = _in_process(calls)
+    result = {"space": _stats(ours), "bare_gradio": _stats(floor), "in_process": _stats(in_process)}
+    bound = result["bare_gradio"]["median_ms"] + result["in_process"]["median_ms"]
+    result["ratio"] = round(result["space"]["median_ms"] / bound, 2)
+    result["target_ratio"] = OVERHEAD_TARGET
+    return result
 
 
 def _mcp(url: str, calls: int) -> list[float]:
@@ -150,6 +204,7 @@ def run(quick: bool = False, calls: int | None = None, clients: int = 8) -> dict
         "raw_http": _stats(raw),
         "mcp": _stats(mcp),
         "zerogpu_raw_http": _stats(_zerogpu(calls)),
+        "strokes_overhead": overhead(calls),
         "outbound_connections_at_start": outbound,
     }
 
@@ -175,6 +230,27 @@ def report(result: dict) -> str:
         if key in result:
             m = result[key]
             rows.append([name, m["calls"], m["median_ms"], m["p95_ms"], "–"])
+    text = ""
+    if "strokes_overhead" in result:
+        o = result["strokes_overhead"]
+        text = (
+            "\n\n"
+            + table(
+                [
+                    ["this Space: plain HTTP `/gradio_api/run/predict_strokes`, a one-stroke 7", *_cells(o["space"])],
+                    [
+                        "bare Gradio, one endpoint of the same inputs (`harness.bare_gradio`), same calls",
+                        *_cells(o["bare_gradio"]),
+                    ],
+                    ["the Space's handler in process (`Page.predict_strokes`)", *_cells(o["in_process"])],
+                ],
+                ["the Space's own overhead", "calls", "median ms", "p95 ms"],
+            )
+            + (
+                f"\n\nThe Space's median is {o['ratio']}x (bare Gradio + in process); target at most "
+                f"{o['target_ratio']}x: {'met' if o['ratio'] <= o['target_ratio'] else 'NOT met'}."
+            )
+        )
     return (
         f"Start-up: the page is served {result['server_ready_s']} s after the process starts, where `import gradio` "
         f"alone takes {result['import_gradio_alone_s']} s; first answer after {result['cold_start_to_first_answer_s']} s. "
@@ -182,4 +258,9 @@ def report(result: dict) -> str:
         f"{result['requests_served']:,} requests: {result['rss_mb']:.0f} MB. Outbound connections at start: "
         f"{len(result['outbound_connections_at_start'])}.\n\n"
         + table(rows, ["/predict round trip", "calls", "median ms", "p95 ms", "requests/s"])
+        + text
     )
+
+
+def _cells(stats: dict) -> list:
+    return [stats["calls"], stats["median_ms"], stats["p95_ms"]]

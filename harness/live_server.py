@@ -83,8 +83,11 @@ class AppServer:
         self.stop()
 
 
-def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90, root: Path = ROOT) -> AppServer:
-    """app.py of ``root`` (this checkout unless given) on a free port, its log in ``log_path``."""
+def start_app(
+    log_path: Path, extra_env: dict | None = None, timeout: float = 90, root: Path = ROOT, module: str | None = None
+) -> AppServer:
+    """app.py of ``root`` (this checkout unless given) on a free port, its log in ``log_path``; ``module``: that
+    module's server instead (``python -m MODULE --port N``), such as ``harness.bare_gradio``."""
     port, recorder = free_port(), OutboundRecorder()
     proxy = f"http://127.0.0.1:{recorder.port}"
     env = {
@@ -102,7 +105,7 @@ def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90
     log = open(log_path, "w")  # noqa: SIM115  (AppServer closes it, however the server ends)
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, str(Path(root) / "app.py"), "--port", str(port)],
+        [sys.executable, *(["-m", module] if module else [str(Path(root) / "app.py")]), "--port", str(port)],
         cwd=root,
         env=env,
         stdout=log,
@@ -113,7 +116,9 @@ def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90
         if process.poll() is not None:
             recorder.close()
             log.close()
-            raise RuntimeError(f"app.py exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"{module or 'app.py'} exited with {process.returncode}:\n{log_path.read_text()[-3000:]}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
@@ -123,4 +128,4 @@ def start_app(log_path: Path, extra_env: dict | None = None, timeout: float = 90
     process.kill()
     recorder.close()
     log.close()
-    raise RuntimeError(f"app.py did not answer within {timeout} s:\n{log_path.read_text()[-3000:]}")
+    raise RuntimeError(f"{module or 'app.py'} did not answer within {timeout} s:\n{log_path.read_text()[-3000:]}")

@@ -18,7 +18,7 @@ from model.labels import KINDS
 from model.preprocess import ACCEPTED_FORMATS
 from model.strokes import MAX_CANVAS_SIDE, MAX_POINTS, MAX_STROKES
 
-from . import remote, texts
+from . import remote, sessions, texts
 from .feedback import FeedbackStore
 from .handlers import EMPTY, MAX_FILE_BYTES, TOP_K, Page
 from .pad import DrawingPad
@@ -253,6 +253,7 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
 
 
 def launch(demo: gr.Blocks, host: str, port: int) -> None:
+    sessions.defer_block_configs()  # a session-less API call must not render the whole page's config
     # show_error: Gradio's own refusals (a file never uploaded, ...) reach API clients as text; every handler
     # turns its own failures into gr.Error first, so nothing internal is shown.
     demo.launch(
