@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "runs" / "ablation"
 TEACHER = str(ROOT / "runs" / "teacher" / "teacher.keras")  # python -m train.teacher --output-dir runs/teacher
 PEN_DATA = str(ROOT.parent / "shared" / "data" / "uji-pen-digits" / "strokes.json")  # harness.data.PEN_FULL
+UNIPEN = str(ROOT.parent / "shared" / "data" / "unipen" / "chars.jsonl.gz")  # harness.data.UNIPEN_CHARS
 BASE = dict(augment="none")  # train.recipe.Recipe's defaults otherwise (30 epochs, batch 128, Adam 2e-3 cosine, prior)
 # (name, recipe changes from BASE, teachers: names of earlier variants whose raw models are distilled)
 VARIANTS: list[tuple[str, dict, list[str]]] = [
@@ -60,7 +61,7 @@ VARIANTS: list[tuple[str, dict, list[str]]] = [
     ),
     (
         "light augmentation + real pen drawings of writers 0-29 (each 10 times, as the pad delivers them)",
-        dict(augment="light", pen_data=PEN_DATA),
+        dict(augment="light", pen_data=[PEN_DATA], pen_writers="0-29", pen_validation=0.0),
         [],
     ),
     (
@@ -71,6 +72,26 @@ VARIANTS: list[tuple[str, dict, list[str]]] = [
 ]
 
 
+#: People's letters: UNIPEN characters of every contributor outside the pen test set, besides UJI's digits. These rows
+#: share one validation split (EMNIST's, plus 15% of the pen writers, held out whole, every kind of character):
+#: UNIPEN is read in every row, with 0 repeats where a row trains on none of it.
+PEN_BASE = dict(augment="light", pen_data=[PEN_DATA, UNIPEN])
+PEN_VARIANTS: list[tuple[str, dict, list[str]]] = [
+    ("UJI pen digits x10 (UNIPEN only validates)", dict(pen_repeat=[10, 0]), []),
+    ("+ UNIPEN characters x1", dict(pen_repeat=[10, 1]), []),
+    ("+ UNIPEN characters x2", dict(pen_repeat=[10, 2]), []),
+    ("+ UNIPEN characters x3", dict(pen_repeat=[10, 3]), []),
+    (
+        "+ UNIPEN digits and capitals x2 (no lowercase: many were cut from cursive words)",
+        dict(pen_repeat=[10, 2], pen_categories="digits,uppercase"),
+        [],
+    ),
+]
+#: How the pen rows are chosen: the best mean pen-validation accuracy over digits, capitals and lowercase, among the
+#: rows whose EMNIST validation balanced accuracy is within this of the first pen row's (no loss on EMNIST).
+EMNIST_TOLERANCE = 0.002
+
+
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:80]
 
@@ -78,7 +99,48 @@ def _slug(name: str) -> str:
 REFIT = "the validation winner, refit on train + validation (its calibration reused)"
 
 
-def _evaluate(fitted, splits, held, recipe, drawings, fixed_plan: dict | None = None) -> dict:
+def _pen_scores(classifier, held, pen_test) -> dict:
+    """Pen rows: accuracy on each part of the validation split (EMNIST balanced), and on the pen test set per kind
+    (the pad's glyphs, 47 classes; lowercase also with letters allowed)."""
+    import numpy as np
+
+    from model.labels import LETTERS, allowed_mask, restrict
+    from train.data import EMNIST_GROUP
+    from train.evaluate import balanced_accuracy
+
+    probabilities = classifier.predict_batch(held.x_val)
+    scores = {}
+    for name, rows in held.groups().items():
+        right = probabilities[rows].argmax(1) == held.y_val[rows]
+        if name == EMNIST_GROUP:
+            scores["val_emnist_balanced_accuracy"] = round(balanced_accuracy(held.y_val[rows], probabilities[rows]), 5)
+        else:
+            scores.setdefault("val_pen", {})[name.removeprefix("pen ")] = round(float(right.mean()), 4)
+    glyphs, labels, kinds = pen_test
+    answers = classifier.predict_batch(glyphs)
+    test = {}
+    for kind in ("digits", "uppercase", "lowercase"):
+        rows = kinds == kind
+        test[kind] = round(float(np.mean(answers[rows].argmax(1) == labels[rows])), 4)
+    lower = kinds == "lowercase"
+    letters = restrict(answers[lower], allowed_mask(LETTERS)).argmax(1)
+    test["lowercase, letters allowed"] = round(float(np.mean(letters == labels[lower])), 4)
+    return {**scores, "unipen_test": test}
+
+
+def _pen_test_glyphs():
+    """The UNIPEN pen test set drawn once as the pad would deliver it: (glyphs, labels, kinds)."""
+    import numpy as np
+
+    from harness.data import pen_test_characters
+    from train import pen
+
+    characters, _ = pen_test_characters()
+    glyphs, labels = pen.glyphs(characters, seed=1)
+    return glyphs, labels, np.asarray([c.category for c in characters])
+
+
+def _evaluate(fitted, splits, held, recipe, drawings, fixed_plan: dict | None = None, pen_test=None) -> dict:
     from bench.pen import score
     from model.classifier import Classifier
     from model.runtime import KerasEngine
@@ -108,6 +170,7 @@ def _evaluate(fitted, splits, held, recipe, drawings, fixed_plan: dict | None = 
         "pen_top3": pen["top3"],
         "pen_path": "strokes",
         "pen_top1_writers_30_59": pen_unseen,
+        **(_pen_scores(classifier, held, pen_test) if pen_test is not None else {}),
     }
 
 
@@ -127,17 +190,21 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
     previous = json.loads(path.read_text()) if path.is_file() and not quick else {}
     rows = {row["name"]: row for row in previous.get("variants", [])}
     RUNS.mkdir(parents=True, exist_ok=True)
-    variants = VARIANTS[:3] if quick else VARIANTS
-    for name, changes, teachers in variants:
+    variants = [(BASE, v) for v in (VARIANTS[:3] if quick else VARIANTS)]
+    variants += [({**BASE, **PEN_BASE}, v) for v in ([] if quick else PEN_VARIANTS)]
+    pen_test = None
+    for base, (name, changes, teachers) in variants:
         if only and name not in only:
             continue
-        recipe = Recipe(**{**BASE, **changes})
+        recipe = Recipe(**{**base, **changes})
         if quick:
             recipe = replace(recipe, epochs=1)
         record = recipe.as_dict()
         if name in rows and _same_recipe(rows[name]["recipe"], record):
             continue
         start = time.perf_counter()
+        if base is not BASE and pen_test is None:
+            pen_test = _pen_test_glyphs()
         mixed = training_split(held, recipe, options.seed)
         fitted = stages.train(mixed, recipe, 0, _teacher_files(teachers))
         if not quick:
@@ -148,7 +215,7 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
             "teachers": teachers,
             "fit_seconds": fitted.facts["train_time_s"],
             "seconds_per_epoch": fitted.facts["seconds_per_epoch"],
-            **_evaluate(fitted, splits, mixed, recipe, drawings),
+            **_evaluate(fitted, splits, mixed, recipe, drawings, pen_test=None if base is BASE else pen_test),
         }
         rows[name]["wall_seconds"] = round(time.perf_counter() - start, 1)
         print(
@@ -175,6 +242,15 @@ def _same_recipe(stored: dict, record: dict) -> bool:
     from train.recipe import Augment, Recipe
 
     defaults = Recipe().as_dict()
+    stored = dict(stored)
+    if isinstance(stored.get("pen_data"), str) or "pen_validation" not in stored:  # recorded before UNIPEN came
+        stored.update(
+            pen_data=[stored["pen_data"]] if stored.get("pen_data") else [],
+            pen_repeat=[stored.get("pen_repeat", 10)],
+            pen_validation=0.0,
+        )
+    if not stored["pen_data"] and not record["pen_data"]:  # no pen data: how it would be chosen does not matter
+        record = {k: v for k, v in record.items() if not k.startswith("pen_")}
     for key, value in record.items():
         old = stored.get(key, defaults.get(key))
         if key == "augmentation" and isinstance(old, dict):
@@ -200,7 +276,8 @@ def _refit_winner(rows: dict, splits, held, drawings, seed: int) -> None:
     from train.recipe import Recipe
 
     winner = max(
-        (r for r in rows.values() if r["val_balanced_accuracy"] is not None), key=lambda r: r["val_balanced_accuracy"]
+        (r for r in rows.values() if r["val_balanced_accuracy"] is not None and "val_pen" not in r),
+        key=lambda r: r["val_balanced_accuracy"],
     )
     if REFIT in rows and rows[REFIT]["refit_of"] == winner["name"]:
         return
@@ -224,13 +301,75 @@ def _refit_winner(rows: dict, splits, held, drawings, seed: int) -> None:
 def _result(splits, held, pen_name: str, rows: dict) -> dict:
     ordered = [rows[n] for n, _, _ in VARIANTS if n in rows] + ([rows[REFIT]] if REFIT in rows else [])
     best = max((r for r in ordered if r["val_balanced_accuracy"] is not None), key=lambda r: r["val_balanced_accuracy"])
+    pen_rows = [rows[n] for n, _, _ in PEN_VARIANTS if n in rows]
     return {
         "data": splits.info.name,
         "pen": pen_name,
         "validation": len(held.y_val),
         "variants": ordered,
         "chosen_on_validation": best["name"],
+        "pen_variants": pen_rows,
+        "pen_chosen_on_validation": pen_choice(pen_rows),
     }
+
+
+def pen_choice(rows: list[dict]) -> str | None:
+    """The pen row chosen on validation: the best mean over the three kinds' pen-validation accuracy, among rows
+    within EMNIST_TOLERANCE of the first row's EMNIST validation balanced accuracy."""
+    if not rows:
+        return None
+    floor = rows[0]["val_emnist_balanced_accuracy"] - EMNIST_TOLERANCE
+    kept = [r for r in rows if r["val_emnist_balanced_accuracy"] >= floor]
+    return max(kept, key=lambda r: sum(r["val_pen"].values()) / len(r["val_pen"]))["name"]
+
+
+def pen_report(result: dict) -> str:
+    def pct(value):
+        return "–" if value is None else f"{100 * value:.1f}%"
+
+    rows = []
+    for r in result.get("pen_variants", []):
+        val, test = r["val_pen"], r["unipen_test"]
+        name = r["name"]
+        rows.append(
+            [
+                f"**{name}**" if name == result.get("pen_chosen_on_validation") else name,
+                f"{100 * r['val_emnist_balanced_accuracy']:.2f}%",
+                *(pct(val.get(k)) for k in ("digits", "uppercase", "lowercase")),
+                f"{100 * r['test_accuracy']:.2f}%",
+                f"{r['test_ece']:.4f}",
+                *(pct(test[k]) for k in ("digits", "uppercase", "lowercase", "lowercase, letters allowed")),
+                pct(r.get("pen_top1_writers_30_59")),
+                f"{r['seconds_per_epoch']:.1f}",
+            ]
+        )
+    return (
+        "People's letters: every row is light augmentation, 30 epochs, UJI pen digits of writers 0-29 (x10) and UNIPEN "
+        "characters of every contributor outside the pen test set, drawn as the pad delivers them. The validation "
+        "split is the same for every row: EMNIST's, plus 15% of the pen writers held out whole (every kind of "
+        "character). Chosen (bold): the best mean pen-validation accuracy over the three kinds among rows within "
+        f"{100 * EMNIST_TOLERANCE:.1f} points of the first row's EMNIST validation balanced accuracy. The test "
+        "columns only report: EMNIST's test split, and the pen test writers (UNIPEN contributors "
+        "art, ibm, syn; UJI writers 30-59), 47 classes, no memory.\n\n"
+        + table(
+            rows,
+            [
+                "recipe",
+                "validation: EMNIST balanced",
+                "validation: pen digits",
+                "validation: pen capitals",
+                "validation: pen lowercase",
+                "EMNIST test accuracy",
+                "EMNIST test ECE",
+                "test: UNIPEN digits",
+                "test: UNIPEN capitals",
+                "test: UNIPEN lowercase",
+                "test: UNIPEN lowercase, letters allowed",
+                "test: UJI digits, writers 30-59",
+                "s/epoch",
+            ],
+        )
+    )
 
 
 def report(result: dict) -> str:
@@ -269,4 +408,5 @@ def report(result: dict) -> str:
                 "s/epoch",
             ],
         )
+        + ("\n\n" + pen_report(result) if result.get("pen_variants") else "")
     )

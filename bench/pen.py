@@ -1,6 +1,10 @@
-"""Real pen strokes through both drawing paths: UJI Pen Characters digits as the pad sends them (the strokes
-themselves, ``Classifier.predict_strokes``) and as a raster sketchpad would have sent them (a picture, the path
-uploads still take, ``Classifier.predict``).
+"""Real pen strokes through both drawing paths: as the pad sends them (the strokes themselves,
+``Classifier.predict_strokes``) and as a raster sketchpad would have sent them (a picture, the path uploads still
+take, ``Classifier.predict``).
+
+The pen test set first: UNIPEN's test contributors (``train.pen.TEST_CONTRIBUTORS``, never trained or chosen on),
+per category, 47 classes and with the kind the person would choose (``allowed``: digits or letters), beside the
+UJI digits of writers 30-59. Then the UJI digits of all writers at every brush width:
 
 Each trajectory is placed on the 400x400 pad (the character 45-80% of it, anywhere on it) at every brush width
 from a thin pen to a fat finger; the same placements go through both paths. The strokes path draws at EMNIST's
@@ -23,7 +27,7 @@ import numpy as np
 from harness import data
 from harness.drawings import pad_value, raster
 from model.classifier import Classifier
-from model.labels import LABELS, ambiguous_with, index_of
+from model.labels import DIGITS, LABELS, LETTERS, allowed_mask, ambiguous_with, index_of, restrict
 from model.orientation import emnist_to_upright
 from model.pad import CANVAS
 from model.stroke_width import stroke_width
@@ -117,14 +121,53 @@ def emnist_reference() -> dict:
     return glyph_stats(emnist_to_upright(images[labels < 10]).astype(np.float32) / 255)
 
 
+KIND_OF = {"digits": DIGITS, "uppercase": LETTERS, "lowercase": LETTERS}  # what a person writing it would allow
+
+
+def test_set(classifier: Classifier, quick: bool = False, brush: float = 18) -> dict:
+    """The pen test set, per category, through both paths: top-1 and top-3 over the 47 classes, and top-1 with the
+    kind of character allowed (digits, or letters)."""
+    characters, name = data.pen_test_characters(full=False if quick else None)
+    drawings, uji_name = data.pen_drawings(full=False if quick else None)
+    unseen = [d for d in drawings if d.get("writer", -1) >= UNSEEN_FROM]
+    groups = [
+        (f"UNIPEN {kind}", [{"label": c.label, "strokes": list(c.strokes), "writer": c.writer} for c in theirs], kind)
+        for kind in KIND_OF
+        if (theirs := [c for c in characters if c.category == kind])
+    ]
+    groups.append(("UJI digits, writers 30-59", unseen, "digits"))
+    rows = []
+    for group, items, kind in groups:
+        labels = np.array([index_of(d["label"]) for d in items])
+        row = {"set": group, "characters": len(items), "writers": len({d["writer"] for d in items})}
+        for path in PATHS:
+            probabilities = np.stack([a.probabilities for a in predictions(classifier, items, brush, path)])
+            top = np.argsort(-probabilities, axis=1)[:, :3]
+            kind_top1 = restrict(probabilities, allowed_mask(KIND_OF[kind])).argmax(1)
+            row[path] = {
+                "top1": round(float(np.mean(top[:, 0] == labels)), 4),
+                "top3": round(float(np.mean((top == labels[:, None]).any(axis=1))), 4),
+                "top1_kind_allowed": round(float(np.mean(kind_top1 == labels)), 4),
+            }
+        rows.append(row)
+    return {"data": f"{name}; {uji_name}", "brush_px": brush, "rows": rows}
+
+
 def run(model=None, quick: bool = False, brushes=BRUSHES, app: bool = True) -> dict:
     classifier = Classifier.load(model)
+    pen_test = test_set(classifier, quick)
     drawings, name = data.pen_drawings(full=False if quick else None)
     if quick:
         drawings = drawings[::10]
     brushes = (10, 24) if quick else brushes
     rows = [score(classifier, drawings, brush, path) for brush in brushes for path in PATHS]
-    result = {"model": classifier.source, "data": name, "emnist_digits": emnist_reference(), "brushes": rows}
+    result = {
+        "model": classifier.source,
+        "test_set": pen_test,
+        "data": name,
+        "emnist_digits": emnist_reference(),
+        "brushes": rows,
+    }
     if app:  # every 4th drawing: writers differ a lot, so a contiguous slice would be a few writers only
         subset = drawings[:10] if quick else drawings[::4]
         result["app"] = {**through_app(subset), "in_process_top1": score(classifier, subset, 18, "strokes")["top1"]}
@@ -191,7 +234,44 @@ def through_page(classifier: Classifier, drawings: list[dict]) -> dict:
     }
 
 
+def test_set_report(result: dict) -> str:
+    pen_test = result["test_set"]
+    rows = []
+    for r in pen_test["rows"]:
+        allowed = "digits" if "digits" in r["set"] else "letters"
+        cells = [r["set"], r["characters"], r["writers"]]
+        for path in PATHS:
+            cells += [f"{100 * r[path][k]:.1f}%" for k in ("top1", "top3", "top1_kind_allowed")]
+        rows.append([*cells[:3], *cells[3:], allowed])
+    return (
+        f"Model `{result['model']}`: the pen test set ({pen_test['data']}), writers no model of this project trains "
+        f"or chooses on, placed on the {CANVAS[0]}x{CANVAS[1]} pad as a visitor draws (the character 45-80% of it, "
+        f"anywhere), read as the pad's strokes and as a picture of the same drawing (brush {pen_test['brush_px']} px), "
+        "47 classes and with the kind of character allowed, no memory.\n\n"
+        + table(
+            rows,
+            [
+                "pen test set",
+                "characters",
+                "writers",
+                "top-1 strokes",
+                "top-3 strokes",
+                "top-1 strokes, kind allowed",
+                "top-1 picture",
+                "top-3 picture",
+                "top-1 picture, kind allowed",
+                "kind allowed",
+            ],
+        )
+    )
+
+
 def report(result: dict) -> str:
+    head = test_set_report(result) + "\n\n" if "test_set" in result else ""
+    return head + _brush_report(result)
+
+
+def _brush_report(result: dict) -> str:
     by = {(r["brush_px"], r["path"]): r for r in result["brushes"]}
     rows = []
     for brush in sorted({r["brush_px"] for r in result["brushes"]}):

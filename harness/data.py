@@ -21,6 +21,9 @@ __all__ = [
     "EMNIST_FULL",
     "ROOT",
     "SHARED",
+    "UNIPEN_CHARS",
+    "UNIPEN_SAMPLE",
+    "pen_test_characters",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +35,8 @@ PEN_HARD_CASES = SAMPLES / "uji_pen_hard_cases.json"
 PEN_WRITERS_SAMPLE = SAMPLES / "uji_pen_writers_sample.json"  # every drawing of 8 writers (two of each digit)
 PEN_FULL = SHARED / "uji-pen-digits" / "strokes.json"  # all 1,200, with writers
 EMNIST_FULL = SHARED / "emnist-47"
+UNIPEN_CHARS = SHARED / "unipen" / "chars.jsonl.gz"  # 83,897 characters of 147 writers
+UNIPEN_SAMPLE = SAMPLES / "unipen_chars_sample.jsonl"  # 360 characters of the pen test writers
 
 
 def pen_drawings(full: bool | None = None) -> tuple[list[dict], str]:
@@ -41,3 +46,15 @@ def pen_drawings(full: bool | None = None) -> tuple[list[dict], str]:
     path = PEN_FULL if use_full else PEN_SAMPLE
     name = "UJI Pen Characters v2 digits" + (" (all 1,200)" if use_full else f" (sample, {path.name})")
     return json.loads(path.read_text()), name
+
+
+def pen_test_characters(full: bool | None = None) -> tuple[list, str]:
+    """UNIPEN's pen test writers (``train.pen.TEST_CONTRIBUTORS``) and a name for reports: all their characters
+    where ../shared has UNIPEN (or ``full=True``), else the committed sample."""
+    from train import pen
+
+    use_full = UNIPEN_CHARS.is_file() if full is None else full
+    if use_full:
+        characters = pen.test_set(pen.read(UNIPEN_CHARS))
+        return characters, f"UNIPEN train_r01_v07 characters of contributors {', '.join(pen.TEST_CONTRIBUTORS)}"
+    return pen.read(UNIPEN_SAMPLE), f"UNIPEN train_r01_v07 characters (sample, {UNIPEN_SAMPLE.name})"

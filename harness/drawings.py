@@ -1,9 +1,9 @@
 """Pen trajectories put on the drawing pad the way a person would draw them, and handed to the model two ways: as
-the strokes the pad sends (``pad_value``) or as the picture a raster sketchpad would have sent (``raster``).
+the strokes the pad sends (``model.pad.pad_value``) or as the picture a raster sketchpad would have sent
+(``raster``), plus made-up non-characters.
 
-Trajectories (UJI Pen Characters, the gallery's Hershey letters, made-up scribbles) come in any units; ``place``
-scales one so its long side spans ``fraction`` of the canvas, anywhere on it (``position`` in [0, 1]^2),
-inside the canvas by half a brush.
+Trajectories (UJI Pen Characters, UNIPEN, the gallery's Hershey letters, scribbles) come in any units;
+``model.pad.place`` scales one so its long side spans ``fraction`` of the canvas, anywhere on it.
 """
 
 from __future__ import annotations
@@ -11,34 +11,11 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.pad import BRUSH, CANVAS, INK_RGB
+from model.pad import BRUSH, CANVAS, INK_RGB, pad_value, place
+
+__all__ = ["pad_value", "place", "raster", "lay_out", "SIDE", "NEGATIVE_PICTURES", "NEGATIVE_STROKES"]
 
 SIDE = CANVAS[0]
-
-
-def place(
-    strokes: list,
-    brush: float = BRUSH,
-    fraction: float = 0.6,
-    position=(0.5, 0.5),
-    canvas: int | tuple[int, int] = SIDE,
-) -> list[np.ndarray]:
-    """The trajectory in canvas units, as the pad records it."""
-    size = np.asarray(canvas if isinstance(canvas, tuple) else (canvas, canvas), dtype=float)
-    points = [np.asarray(s, dtype=float) for s in strokes]
-    low = np.min([p.min(axis=0) for p in points], axis=0)
-    high = np.max([p.max(axis=0) for p in points], axis=0)
-    scale = fraction * float(size.min()) / max(float((high - low).max()), 1.0)
-    free = size - (high - low) * scale - brush
-    origin = brush / 2 + np.clip(np.asarray(position) * free, 0, None)
-    return [(p - low) * scale + origin for p in points]
-
-
-def pad_value(strokes: list, brush: float = BRUSH, canvas: int | tuple[int, int] = SIDE, **placing) -> dict:
-    """What the pad sends after the last pen-up: the trajectory placed on the canvas (see ``place``)."""
-    width, height = canvas if isinstance(canvas, tuple) else (canvas, canvas)
-    placed = place(strokes, brush, canvas=canvas, **placing)
-    return {"width": width, "height": height, "brush": brush, "strokes": [np.round(p, 2).tolist() for p in placed]}
 
 
 def raster(

@@ -44,6 +44,8 @@ class DataInfo:
     train_class_counts: list[int] | None = None
     sha256: dict[str, str] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
+    #: Real pen characters added (train/pen.py), per file: its source and licence, writers and characters used.
+    pen: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -117,6 +119,8 @@ class TrainingInfo:
     train_time_s: float | None = None
     seconds_per_epoch: float | None = None
     images_per_second: int | None = None
+    #: Accuracy of the calibrated file on each part of the validation split ("EMNIST", "pen lowercase", ...).
+    validation: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from model.labels import NUM_CLASSES
+from train import pen
 from train.emnist import SAMPLE_FILE, read_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +27,7 @@ SEED = 2026
 # extra curl, faint 1s, an 8 whose loops a fat finger closes): kept as a regression set for model/rejection.py.
 PEN_HARD_CASES = (98, 99, 134, 140, 976, 1023)
 WRITERS = 8  # every drawing of this many writers (two of each digit): what learning one writer is tested on
+UNIPEN_PER_CATEGORY = 120  # 360 UNIPEN characters of the pen test writers (digits, capitals, lowercase letters)
 
 
 def main() -> None:
@@ -61,10 +63,25 @@ def main() -> None:
     writers = sorted(rng.choice(sorted({d["writer"] for d in drawings}), WRITERS, replace=False).tolist())
     theirs = [d for d in drawings if d["writer"] in writers]
     (OUT / "uji_pen_writers_sample.json").write_text(json.dumps(theirs, separators=(",", ":")) + "\n")
+    unipen = unipen_sample(args.shared / "unipen" / "chars.jsonl.gz", np.random.default_rng(SEED + 1))
     print(
-        f"wrote {len(keep)} EMNIST test images, {len(chosen)} + {len(hard)} + {len(theirs)} pen drawings "
+        f"wrote {len(unipen)} UNIPEN characters, {len(keep)} EMNIST test images, {len(chosen)} + {len(hard)} + {len(theirs)} pen drawings "
         f"(writers {writers}) to {OUT}"
     )
+
+
+def unipen_sample(path: Path, rng: np.random.Generator) -> list[str]:
+    """UNIPEN_PER_CATEGORY characters of each category from the pen test writers, as the source's own lines."""
+    import gzip
+
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        rows = [line for line in lines if json.loads(line)["contributor"] in pen.TEST_CONTRIBUTORS]
+    chosen = []
+    for category in pen.CATEGORIES:
+        theirs = [row for row in rows if json.loads(row)["cat"] == category]
+        chosen += [theirs[i] for i in sorted(rng.choice(len(theirs), UNIPEN_PER_CATEGORY, replace=False))]
+    (OUT / "unipen_chars_sample.jsonl").write_text("".join(chosen))
+    return chosen
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ const canvas = element.querySelector('canvas');
 const undoButton = element.querySelector('.undo');
 const clearButton = element.querySelector('.clear');
 const ctx = canvas.getContext('2d');
-const W = props.width, H = props.height, BRUSH = props.brush, MIN_STEP = 1.5;
+const W = props.width, H = props.height, BRUSH = props.brush, MIN_STEP = props.step;
 let strokes = [];
 let current = null;
 
@@ -135,6 +135,7 @@ class DrawingPad(gr.HTML):
             width=width,
             height=height,
             brush=pad.BRUSH,
+            step=pad.MIN_STEP,
             ink=pad.INK_COLOUR,
             label=label,
             hint=hint,

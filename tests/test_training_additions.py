@@ -1,5 +1,5 @@
-"""What training can add to EMNIST: people's styles drawn onto its glyphs, real pen drawings of some writers, an
-elastic warp; and what a recipe records about them."""
+"""What training can add to EMNIST: people's styles drawn onto its glyphs, an elastic warp; and what a recipe
+records about them (real pen characters: tests/test_pen_data.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import pytest
 from harness import data
 from model.labels import LABELS, index_of
 from model.orientation import emnist_to_upright
-from train.pen import pen_glyphs, writers_of
 from train.recipe import Recipe
-from train.splits import DataError
 from train.styles import RATES, mark, styled_copies
 
 
@@ -42,23 +40,12 @@ def test_styled_copies_follow_the_rates(sample):
     assert styled_copies(images, labels, share=0.0, seed=3)[0].shape[0] == 0
 
 
-def test_pen_glyphs_are_the_named_writers_drawn_as_the_pad_does():
-    x, y = pen_glyphs(data.PEN_WRITERS_SAMPLE, "25-29", repeat=3)
-    assert len(x) == 3 * 3 * 20  # writers 25, 27 and 29 are in the sample, 20 drawings each
-    assert sorted(np.unique(y).tolist()) == list(range(10))
-    assert writers_of("0-2,7") == {0, 1, 2, 7}
-    with pytest.raises(DataError, match="ranges"):
-        writers_of("all of them")
-    with pytest.raises(DataError, match="no pen drawings"):
-        pen_glyphs(data.PEN_WRITERS_SAMPLE, "0-9")
-
-
 def test_a_recipe_records_file_names_not_local_paths(tmp_path):
     pen = tmp_path / "private" / "strokes.json"
     pen.parent.mkdir()
     pen.write_text("[]")
-    recorded = Recipe(pen_data=str(pen), init_from=str(pen.parent), teachers=[str(pen), "owner/hub-model"]).as_dict()
-    assert recorded["pen_data"] == "strokes.json" and recorded["init_from"] == "private"
+    recorded = Recipe(pen_data=[str(pen)], init_from=str(pen.parent), teachers=[str(pen), "owner/hub-model"]).as_dict()
+    assert recorded["pen_data"] == ["strokes.json"] and recorded["init_from"] == "private"
     assert recorded["teachers"] == ["strokes.json", "owner/hub-model"]
 
 

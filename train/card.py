@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
@@ -13,6 +14,7 @@ from model.labels import AMBIGUOUS_GROUPS, LABELS, LOWERCASE_CLASSES, MERGED_LOW
 from model.metrics import DataInfo, ModelMetrics
 
 from .evaluate import weakest_classes
+from .pen import TEST_CONTRIBUTORS, UJI_TEST_WRITERS
 from .recipe import IMBALANCE
 
 TEMPLATE = Path(__file__).with_name("model_card_template.md")
@@ -89,8 +91,32 @@ def card_data(metrics: ModelMetrics) -> ModelCardData:
     )
 
 
+def pen_test_writers() -> str:
+    return (
+        f"UNIPEN contributors {', '.join(TEST_CONTRIBUTORS)}; UJI writers "
+        f"{UJI_TEST_WRITERS.start}-{UJI_TEST_WRITERS.stop - 1}"
+    )
+
+
 def _strategy_name(class_name: str | None) -> str:
     return "the default tf.distribute strategy" if class_name in (None, "_DefaultDistributionStrategy") else class_name
+
+
+def without_pen(command: str | None) -> str | None:
+    """The training command with its --pen-* options dropped (the same recipe on EMNIST alone); None when the
+    command used no pen characters."""
+    if not command or "--pen-" not in command:
+        return None
+    words, skipping = [], False
+    for word in shlex.split(command):
+        if word.startswith("--"):
+            skipping = word.startswith("--pen-")
+            if skipping:
+                continue
+        elif skipping:
+            continue
+        words.append(word)
+    return shlex.join(words)
 
 
 def render(metrics: ModelMetrics, repo_id: str | None = None) -> str:
@@ -123,6 +149,8 @@ def render(metrics: ModelMetrics, repo_id: str | None = None) -> str:
         layers=metrics.model.layers,
         versions=metrics.versions,
         command=metrics.command,
+        emnist_only=without_pen(metrics.command),
+        pen_test=pen_test_writers(),
         preprocessing=metrics.preprocessing,
         weakest=weakest_classes(metrics.test),
         repo_id=repo_id or PLACEHOLDER_REPO,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from model.hub import is_repo_id
 
-from . import data
+from . import data, pen
 from . import views as test_views
 from .recipe import AUGMENTATIONS, IMBALANCE, Recipe
 
@@ -70,12 +70,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument(
         "--pen-data",
+        nargs="+",
         default=d.pen_data,
-        metavar="STROKES_JSON",
-        help="add real pen drawings (UJI-style JSON with a writer field) drawn as the pad delivers them",
+        metavar="FILE",
+        help="add real pen characters, drawn as the pad delivers them: UJI Pen Characters (.json) and/or UNIPEN "
+        "(.jsonl or .jsonl.gz) files",
     )
-    t.add_argument("--pen-writers", default=d.pen_writers, help="with --pen-data: only these writers (e.g. 0-29)")
-    t.add_argument("--pen-repeat", type=int, default=d.pen_repeat, help="with --pen-data: each drawing this many times")
+    t.add_argument(
+        "--pen-writers",
+        default=d.pen_writers,
+        help="with --pen-data: only these writers: UJI writer ranges (0-29), UNIPEN contributor codes (apa,apb), or "
+        f"'unipen' for every UNIPEN contributor outside the pen test set ({', '.join(pen.TEST_CONTRIBUTORS)} and UJI "
+        "writers 30-59, which are refused)",
+    )
+    t.add_argument(
+        "--pen-repeat",
+        nargs="+",
+        type=int,
+        default=d.pen_repeat,
+        help="with --pen-data: each training character this many times; one count per file, or one for all (0: the "
+        "file's held-out writers join the validation split, nothing is trained on)",
+    )
+    t.add_argument(
+        "--pen-categories",
+        default=d.pen_categories,
+        help="with --pen-data: only these kinds of character (digits, uppercase, lowercase)",
+    )
+    t.add_argument(
+        "--pen-validation",
+        type=float,
+        default=d.pen_validation,
+        help="with --pen-data: this share of each contributor's writers is held out, whole, and joins the validation "
+        "split (calibration, test-time views and the card's validation numbers read it)",
+    )
     t.add_argument(
         "--refit-on-validation",
         action="store_true",
@@ -141,9 +168,11 @@ def recipe_from(args: argparse.Namespace) -> Recipe:
         teachers=args.teacher or [],
         synthetic_mix=args.synthetic_mix,
         style_mix=args.style_mix,
-        pen_data=args.pen_data,
+        pen_data=list(args.pen_data),
         pen_writers=args.pen_writers,
-        pen_repeat=args.pen_repeat,
+        pen_repeat=list(args.pen_repeat),
+        pen_categories=args.pen_categories,
+        pen_validation=args.pen_validation,
         refit_on_validation=args.refit_on_validation,
     )
 
@@ -183,8 +212,12 @@ def run(args: argparse.Namespace) -> ModelMetrics:
         log.info("Hub access OK as %s; will push to %s", user, args.push_to_hub)
 
     from . import artifacts, card, export
+    from .splits import DataError
 
-    recipe = recipe_from(args)
+    try:
+        recipe = recipe_from(args)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
     options = data.DataOptions.from_args(args)
     started = time.time()
     splits = data.load_splits(options)
@@ -239,7 +272,7 @@ def _train(held, recipe: Recipe, args: argparse.Namespace):
         plan.record.validation_ece_before,
         plan.record.validation_ece_after,
     )
-    views = test_views.choose(KerasEngine(model), held.x_val, held.y_val, pinned=args.test_time_views)
+    views = test_views.choose(KerasEngine(model), *held.base_validation(), pinned=args.test_time_views)
     log.info("test-time views: %s (validation accuracy by set: %s)", views[0], views[2])
     if recipe.refit_on_validation:  # the recipe, calibration and views are settled: train once more on everything
         log.info(
@@ -275,6 +308,12 @@ def _metrics(args, recipe, splits, held, model, fitted, plan, views, started: fl
     if recipe.refit_on_validation:
         info.train += len(held.x_val)  # the final fit saw the validation images too
     info.train_class_counts = fitted.counts.tolist()
+    info.pen = held.pen
+    val_probabilities = np.asarray(model.predict(as_batch(held.x_val), batch_size=2048, verbose=0))
+    validation = {
+        name: round(float(np.mean(val_probabilities[rows].argmax(1) == held.y_val[rows])), 5)
+        for name, rows in held.groups().items()
+    }
     metrics = ModelMetrics(
         model=ModelInfo(
             name="lenet5_emnist_balanced",
@@ -284,7 +323,7 @@ def _metrics(args, recipe, splits, held, model, fitted, plan, views, started: fl
         ),
         preprocessing=PREPROCESSING_VERSION,
         data=info,
-        training=TrainingInfo(recipe=recipe.as_dict(), **fitted.facts),
+        training=TrainingInfo(recipe=recipe.as_dict(), validation=validation, **fitted.facts),
         calibration=plan.record,
         test=evaluate.evaluate(splits.y_test, probabilities),
         history=fitted.history,
@@ -308,8 +347,8 @@ PATH_OPTIONS = {
 
 
 def recorded_command(argv: list[str]) -> str:
-    """The command as metrics.json and the card record it: local paths become placeholders (a card is public;
-    Hub ids stay, they are what makes a run reproducible)."""
+    """The command as metrics.json and the card record it: local paths become placeholders, pen data files their
+    names (a card is public; Hub ids stay, they are what makes a run reproducible)."""
 
     def local(value: str) -> bool:
         return Path(value).expanduser().exists() or (os.sep in value and not is_repo_id(value))
@@ -320,10 +359,10 @@ def recorded_command(argv: list[str]) -> str:
             option, equals, value = word.partition("=")
             if equals:
                 if option in PATH_OPTIONS and local(value):
-                    word = f"{option}={PATH_OPTIONS[option]}"
+                    word = f"{option}={Path(value).name if option == '--pen-data' else PATH_OPTIONS[option]}"
                 option = None
         elif option in PATH_OPTIONS and local(word):
-            word = PATH_OPTIONS[option]
+            word = Path(word).name if option == "--pen-data" else PATH_OPTIONS[option]  # a data file's name is public
         words.append(word)
     return "python -m train " + shlex.join(words)
 

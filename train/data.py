@@ -4,7 +4,7 @@ stratified validation split held out of the training data."""
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +13,8 @@ from model.labels import NUM_CLASSES
 
 from .emnist import DEFAULT_REPO
 from .splits import DataError, Splits
+
+EMNIST_GROUP = "EMNIST"
 
 
 @dataclass
@@ -141,6 +143,23 @@ class TrainValSplit:
     y_train: np.ndarray
     x_val: np.ndarray
     y_val: np.ndarray
+    #: Which data each validation image comes from ("EMNIST", "pen digits", ...), where pen characters were added.
+    val_groups: np.ndarray | None = None
+    #: What each pen file added (train.pen's record per file), for metrics.json and the card.
+    pen: list[dict] = field(default_factory=list)
+
+    def base_validation(self) -> tuple[np.ndarray, np.ndarray]:
+        """The validation images of the base data alone (EMNIST's): what calibration and test-time views are fitted
+        on, since the test split they are reported on is EMNIST's; pen characters only validate recipes."""
+        if self.val_groups is None:
+            return self.x_val, self.y_val
+        rows = self.val_groups == EMNIST_GROUP
+        return self.x_val[rows], self.y_val[rows]
+
+    def groups(self) -> dict[str, np.ndarray]:
+        """Validation rows by the data they come from (all of them "EMNIST" without pen characters)."""
+        groups = self.val_groups if self.val_groups is not None else np.full(len(self.y_val), EMNIST_GROUP)
+        return {name: np.flatnonzero(groups == name) for name in dict.fromkeys(groups.tolist())}
 
 
 def hold_out(x: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> TrainValSplit:
@@ -164,7 +183,7 @@ def mix_synthetic(held: TrainValSplit, share: float, seed: int) -> TrainValSplit
     from . import synthetic
 
     x, y = synthetic.generate(int(round(share * len(held.y_train))), seed=seed + 7)
-    return TrainValSplit(np.concatenate([held.x_train, x]), np.concatenate([held.y_train, y]), held.x_val, held.y_val)
+    return replace(held, x_train=np.concatenate([held.x_train, x]), y_train=np.concatenate([held.y_train, y]))
 
 
 def mix_styles(held: TrainValSplit, share: float, seed: int) -> TrainValSplit:
@@ -174,23 +193,70 @@ def mix_styles(held: TrainValSplit, share: float, seed: int) -> TrainValSplit:
     from .styles import styled_copies
 
     x, y = styled_copies(held.x_train, held.y_train, share, seed + 11)
-    return TrainValSplit(np.concatenate([held.x_train, x]), np.concatenate([held.y_train, y]), held.x_val, held.y_val)
+    return replace(held, x_train=np.concatenate([held.x_train, x]), y_train=np.concatenate([held.y_train, y]))
 
 
-def mix_pen(held: TrainValSplit, path: str | None, writers: str, repeat: int) -> TrainValSplit:
-    """Add real pen drawings of some writers, drawn as the pad delivers them (train/pen.py), to the training part."""
-    if not path:
+def mix_pen(held: TrainValSplit, recipe, seed: int) -> TrainValSplit:
+    """Add real pen characters (train/pen.py), drawn as the pad delivers them: a held-out share of the chosen
+    writers' to the validation part (every kind, marked by kind), the others' characters of the recipe's kinds to
+    the training part, each file's ``repeat`` times (0: that file is for validation only). So recipes that differ in
+    what they train on are still chosen on the same validation split."""
+    if not recipe.pen_data:
         return held
-    from .pen import pen_glyphs
+    from . import pen
 
-    x, y = pen_glyphs(path, writers, repeat)
-    return TrainValSplit(np.concatenate([held.x_train, x]), np.concatenate([held.y_train, y]), held.x_val, held.y_val)
+    kinds = {k.strip() for k in recipe.pen_categories.split(",") if k.strip()}
+    if not kinds or kinds - set(pen.CATEGORIES.values()):
+        raise DataError(
+            f"--pen-categories wants some of {', '.join(pen.CATEGORIES.values())}, not {recipe.pen_categories!r}"
+        )
+    x_train, y_train, x_val, y_val = [held.x_train], [held.y_train], [held.x_val], [held.y_val]
+    groups = [held.val_groups if held.val_groups is not None else np.full(len(held.y_val), EMNIST_GROUP)]
+    records = []
+    for number, (path, repeat) in enumerate(zip(recipe.pen_data, recipe.pen_repeats())):
+        chosen = pen.select(pen.read(path), recipe.pen_writers)
+        training, validation = pen.hold_out_writers(chosen, recipe.pen_validation, seed + number)
+        training = [c for c in training if c.category in kinds] if repeat else []
+        if not training and not validation:
+            raise DataError(
+                f"no pen characters of writers {recipe.pen_writers} ({recipe.pen_categories}) in {Path(path).name}"
+            )
+        x, y = pen.glyphs(training, seed=seed + 100 + number)
+        x_train.append(np.repeat(x, repeat, axis=0))
+        y_train.append(np.repeat(y, repeat))
+        x, y = pen.glyphs(validation, seed=seed + 200 + number)
+        x_val.append(x)
+        y_val.append(y)
+        groups.append(np.asarray([f"pen {c.category}" for c in validation], dtype=object))
+        source = pen.source_name(path)
+        records.append(
+            {
+                "file": Path(path).name,
+                "source": pen.SOURCES[source],
+                "writers": recipe.pen_writers,
+                "categories": sorted(kinds),
+                "training_writers": len({c.writer for c in training}),
+                "training_characters": len(training),
+                "repeat": repeat,
+                "validation_writers": len({c.writer for c in validation}),
+                "validation_characters": len(validation),
+            }
+        )
+    return replace(
+        held,
+        x_train=np.concatenate(x_train),
+        y_train=np.concatenate(y_train),
+        x_val=np.concatenate(x_val),
+        y_val=np.concatenate(y_val),
+        val_groups=np.concatenate([np.asarray(g, dtype=object) for g in groups]),
+        pen=held.pen + records,
+    )
 
 
 def training_split(held: TrainValSplit, recipe, seed: int) -> TrainValSplit:
-    """What a recipe trains on: the held-out split plus the recipe's additions (training part only)."""
+    """What a recipe trains on: the held-out split plus the recipe's additions (pen characters to both parts)."""
     held = mix_styles(mix_synthetic(held, recipe.synthetic_mix, seed), recipe.style_mix, seed)
-    return mix_pen(held, recipe.pen_data, recipe.pen_writers, recipe.pen_repeat)
+    return mix_pen(held, recipe, seed)
 
 
 def _stratify(y: np.ndarray, part: int) -> np.ndarray | None:

@@ -57,9 +57,11 @@ class Recipe:
     teachers: list[str] = field(default_factory=list)  # models whose averaged output is distilled (distill > 0)
     synthetic_mix: float = 0.0  # font glyphs added to the training split, as a share of its size (pen-like strokes)
     style_mix: float = 0.0  # styled copies (crossed 7s and Zs, slashed 0s, flagged 1s) added: see train/styles.py
-    pen_data: str | None = None  # real pen drawings (UJI-style JSON) added to the training part: see train/pen.py
-    pen_writers: str = "0-29"  # ... only these writers'
-    pen_repeat: int = 10  # ... each this many times
+    pen_data: list[str] = field(default_factory=list)  # real pen characters (UJI JSON, UNIPEN JSON lines): train/pen.py
+    pen_writers: str = "0-29,unipen"  # ... only these writers' (train.pen.select; never the pen test set)
+    pen_repeat: list[int] = field(default_factory=lambda: [10])  # ... each character this many times, per file
+    pen_categories: str = "digits,uppercase,lowercase"  # ... only these kinds of character
+    pen_validation: float = 0.15  # ... this share of each contributor's writers held out, whole, for validation
     refit_on_validation: bool = False  # a last fit on train + validation, with the calibration of the first
 
     def __post_init__(self):
@@ -67,6 +69,12 @@ class Recipe:
             raise ValueError(f"imbalance must be one of {sorted(IMBALANCE)}, not {self.imbalance!r}")
         if self.augment not in AUGMENTATIONS:
             raise ValueError(f"augment must be one of {sorted(AUGMENTATIONS)}, not {self.augment!r}")
+        if len(self.pen_repeat) not in (1, len(self.pen_data) or 1) or min(self.pen_repeat) < 0:
+            raise ValueError("pen_repeat: one count (0: validation only) for every pen file, or one for all of them")
+
+    def pen_repeats(self) -> list[int]:
+        """How many times each pen file's training characters are drawn (one count may serve every file)."""
+        return self.pen_repeat * len(self.pen_data) if len(self.pen_repeat) == 1 else list(self.pen_repeat)
 
     @property
     def augmentation(self) -> Augment | None:
@@ -83,7 +91,7 @@ class Recipe:
         record = {**asdict(self), "augmentation": None if aug is None else asdict(aug)}
         record.update(
             init_from=public(self.init_from),
-            pen_data=public(self.pen_data),
+            pen_data=[public(p) for p in self.pen_data],
             teachers=[public(t) for t in self.teachers],
         )
         return record

@@ -39,9 +39,11 @@ def train(split: TrainValSplit, recipe, verbose: int = 0, teachers: list[str] | 
 
 
 def calibration(fitted: Fitted, split: TrainValSplit, recipe) -> calibrate.Plan:
-    """Prior correction (when the recipe handles imbalance that way) and temperature, fitted on validation."""
-    raw = np.asarray(fitted.model.predict(as_batch(split.x_val), batch_size=2048, verbose=0))
-    return calibrate.plan(raw, split.y_val, fitted.counts, correct_prior=recipe.imbalance == "prior")
+    """Prior correction (when the recipe handles imbalance that way) and temperature, fitted on the base data's
+    validation images."""
+    x_val, y_val = split.base_validation()
+    raw = np.asarray(fitted.model.predict(as_batch(x_val), batch_size=2048, verbose=0))
+    return calibrate.plan(raw, y_val, fitted.counts, correct_prior=recipe.imbalance == "prior")
 
 
 def calibrated(fitted: Fitted, tau: float, temperature: float):
