@@ -23,7 +23,10 @@ __all__ = [
     "SHARED",
     "UNIPEN_CHARS",
     "UNIPEN_SAMPLE",
+    "UNIPEN_WORDS",
+    "UNIPEN_WORDS_SAMPLE",
     "pen_test_characters",
+    "pen_words",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +40,8 @@ PEN_FULL = SHARED / "uji-pen-digits" / "strokes.json"  # all 1,200, with writers
 EMNIST_FULL = SHARED / "emnist-47"
 UNIPEN_CHARS = SHARED / "unipen" / "chars.jsonl.gz"  # 83,897 characters of 147 writers
 UNIPEN_SAMPLE = SAMPLES / "unipen_chars_sample.jsonl"  # 360 characters of the pen test writers
+UNIPEN_WORDS = SHARED / "unipen" / "words.jsonl.gz"  # 58,852 words of 287 writers
+UNIPEN_WORDS_SAMPLE = SAMPLES / "unipen_words_sample.jsonl"  # words of the word test writers, cuts annotated
 
 
 def pen_drawings(full: bool | None = None) -> tuple[list[dict], str]:
@@ -58,3 +63,18 @@ def pen_test_characters(full: bool | None = None) -> tuple[list, str]:
         characters = pen.test_set(pen.read(UNIPEN_CHARS))
         return characters, f"UNIPEN train_r01_v07 characters of contributors {', '.join(pen.TEST_CONTRIBUTORS)}"
     return pen.read(UNIPEN_SAMPLE), f"UNIPEN train_r01_v07 characters (sample, {UNIPEN_SAMPLE.name})"
+
+
+def pen_words(which: str = "test", full: bool | None = None) -> tuple[list, str]:
+    """UNIPEN's words of the word test writers (``which="test"``) or of the writers that tune the search
+    (``"tune"``), and a name for reports; the test words fall back to the committed sample without ../shared."""
+    from train import pen
+
+    contributors = pen.WORD_TEST_CONTRIBUTORS if which == "test" else pen.WORD_TUNE_CONTRIBUTORS
+    use_full = UNIPEN_WORDS.is_file() if full is None else full
+    if use_full:
+        name = f"UNIPEN train_r01_v07 words of contributors {', '.join(contributors)}"
+        return pen.read_words(UNIPEN_WORDS, contributors), name
+    if which != "test":
+        raise FileNotFoundError(f"{UNIPEN_WORDS} is not here: the tuning words come only from ../shared")
+    return pen.read_words(UNIPEN_WORDS_SAMPLE), f"UNIPEN train_r01_v07 words (sample, {UNIPEN_WORDS_SAMPLE.name})"

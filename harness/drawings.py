@@ -11,19 +11,25 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.pad import BRUSH, CANVAS, INK_RGB, pad_value, place
+from model.pad import BRUSH, CANVAS, INK_RGB, WORD_CANVAS, pad_value, place
 
-__all__ = ["pad_value", "place", "raster", "lay_out", "SIDE", "NEGATIVE_PICTURES", "NEGATIVE_STROKES"]
+__all__ = ["pad_value", "place", "raster", "word_placing", "lay_out", "SIDE", "NEGATIVE_PICTURES", "NEGATIVE_STROKES"]
 
 SIDE = CANVAS[0]
 
 
 def raster(
-    strokes: list, brush: float, fraction: float = 0.6, position=(0.5, 0.5), canvas: int = SIDE, supersample: int = 2
+    strokes: list,
+    brush: float,
+    fraction: float = 0.6,
+    position=(0.5, 0.5),
+    canvas: int | tuple[int, int] = SIDE,
+    supersample: int = 2,
 ) -> np.ndarray:
-    """The trajectory as a raster sketchpad's composite: (canvas, canvas, 4) uint8, dark antialiased round strokes
+    """The trajectory as a raster sketchpad's composite: (height, width, 4) uint8, dark antialiased round strokes
     on a transparent background (what uploads and the old Sketchpad send)."""
-    big = Image.new("L", (canvas * supersample, canvas * supersample), 0)
+    width, height = canvas if isinstance(canvas, tuple) else (canvas, canvas)
+    big = Image.new("L", (width * supersample, height * supersample), 0)
     pen = ImageDraw.Draw(big)
     radius = brush * supersample / 2
     for stroke in place(strokes, brush, fraction, position, canvas):
@@ -32,9 +38,9 @@ def raster(
             pen.line(xy, fill=255, width=max(1, round(brush * supersample)), joint="curve")
         for x, y in {xy[0], xy[-1]}:  # round caps
             pen.ellipse([x - radius, y - radius, x + radius, y + radius], fill=255)
-    rgba = np.zeros((canvas, canvas, 4), np.uint8)
+    rgba = np.zeros((height, width, 4), np.uint8)
     rgba[..., :3] = INK_RGB
-    rgba[..., 3] = np.asarray(big.resize((canvas, canvas), Image.Resampling.BOX))
+    rgba[..., 3] = np.asarray(big.resize((width, height), Image.Resampling.BOX))
     return rgba
 
 
@@ -51,6 +57,18 @@ CHARACTER_STROKES = {
     "1": [[[50, 0], [50, 100]]],
     ".": [[[50, 96], [51, 97]]],
 }
+
+
+def word_placing(strokes: list, rng: np.random.Generator, canvas: tuple[int, int] = WORD_CANVAS) -> dict:
+    """Where someone writes a word on the word pad: at 60-100% of the size that fits it (90% of the width, 70% of
+    the height), anywhere: the ``fraction`` and ``position`` of ``place``."""
+    points = np.concatenate([np.asarray(s, dtype=float) for s in strokes])
+    width, height = np.ptp(points, axis=0) + 1e-9
+    fits = min(0.9 * canvas[0] / width, 0.7 * canvas[1] / height)
+    return {
+        "fraction": rng.uniform(0.6, 1.0) * fits * max(width, height) / min(canvas),
+        "position": rng.uniform(0, 1, 2),
+    }
 
 
 def lay_out(lines: list[str], gap: float = 35, line_gap: float = 60, margin: float = 20) -> tuple[list, float, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from . import hub, loading, reading, rejection
 from .labels import LABELS, allowed_mask, restrict
+from .lexicon import Vocabulary
 from .memory import MemoryRejected, WriterMemory
 from .metrics import ModelMetrics
 from .orientation import upright_to_emnist
@@ -149,25 +151,44 @@ class Classifier:
         )
 
     def read(
-        self, image: ImageInput, allowed: str | None = None, memory: WriterMemory | None = None
+        self,
+        image: ImageInput,
+        allowed: str | None = None,
+        memory: WriterMemory | None = None,
+        words: str | Iterable[str] | None = None,
+        dictionary: bool = True,
     ) -> reading.Reading:
-        """Any picture of one or more characters (a word, a number, a few lines) -> the text read, with each
-        character's box and top-3."""
+        """Any picture of one or more words, numbers or lines -> the text read, the best few readings
+        (``candidates``), and each character's box and top-3. ``words``: your own words (names, a product list:
+        a list, or one string separated by spaces, commas or new lines), read besides the English dictionary
+        unless ``dictionary`` is False (then only yours; with neither, any spelling)."""
         mask = allowed_mask(allowed)
-        return self._stamped(reading.read(find_ink(open_image(image)), self._answerer(mask, memory)))
+        vocabulary = Vocabulary.of(words, dictionary)  # a bad word list fails before any work
+        ink = find_ink(open_image(image))
+        return self._stamped(reading.read(ink, self._answerer(mask, memory), vocabulary))
 
     def read_strokes(
-        self, strokes: Strokes | dict | str, allowed: str | None = None, memory: WriterMemory | None = None
+        self,
+        strokes: Strokes | dict | str,
+        allowed: str | None = None,
+        memory: WriterMemory | None = None,
+        words: str | Iterable[str] | None = None,
+        dictionary: bool = True,
     ) -> reading.Reading:
-        """A word, a number or a few lines as pen strokes -> the text read; boxes in canvas units."""
+        """Words, numbers or a few lines as pen strokes -> the same, boxes in canvas units; joined-up letters
+        are cut where the pen joins them (``model.segmentation``)."""
         mask = allowed_mask(allowed)
+        vocabulary = Vocabulary.of(words, dictionary)
         strokes = Strokes.parse(strokes)
-        return self._stamped(reading.read_strokes(strokes, self._answerer(mask, memory)))
+        return self._stamped(reading.read_strokes(strokes, self._answerer(mask, memory), vocabulary))
 
     def _answerer(self, mask: np.ndarray | None, memory: WriterMemory | None) -> reading.Answer:
+        """Candidate characters of words, read by the model file alone (calibrated too): a word has tens of
+        candidates, and averaging test-time views over each would multiply the time a word takes."""
+
         def answer(upright: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-            served, _, features = self._run(as_batch(upright_to_emnist(upright)))
-            return self._personal(served, features, mask, memory), features
+            raw, features = self.engine.run(as_batch(upright_to_emnist(upright)))
+            return self._personal(raw, features, mask, memory), features
 
         return answer
 

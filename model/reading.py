@@ -1,11 +1,12 @@
-"""Beyond one character: split a picture of a word, a number or a few lines into characters, read them in one
-batch, and settle EMNIST's look-alikes (O/0, I/1/L, S/5, ...) from the characters around them.
+"""Beyond one character: read a picture or a drawing of words, numbers or a few lines.
 
-Segmentation starts from pieces of ink that touch: connected ink in a picture (as EMNIST's characters were cut
-from forms), or, from the drawing pad, strokes whose inks touch (``strokes.touching_groups``). Then the same rules
-apply to both: pieces that overlap horizontally and sit close vertically form one character (the dot of an i or j,
-the bar of a t, a broken stroke), characters are grouped into lines by their vertical extent, and read left to
-right, top to bottom. Characters that touch are read as one: write them apart (a gap of about a stroke width).
+Lines and words come from pieces of ink: connected ink in a picture (as EMNIST's characters were cut from forms),
+or, from the drawing pad, strokes whose inks touch (``strokes.touching_groups``). Pieces that overlap horizontally
+and sit close vertically form one (the dot of an i, the bar of a t); pieces are grouped into lines by their vertical
+extent, into words at wide gaps, and small marks at the baseline are punctuation. Each word is then cut into
+candidate characters (``segmentation``: joined-up letters at the pen's ligatures, touching ink at its thinnest
+columns), every candidate is read by the network in one batch, and ``search`` finds the best readings through
+them with a word list and a character model (``lexicon.Vocabulary``): ``Reading.text`` and ``.candidates``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from .labels import LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE, ambiguous_with
+from . import search, segmentation
+from .labels import LABELS, MERGED_LOWERCASE, NUM_CLASSES, index_of
+from .lexicon import Vocabulary
 from .preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
 from .stroke_width import stroke_width
 from .strokes import Strokes, render, touching_groups
@@ -40,8 +43,10 @@ COUNT_SIDE = 96  # px: counting characters needs no more (a clear gap is then st
 ACCENT_GAP = 0.6  # a small part (a dot) may float this far above a stroke (share of the stroke's height) ...
 ACCENT_REACH = 0.15  # ... and sit this far to its side (a slanted i)
 ACCENT_AREA = 0.2  # "small": ink area under this share of the other part's
-#: A space between words: a horizontal gap wider than this share of the line's median character height.
+#: A space between words: a horizontal gap wider than this share of the line's median piece height, and than
+#: GAP_RATIO times the line's median gap between pieces.
 WORD_GAP = 0.6
+GAP_RATIO = 2.0
 #: Punctuation: a standalone blob lower than this share of the line's median character height.
 PUNCTUATION = 0.3
 #: A look-alike is re-read from context only when the wanted kind has this share of its probability.
@@ -66,13 +71,22 @@ class Character:
 
 
 @dataclass
+class Candidate:
+    text: str
+    score: float  # how much of the shown readings' total belief it has (the candidates' scores sum to 1)
+
+
+@dataclass
 class Reading:
     text: str
     characters: list[Character] = field(default_factory=list)
+    #: The best readings, best first; the first is ``text``.
+    candidates: list[Candidate] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
             "text": self.text,
+            "candidates": [{"text": c.text, "score": c.score} for c in self.candidates],
             "characters": [
                 {
                     "label": c.label,
@@ -266,86 +280,239 @@ def segment_strokes(strokes: Strokes) -> list[Line]:
 Answer = Callable[[np.ndarray], "tuple[np.ndarray, np.ndarray | None]"]
 
 
-def read(ink: Ink, answer: Answer) -> Reading:
-    """Segment a picture, frame each character like a single one, read them all in one batch, apply context."""
-    return _read(segment(ink), answer, origin=ink.origin, scale=ink.scale)
+@dataclass
+class _Unit:
+    """Ink read as one word: its candidate characters (glyphs, boxes in the caller's units, widths in body
+    heights) over ``nodes`` pieces, and after the search, its readings."""
+
+    nodes: int
+    edges: list[tuple[int, int]]
+    glyphs: list[np.ndarray | None]
+    boxes: list[tuple[int, int, int, int]]
+    widths: np.ndarray
+    gaps: np.ndarray
+    apart: np.ndarray  # pieces of ink written apart each candidate joins, beyond the first
+    probabilities: np.ndarray | None = None  # (E, 47), the network's (and the writer's memory's) answers
+    features: list = field(default_factory=list)  # per candidate, what a WriterMemory keeps
+    paths: list[search.Path] = field(default_factory=list)
+    characters: list[list[Character]] = field(default_factory=list)  # per path
 
 
-def read_strokes(strokes: Strokes, answer: Answer) -> Reading:
-    """The same for a drawing; boxes in canvas units."""
-    return _read(segment_strokes(strokes), answer)
+def read(ink: Ink, answer: Answer, vocabulary: Vocabulary) -> Reading:
+    """A picture: lines and words from its pieces of ink, each word cut at its thinnest columns where letters
+    touch, read through the segmentation graph."""
+    pixels, labelled, lines = _parts(ink)
+    strokes = pixels >= INK_LEVEL * ink.level
+
+    def unit(parts: list[_Part]) -> _Unit:
+        lattice = segmentation.cut_picture(pixels, labelled, parts, strokes)
+        glyphs = [_masked_glyph(pixels, lattice.mask(e), ink.level) for e in lattice.edges]
+        boxes = [lattice.box(e) for e in lattice.edges]
+        return _unit(lattice, glyphs, boxes, ink.origin, ink.scale)
+
+    return _read(_marked(lines), unit, answer, vocabulary, ink.origin, ink.scale)
 
 
-def _read(lines: list[Line], answer: Answer, origin: tuple[float, float] = (0.0, 0.0), scale: float = 1.0) -> Reading:
-    characters: list[Character] = []
-    words: list[list[Character]] = []
-    text_lines = []
-    pending = []
+def read_strokes(strokes: Strokes, answer: Answer, vocabulary: Vocabulary) -> Reading:
+    """A drawing: lines and words from which strokes touch, each word's pen trajectory over-segmented
+    (``model.segmentation``) and read through the segmentation graph; boxes in canvas units."""
+
+    def unit(parts: list[_Part]) -> _Unit:
+        chosen = sorted(label for p in parts for label in p.labels)
+        at = {label: k for k, label in enumerate(chosen)}
+        lattice = segmentation.over_segment(
+            strokes.subset(chosen), parts=[[at[label] for label in p.labels] for p in parts]
+        )
+        glyphs = [render(lattice.strokes_of(e)).glyph for e in lattice.edges]
+        return _unit(lattice, glyphs, [lattice.box(e) for e in lattice.edges])
+
+    return _read(_marked(_stroke_parts(strokes)), unit, answer, vocabulary)
+
+
+def _unit(lattice, glyphs, boxes, origin=(0.0, 0.0), scale: float = 1.0) -> _Unit:
+    widths = np.asarray([(b[2] - b[0]) / lattice.unit for b in boxes], dtype=np.float64)
+    gaps = np.asarray([lattice.inner_gap(e) / lattice.unit for e in lattice.edges], dtype=np.float64)
+    apart = np.asarray([lattice.parts_spanned(e) - 1 for e in lattice.edges], dtype=np.float64)
+    placed = [tuple(int(round(o + scale * v)) for o, v in zip((*origin, *origin), b)) for b in boxes]
+    return _Unit(len(lattice.pieces), lattice.edges, glyphs, placed, widths, gaps, apart)
+
+
+def _masked_glyph(pixels: np.ndarray, mask: np.ndarray, level: float) -> np.ndarray | None:
+    """A candidate character of a picture framed exactly like a single one, from its own ink; None where too
+    little ink is left to be a character."""
+    try:
+        return frame_glyph(
+            np.where(ndimage.binary_dilation(mask, iterations=2), pixels, 0).astype(np.uint8),
+            level=level,
+            picture_area=None,
+        )
+    except BlankImageError:
+        return None
+
+
+def _marked(parts_in_lines: list[list[_Part]]) -> list[list[tuple[_Part, bool]]]:
+    """Lines of (part, whether it is punctuation: a small mark at the baseline) in reading order; other small
+    marks between the lines are dropped."""
+    return [[(part, glyph is None) for part, glyph in line] for line in _with_glyphs(parts_in_lines, lambda p: p)]
+
+
+def _read(
+    lines: list[list[tuple[_Part, bool]]],
+    make_unit: Callable[[list[_Part]], _Unit],
+    answer: Answer,
+    vocabulary: Vocabulary,
+    origin: tuple[float, float] = (0.0, 0.0),
+    scale: float = 1.0,
+) -> Reading:
+    """Words (split at gaps) of runs of parts (split at punctuation), each run read as one unit; every candidate
+    of every unit goes through the network in one batch."""
+    layout: list[list[list[_Unit | Character]]] = []  # lines -> words -> units and marks
+    units: list[_Unit] = []
     for line in lines:
-        typical = float(np.median([p.height for p, glyph in line if glyph is not None] or [1]))
-        words_in_line, current, previous_right = [], [], None
-        for part, glyph in line:
-            if previous_right is not None and part.box[0] - previous_right > WORD_GAP * typical:
-                words_in_line.append(current)
-                current = []
+        apart = _word_gap(line)
+        words: list[list[_Unit | Character]] = []
+        run: list[_Part] = []
+        previous_right = None
+        for part, mark in line + [(None, False)]:
+            gap = part is None or (previous_right is not None and part.box[0] - previous_right > apart)
+            if (gap or mark) and run:
+                units.append(make_unit(run))
+                words[-1].append(units[-1])
+                run = []
+            if part is None:
+                break
+            if gap or not words:
+                words.append([])
             previous_right = part.box[2]
-            box = tuple(int(round(o + scale * v)) for o, v in zip((*origin, *origin), part.box))
-            if glyph is None:
-                mark = "," if part.height > 1.5 * part.width else "."
-                character = Character(box, None, label=mark, raw_label=mark)
+            if mark:
+                box = tuple(int(round(o + scale * v)) for o, v in zip((*origin, *origin), part.box))
+                label = "," if part.height > 1.5 * part.width else "."
+                words[-1].append(Character(box, None, label=label, raw_label=label))
             else:
-                character = Character(box, glyph)
-                pending.append(character)
-            characters.append(character)
-            current.append(character)
-        words_in_line.append(current)
-        words.extend(words_in_line)
-        text_lines.append(words_in_line)
-    if pending:
-        probabilities, features = answer(np.stack([c.glyph for c in pending]))
-        for i, (character, p) in enumerate(zip(pending, probabilities)):
-            character.probabilities = p
-            character.features = None if features is None else features[i]
-            character.raw_label = character.label = LABELS[int(np.argmax(p))]
-    for word in words:
-        apply_context(word)
-    text = "\n".join(" ".join(spelled(word) for word in line) for line in text_lines)
-    return Reading(text, characters)
+                run.append(part)
+        layout.append(words)
+    _answer_all(units, answer)
+    for unit in units:
+        graph = search.Graph(unit.nodes, unit.edges, unit.probabilities, unit.widths, unit.gaps, unit.apart)
+        unit.paths = search.decode(graph, vocabulary.lexicons, vocabulary.spelling) or [search.Path("", 0.0, [], False)]
+        unit.characters = [_characters(unit, path) for path in unit.paths]
+    return _assemble(layout, units)
 
 
-def spelled(word: list[Character]) -> str:
-    """The word as text. EMNIST Balanced cannot tell c from C (15 such letters): in a word whose other letters
-    are lowercase, those are written lowercase."""
-    lower = sum(c.label in LOWERCASE_CLASSES for c in word)
-    upper = sum(c.label.isupper() and c.label.lower() not in MERGED_LOWERCASE for c in word)
-    if lower > upper:
-        return "".join(c.label.lower() if c.label.lower() in MERGED_LOWERCASE else c.label for c in word)
-    return "".join(c.label for c in word)
+def _word_gap(line: list[tuple[_Part, bool]]) -> float:
+    """How wide a gap between pieces of a line must be to part words: wider than WORD_GAP of the line's typical
+    height, and GAP_RATIO times the line's median gap (someone who writes every letter apart writes words
+    further apart still)."""
+    parts = [p for p, mark in line if not mark]
+    typical = float(np.median([p.height for p in parts] or [1]))
+    gaps = [b.box[0] - a.box[2] for a, b in zip(parts, parts[1:]) if b.box[0] > a.box[2]]
+    return max(WORD_GAP * typical, GAP_RATIO * float(np.median(gaps)) if gaps else 0.0)
 
 
-def apply_context(word: list[Character]) -> None:
-    """In a word of letters, a look-alike reads as its letter; in a run of digits, as its digit.
-
-    The kind of a word is decided by its unambiguous characters (those whose top-1 has no look-alike of the
-    other kind); with none, or a tie, nothing changes. The change is made only when the other reading has at
-    least CONTEXT_MIN_SHARE of the probability: context breaks ties, it does not overrule the picture."""
-    read = [c for c in word if c.probabilities is not None]
-    votes = {"letter": 0, "digit": 0}
-    for c in read:
-        if not _crosses_kinds(c.raw_label):
-            votes["digit" if c.raw_label.isdigit() else "letter"] += 1
-    if votes["letter"] == votes["digit"]:
-        return
-    want_digit = votes["digit"] > votes["letter"]
-    for c in read:
-        if not _crosses_kinds(c.raw_label) or c.raw_label.isdigit() == want_digit:
-            continue
-        options = [LABELS.index(o) for o in ambiguous_with(c.raw_label) if o.isdigit() == want_digit]
-        best = max(options, key=lambda i: c.probabilities[i], default=None)
-        if best is not None and c.probabilities[best] >= CONTEXT_MIN_SHARE * c.probabilities.max():
-            c.label = LABELS[best]
+def _answer_all(units: list[_Unit], answer: Answer) -> None:
+    """Every unit's candidate glyphs read in one batch; a candidate without ink gets no probability at all."""
+    glyphs = [g for u in units for g in u.glyphs if g is not None]
+    if glyphs:
+        probabilities, features = answer(np.stack(glyphs))
+    row = 0
+    for unit in units:
+        unit.probabilities = np.zeros((len(unit.edges), NUM_CLASSES), np.float32)
+        unit.features = [None] * len(unit.edges)
+        for k, glyph in enumerate(unit.glyphs):
+            if glyph is not None:
+                unit.probabilities[k] = probabilities[row]
+                unit.features[k] = None if features is None else features[row]
+                row += 1
 
 
-def _crosses_kinds(label: str) -> bool:
-    """A look-alike of the other kind exists (O and 0; but B only with 8, g with 9, ...)."""
-    return any(o.isdigit() != label.isdigit() for o in ambiguous_with(label))
+def _characters(unit: _Unit, path: search.Path) -> list[Character]:
+    """The characters of one reading, with the word's case: all lowercase, all capitals, or a capital first,
+    whichever the letters EMNIST tells apart (a/A, b/B, ...) favour; the merged ones (c/C, ...) follow."""
+    chosen = [
+        Character(
+            unit.boxes[edge],
+            unit.glyphs[edge],
+            unit.probabilities[edge],
+            label=symbol,
+            raw_label=LABELS[int(np.argmax(unit.probabilities[edge]))],
+            features=unit.features[edge],
+        )
+        for edge, symbol in zip(path.edges, path.text)
+    ]
+    letters = [c for c in chosen if c.label.isalpha()]
+
+    def capital(style: str, position: int) -> bool:
+        return style == "upper" or (style == "title" and position == 0)
+
+    def belief(style: str) -> float:
+        return sum(
+            float(np.log(max(c.probabilities[index_of(c.label.upper() if capital(style, k) else c.label)], 1e-12)))
+            for k, c in enumerate(letters)
+            if c.label not in MERGED_LOWERCASE
+        )
+
+    # A tie (no letter whose case the ink shows) goes to lowercase in a word, to capitals in a code such as L7.
+    styles = ("upper", "lower", "title") if any(c.label.isdigit() for c in chosen) else ("lower", "title", "upper")
+    style = max(styles, key=belief)
+    for k, c in enumerate(letters):
+        c.label = c.label.upper() if capital(style, k) else c.label
+    return chosen
+
+
+def _assemble(layout: list[list[list]], units: list[_Unit]) -> Reading:
+    """The best text, its characters in reading order, and the best few texts overall: the best reading of
+    every unit, then each unit's runner-up readings in turn, ranked by the total score."""
+    characters: list[Character] = []
+    texts = []
+    for words in layout:
+        spoken = []
+        for word in words:
+            spelled = ""
+            for item in word:
+                if isinstance(item, Character):
+                    characters.append(item)
+                    spelled += item.label
+                else:
+                    characters += item.characters[0]
+                    spelled += "".join(c.label for c in item.characters[0])
+            spoken.append(spelled)
+        texts.append(" ".join(spoken))
+    text = "\n".join(texts)
+    best = sum(u.paths[0].score for u in units)
+    options = [(best, text, characters)]
+    for u in units:
+        for k in range(1, len(u.paths)):
+            swapped = [list(u.characters[k]) if v is u else list(v.characters[0]) for v in units]
+            options.append((best - u.paths[0].score + u.paths[k].score, _text_with(layout, units, swapped), None))
+    options.sort(key=lambda o: -o[0])
+    seen, candidates = set(), []
+    for score, option_text, _ in options:
+        if option_text not in seen:
+            seen.add(option_text)
+            candidates.append((score, option_text))
+        if len(candidates) == search.TOP:
+            break
+    top = max(score for score, _ in candidates) if candidates else 0.0
+    weights = np.exp(np.asarray([score - top for score, _ in candidates]))
+    shares = weights / weights.sum() if len(weights) else weights
+    return Reading(
+        text,
+        characters,
+        [Candidate(t, round(float(share), 4)) for (_, t), share in zip(candidates, shares)],
+    )
+
+
+def _text_with(layout: list[list[list]], units: list[_Unit], spelled: list[list[Character]]) -> str:
+    index = {id(u): k for k, u in enumerate(units)}
+    texts = []
+    for words in layout:
+        texts.append(
+            " ".join(
+                "".join(
+                    item.label if isinstance(item, Character) else "".join(c.label for c in spelled[index[id(item)]])
+                    for item in word
+                )
+                for word in words
+            )
+        )
+    return "\n".join(texts)

@@ -30,6 +30,7 @@ MAX_JSON_CHARS = 1_000_000  # when the strokes arrive as a JSON string
 #: beyond, as a share of the canvas side, the drawing is refused.
 OUTSIDE_SHARE = 1.0
 SUPERSAMPLE = 4  # strokes are drawn this much finer than the working frame, then box-reduced: antialiased ink
+JOIN_TURN = 10.0  # degrees: where a stroke turns more than this, a disc rounds the join
 
 
 class StrokesError(PreprocessError):
@@ -161,13 +162,24 @@ def render(strokes: Strokes, centre: Centre = "bbox") -> Framed:
     width = 2 * STROKE_WIDTH * SUPERSAMPLE
     radius = width / 2
     for stroke in strokes.strokes:
-        xy = ((stroke - low) * (scale * fine) + offset * SUPERSAMPLE).tolist()
+        xy = (stroke - low) * (scale * fine) + offset * SUPERSAMPLE
         if len(xy) > 1:
-            pen.line([tuple(p) for p in xy], fill=255, width=round(width), joint="curve")
-        for x, y in (xy[0], xy[-1]):  # round caps
+            pen.line(list(map(tuple, xy.tolist())), fill=255, width=round(width))
+        for x, y in [xy[0].tolist(), *_turns(xy).tolist(), xy[-1].tolist()]:  # round caps; round joins at turns
             pen.ellipse([x - radius, y - radius, x + radius, y + radius], fill=255)
     work = np.asarray(image.reduce(SUPERSAMPLE), dtype=np.float32) * (1 / 255)
     return Framed(finish(work, new_w, new_h, centre), strokes.brush * scale)
+
+
+def _turns(xy: np.ndarray) -> np.ndarray:
+    """The inner points of a polyline where it turns by more than JOIN_TURN: a thick line needs a round join there
+    (a smaller turn leaves no visible notch, and a disc per point would double the drawing time)."""
+    if len(xy) < 3:
+        return xy[:0]
+    step = np.diff(xy, axis=0)
+    length = np.linalg.norm(step, axis=1)
+    cos = (step[:-1] * step[1:]).sum(axis=1) / np.maximum(length[:-1] * length[1:], 1e-12)
+    return xy[1:-1][(cos < np.cos(np.deg2rad(JOIN_TURN))) | (length[:-1] == 0) | (length[1:] == 0)]
 
 
 @dataclass

@@ -9,7 +9,6 @@ from PIL import Image, ImageOps
 from harness.drawings import lay_out
 from harness.drawings import raster as draw
 from model import reading
-from model.labels import LABELS
 from model.preprocess import BlankImageError, find_ink, open_image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,40 +76,3 @@ def test_gallery_characters_written_apart_are_read(default_classifier):
     result = default_classifier.read(255 - np.asarray(page))
     assert len(result.characters) == 5
     assert result.text.upper().replace("0", "O") == "HELLO"  # context turns a 0 among letters into an O
-
-
-def _character(label: str, probabilities: dict[str, float]) -> reading.Character:
-    p = np.full(len(LABELS), 1e-4)
-    for name, value in probabilities.items():
-        p[LABELS.index(name)] = value
-    return reading.Character((0, 0, 1, 1), None, p / p.sum(), label=label, raw_label=label)
-
-
-def test_context_settles_look_alikes():
-    word = [_character("H", {"H": 0.9}), _character("0", {"0": 0.55, "O": 0.4}), _character("T", {"T": 0.9})]
-    reading.apply_context(word)
-    assert [c.label for c in word] == ["H", "O", "T"] and word[1].raw_label == "0"
-    number = [_character("4", {"4": 0.9}), _character("S", {"S": 0.6, "5": 0.35}), _character("2", {"2": 0.9})]
-    reading.apply_context(number)
-    assert [c.label for c in number] == ["4", "5", "2"]
-    # context breaks near-ties only: a confident reading stays, and a word without a majority is left alone
-    sure = [_character("H", {"H": 0.9}), _character("0", {"0": 0.999, "O": 0.00001}), _character("T", {"T": 0.9})]
-    reading.apply_context(sure)
-    assert sure[1].label == "0"
-    mixed = [_character("A", {"A": 0.9}), _character("0", {"0": 0.6, "O": 0.3}), _character("7", {"7": 0.9})]
-    reading.apply_context(mixed)
-    assert mixed[1].label == "0"
-
-
-def test_merged_lowercase_follows_its_neighbours():
-    word = [
-        _character("t", {"t": 0.9}),
-        _character("h", {"h": 0.9}),
-        _character("I", {"I": 0.9}),
-        _character("S", {"S": 0.9}),
-    ]
-    assert reading.spelled(word) == "this"
-    assert (
-        reading.spelled([_character("C", {"C": 0.9}), _character("A", {"A": 0.9}), _character("T", {"T": 0.9})])
-        == "CAT"
-    )

@@ -29,6 +29,13 @@ from .splits import DataError
 TEST_CONTRIBUTORS = ("art", "ibm", "syn")
 #: UJI writers never trained on (the pen-digit test of earlier models, kept comparable).
 UJI_TEST_WRITERS = range(30, 60)
+#: UNIPEN contributors whose words are the word test set (65 writers: none of them in any training run, chars or
+#: words), and those whose words tune the word reader's search (python -m bench words --tune); the others' words
+#: are free for training.
+WORD_TEST_CONTRIBUTORS = ("art", "att", "hpb", "ibm", "pcl")
+WORD_TUNE_CONTRIBUTORS = ("abm", "anj", "dar", "huj", "imt", "int", "kar", "not", "par", "phi", "ugi")
+#: UNIPEN's word categories: isolated cursive or mixed-style words, and other isolated words (numbers, capitals).
+WORD_CATEGORIES = {"6": "cursive or mixed", "7": "other (short words, numbers, capitals)"}
 #: UNIPEN's category codes for isolated characters, and what they hold.
 CATEGORIES = {"1a": "digits", "1b": "uppercase", "1c": "lowercase"}
 #: Every writer a training run may use: UJI writers 0-29 and every UNIPEN contributor outside the test set.
@@ -219,3 +226,45 @@ def glyphs(characters: list[PenCharacter], seed: int = 0) -> tuple[np.ndarray, n
 def source_name(path: str | Path) -> str:
     """Which of SOURCES a file is (by its format)."""
     return "unipen" if Path(path).name.endswith((".jsonl", ".jsonl.gz")) else "uji"
+
+
+@dataclass(frozen=True)
+class PenWord:
+    text: str  # letters and digits
+    category: str  # UNIPEN's: "6" or "7"
+    writer: str
+    contributor: str
+    strokes: tuple
+
+
+def read_words(path: str | Path, contributors: Iterable[str] | None = None) -> list[PenWord]:
+    """UNIPEN's words (JSON lines, gzipped or not), only these contributors' when given; DataError names the
+    first bad line."""
+    path, keep = Path(path), None if contributors is None else set(contributors)
+    opener = gzip.open if path.name.endswith(".gz") else open
+    words = []
+    try:
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                where = f"{path.name}, line {number}"
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    raise DataError(f"{where}: not JSON") from None
+                if not isinstance(row, dict):
+                    raise DataError(f"{where}: expected an object with cat, text, contributor, writer and strokes")
+                if keep is not None and row.get("contributor") not in keep:
+                    continue
+                text = row.get("text")
+                if not isinstance(text, str) or not text.isalnum() or not text.isascii():
+                    raise DataError(f"{where}: text must be letters and digits, not {text!r}")
+                if row.get("cat") not in WORD_CATEGORIES:
+                    raise DataError(f"{where}: category {row.get('cat')!r} is not one of {', '.join(WORD_CATEGORIES)}")
+                words.append(
+                    PenWord(text, row["cat"], str(row.get("writer")), str(row.get("contributor")), _strokes(row, where))
+                )
+    except OSError as exc:
+        raise DataError(f"cannot read pen words from {path.name}: {exc.strerror or exc}") from None
+    return words
