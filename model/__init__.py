@@ -6,6 +6,7 @@ Importing this package (and serving a model) never imports TensorFlow: the servi
 from .architecture import EXPECTED_PARAMS, build_lenet5
 from .classifier import Classifier, Prediction, from_pretrained
 from .labels import LABELS, MERGED_LOWERCASE, NUM_CLASSES, UnknownCharacter, allowed_mask, ambiguous_with, index_of
+from .lexicon import WordListError
 from .loading import ModelLoadError
 from .memory import MemoryRejected, WriterMemory
 from .orientation import emnist_to_upright, upright_to_emnist
@@ -45,4 +46,5 @@ __all__ = [
     "allowed_mask",
     "Strokes",
     "StrokesError",
+    "WordListError",
 ]

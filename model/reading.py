@@ -21,7 +21,7 @@ from scipy import ndimage
 from . import search, segmentation
 from .labels import LABELS, MERGED_LOWERCASE, NUM_CLASSES, index_of
 from .lexicon import Vocabulary
-from .preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
+from .preprocess import INK_LEVEL, BlankImageError, Ink, PreprocessError, frame_glyph
 from .stroke_width import stroke_width
 from .strokes import Strokes, render, touching_groups
 
@@ -49,8 +49,12 @@ WORD_GAP = 0.6
 GAP_RATIO = 2.0
 #: Punctuation: a standalone blob lower than this share of the line's median character height.
 PUNCTUATION = 0.3
-#: A look-alike is re-read from context only when the wanted kind has this share of its probability.
-CONTEXT_MIN_SHARE = 0.05
+#: At most this many candidate characters are drawn and read for one picture or drawing (a few lines of words).
+MAX_CANDIDATES = 2_000
+
+
+class TooMuchWriting(PreprocessError):
+    """More ink than one request may read (the message says what to do)."""
 
 
 @dataclass
@@ -63,6 +67,11 @@ class Character:
     features: np.ndarray | None = None  # the model's features of the glyph (what a WriterMemory keeps)
     model: str = ""  # fingerprint of the model that read it
 
+    @property
+    def changed_by_word(self) -> bool:
+        """Whether the word's reading chose another class than the network's own top guess for this character."""
+        return self.probabilities is not None and index_of(self.label) != index_of(self.raw_label)
+
     def top(self, k: int = 3) -> list[tuple[str, float]]:
         if self.probabilities is None:
             return [(self.label, 1.0)]
@@ -74,6 +83,7 @@ class Character:
 class Candidate:
     text: str
     score: float  # how much of the shown readings' total belief it has (the candidates' scores sum to 1)
+    characters: list[Character] = field(default_factory=list, repr=False)  # as this reading cuts and reads them
 
 
 @dataclass
@@ -368,6 +378,7 @@ def _read(
     of every unit goes through the network in one batch."""
     layout: list[list[list[_Unit | Character]]] = []  # lines -> words -> units and marks
     units: list[_Unit] = []
+    budget = MAX_CANDIDATES
     for line in lines:
         apart = _word_gap(line)
         words: list[list[_Unit | Character]] = []
@@ -379,6 +390,11 @@ def _read(
                 units.append(make_unit(run))
                 words[-1].append(units[-1])
                 run = []
+                budget -= len(units[-1].edges)
+                if budget < 0:
+                    raise TooMuchWriting(
+                        "There is too much writing here to read at once: write a few words or a line at a time."
+                    )
             if part is None:
                 break
             if gap or not words:
@@ -462,57 +478,43 @@ def _characters(unit: _Unit, path: search.Path) -> list[Character]:
 def _assemble(layout: list[list[list]], units: list[_Unit]) -> Reading:
     """The best text, its characters in reading order, and the best few texts overall: the best reading of
     every unit, then each unit's runner-up readings in turn, ranked by the total score."""
+    best = sum(u.paths[0].score for u in units)
+    options = [(best, [u.characters[0] for u in units])]
+    for u in units:
+        for alternative in range(1, len(u.paths)):
+            chosen = [v.characters[alternative] if v is u else v.characters[0] for v in units]
+            options.append((best - u.paths[0].score + u.paths[alternative].score, chosen))
+    options.sort(key=lambda option: -option[0])
+    candidates: list[tuple[float, str, list[Character]]] = []
+    for score, chosen in options:
+        text, characters = _spelled_out(layout, units, chosen)
+        if text not in {t for _, t, _ in candidates}:
+            candidates.append((score, text, characters))
+        if len(candidates) == search.TOP:
+            break
+    weights = np.exp(np.asarray([score for score, _, _ in candidates]) - candidates[0][0])
+    shares = weights / weights.sum()
+    text, characters = candidates[0][1], candidates[0][2]
+    return Reading(
+        text,
+        characters,
+        [Candidate(t, round(float(share), 4), chars) for (_, t, chars), share in zip(candidates, shares)],
+    )
+
+
+def _spelled_out(layout: list[list[list]], units: list[_Unit], chosen: list[list[Character]]):
+    """(text, characters in reading order) with each unit read as ``chosen`` says."""
+    index = {id(u): k for k, u in enumerate(units)}
     characters: list[Character] = []
-    texts = []
+    lines = []
     for words in layout:
         spoken = []
         for word in words:
             spelled = ""
             for item in word:
-                if isinstance(item, Character):
-                    characters.append(item)
-                    spelled += item.label
-                else:
-                    characters += item.characters[0]
-                    spelled += "".join(c.label for c in item.characters[0])
+                read = [item] if isinstance(item, Character) else chosen[index[id(item)]]
+                characters += read
+                spelled += "".join(c.label for c in read)
             spoken.append(spelled)
-        texts.append(" ".join(spoken))
-    text = "\n".join(texts)
-    best = sum(u.paths[0].score for u in units)
-    options = [(best, text, characters)]
-    for u in units:
-        for k in range(1, len(u.paths)):
-            swapped = [list(u.characters[k]) if v is u else list(v.characters[0]) for v in units]
-            options.append((best - u.paths[0].score + u.paths[k].score, _text_with(layout, units, swapped), None))
-    options.sort(key=lambda o: -o[0])
-    seen, candidates = set(), []
-    for score, option_text, _ in options:
-        if option_text not in seen:
-            seen.add(option_text)
-            candidates.append((score, option_text))
-        if len(candidates) == search.TOP:
-            break
-    top = max(score for score, _ in candidates) if candidates else 0.0
-    weights = np.exp(np.asarray([score - top for score, _ in candidates]))
-    shares = weights / weights.sum() if len(weights) else weights
-    return Reading(
-        text,
-        characters,
-        [Candidate(t, round(float(share), 4)) for (_, t), share in zip(candidates, shares)],
-    )
-
-
-def _text_with(layout: list[list[list]], units: list[_Unit], spelled: list[list[Character]]) -> str:
-    index = {id(u): k for k, u in enumerate(units)}
-    texts = []
-    for words in layout:
-        texts.append(
-            " ".join(
-                "".join(
-                    item.label if isinstance(item, Character) else "".join(c.label for c in spelled[index[id(item)]])
-                    for item in word
-                )
-                for word in words
-            )
-        )
-    return "\n".join(texts)
+        lines.append(" ".join(spoken))
+    return "\n".join(lines), characters

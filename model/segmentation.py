@@ -24,7 +24,7 @@ MAX_RUN = 5
 #: At most this many pieces per word: a word of 20 letters cut 3 times each.
 MAX_PIECES = 60
 #: Cuts inside a stroke: "bottom" (the pen's lowest points: where most cursive letters join), "top", or both.
-CUT_AT = ("bottom",)
+CUT_AT = ("bottom", "top")
 #: The trajectory is resampled every this share of the writing's body height before cuts are looked for ...
 SPACING = 0.08
 #: ... and a cut is at least this many resampled points from the stroke's ends and from the previous cut.
@@ -32,7 +32,7 @@ CUT_MARGIN = 2
 #: A stroke is written later (a dot, a bar) when it starts this far (body heights) left of where the pen has been
 #: and is smaller than DELAYED_SIZE body heights.
 DELAYED_BACK = 0.3
-DELAYED_SIZE = 0.8
+DELAYED_SIZE = 2.0
 #: A delayed stroke joins a candidate when its middle lies within the candidate's span, widened by this share.
 DELAYED_REACH = 0.15
 
@@ -110,11 +110,12 @@ def widest_gap(spans: list[tuple[float, float]], brush: float = 0.0) -> float:
 
 def body_height(strokes: list[np.ndarray]) -> float:
     """How tall the writing's body is (about a lowercase letter's height): the middle half of the ink's heights,
-    sampled evenly along the pen's path, scaled to a letter's; never below a hundredth of the ink's extent."""
+    sampled evenly along the pen's path, scaled to a letter's; at least a third of the ink's height (a row of
+    capitals or digits is all body)."""
     dense = np.concatenate([_resample(s, _length(s) / 50 + 1e-9) for s in strokes])
     low, high = np.percentile(dense[:, 1], [25, 75])
-    extent = float(np.ptp(np.concatenate(strokes), axis=0).max())
-    return max(1.3 * float(high - low), 0.25 * extent, 1e-6)
+    points = np.concatenate(strokes)
+    return max(1.3 * float(high - low), float(np.ptp(points[:, 1])) / 3, 1e-3 * float(np.ptp(points[:, 0])), 1e-6)
 
 
 def over_segment(strokes: Strokes, max_run: int = MAX_RUN, parts: list[list[int]] | None = None) -> PenLattice:

@@ -18,6 +18,7 @@ import numpy as np
 
 from model.classifier import Classifier, Prediction
 from model.labels import KINDS, LABELS, UnknownCharacter, index_of
+from model.lexicon import WordListError
 from model.memory import MemoryRejected, WriterMemory
 from model.preprocess import PreprocessError
 from model.reading import Reading
@@ -35,13 +36,13 @@ FIX_CHOICES = 4  # "Not right? It was:" offers the runner-up guesses, this many
 #: "it was" choices, and what the answer was read from (kept for a correction: no redrawing).
 Answer = tuple[dict | None, np.ndarray | None, str, Any, dict | None]
 #: What the word outputs show: the text, the drawing with a box per character, the per-character table, the
-#: strokes read (for corrections), and which character is being corrected.
-WordAnswer = tuple[str, np.ndarray | None, str, dict | None, Any]
+#: strokes read (for corrections), the "it was" choices of a clicked character, and the other readings offered.
+WordAnswer = tuple[str, np.ndarray | None, str, dict | None, Any, Any]
 #: A remembered handwriting (what the browser keeps) and the line saying what is remembered.
 Memory = tuple[dict | None, str]
 NO_CHOICES = gr.Radio(choices=[], value=None, visible=False)
 EMPTY: Answer = (None, None, texts.WELCOME, NO_CHOICES, None)
-EMPTY_WORD: WordAnswer = ("", None, texts.WORD_WELCOME, None, NO_CHOICES)
+EMPTY_WORD: WordAnswer = ("", None, texts.WORD_WELCOME, None, NO_CHOICES, NO_CHOICES)
 
 
 class Refused(Exception):
@@ -59,7 +60,7 @@ def api_errors(handler):
             return handler(*args)
         except gr.Error:
             raise
-        except (PreprocessError, UnknownCharacter, MemoryRejected) as exc:
+        except (PreprocessError, UnknownCharacter, MemoryRejected, WordListError) as exc:
             raise gr.Error(str(exc)) from None
         except Exception:
             log.exception("%s failed", handler.__name__)
@@ -77,7 +78,7 @@ def ui_errors(empty):
         def wrapped(*args):
             try:
                 return handler(*args)
-            except (PreprocessError, UnknownCharacter, MemoryRejected, Refused) as exc:
+            except (PreprocessError, UnknownCharacter, MemoryRejected, WordListError, Refused) as exc:
                 message = f"⚠️ {exc}"
             except Exception:
                 log.exception("%s failed", handler.__name__)
@@ -112,7 +113,32 @@ def fix_choices(prediction: Prediction) -> gr.Radio:
 
 
 def show_reading(reading: Reading, picture, value: dict | None) -> WordAnswer:
-    return reading.text, pictures.annotate(picture, reading), texts.word_details(reading), value, NO_CHOICES
+    others = [c.text for c in reading.candidates[1:]]
+    suggestions = gr.Radio(choices=others, value=None, visible=bool(others)) if others else NO_CHOICES
+    return (
+        reading.text,
+        pictures.annotate(picture, reading),
+        texts.word_details(reading),
+        value,
+        NO_CHOICES,
+        suggestions,
+    )
+
+
+def _offered(reading: Reading, text: str):
+    """The reading's candidate with this text (case and spaces aside), or None."""
+    wanted = text.replace(" ", "").lower()
+    return next((c for c in reading.candidates if wanted and c.text.replace(" ", "").lower() == wanted), None)
+
+
+def _as_taught(characters) -> list[tuple[Any, str, bool]]:
+    """A reading's characters as corrections: each labelled as that reading spells it, a confirmation where the
+    network's own top guess was already that."""
+    return [
+        (c, LABELS[index_of(c.label)], index_of(c.label) == index_of(c.raw_label))
+        for c in characters
+        if c.probabilities is not None
+    ]
 
 
 def one_character(typed: Any) -> str:
@@ -203,16 +229,23 @@ class Page:
             return EMPTY
         return self._answer(source, kind, stored)
 
+    @staticmethod
+    def vocabulary(words: Any = "", dictionary: Any = True) -> dict:
+        """The word list the visitor chose: their own words (checked by the reader) and the English list or not."""
+        return {"words": words if isinstance(words, str) else "", "dictionary": dictionary is not False}
+
     @ui_errors(EMPTY_WORD)
-    def write(self, value, kind=None, stored=None) -> WordAnswer:
-        """The word pad changed."""
+    def write(self, value, kind=None, stored=None, words="", dictionary=True) -> WordAnswer:
+        """The word pad changed (or the kind, the memory or the word list did)."""
         if not has_strokes(value):
             return EMPTY_WORD
         strokes = Strokes.parse(value)
         memory, problem = self._usable_memory(stored)
-        reading = self.classifier.read_strokes(strokes, self.allowed(kind), memory)
-        text, picture, details, value, choices = show_reading(reading, pictures.drawn(strokes), value)
-        return text, picture, "\n\n".join(n for n in (problem, details) if n), value, choices
+        reading = self.classifier.read_strokes(
+            strokes, self.allowed(kind), memory, **self.vocabulary(words, dictionary)
+        )
+        text, picture, details, value, choices, suggestions = show_reading(reading, pictures.drawn(strokes), value)
+        return text, picture, "\n\n".join(n for n in (problem, details) if n), value, choices, suggestions
 
     # Corrections: the visitor says what a character was; it is remembered and the answer shown again.
 
@@ -282,10 +315,10 @@ class Page:
         except (Refused, UnknownCharacter, MemoryRejected, PreprocessError, ValueError) as exc:
             return (gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip(), gr.skip(), gr.skip())
 
-    def pick(self, value, evt: gr.SelectData, kind=None, stored=None):
+    def pick(self, value, evt: gr.SelectData, kind=None, stored=None, words="", dictionary=True):
         """A click on the word's picture: the character there, its top guesses offered as "it was"."""
         try:
-            reading = self._word(value, kind, stored)
+            reading = self._word(value, kind, stored, words, dictionary)
             x, y = evt.index
             hit = [
                 i
@@ -301,50 +334,67 @@ class Page:
             return gr.Radio(
                 choices=choices, value=None, visible=True, label=texts.fix_character(hit[0] + 1, character.label)
             ), hit[0]
-        except (Refused, PreprocessError, MemoryRejected, UnknownCharacter):
+        except (Refused, PreprocessError, MemoryRejected, UnknownCharacter, WordListError):
             return gr.skip(), gr.skip()
 
-    def _word(self, value, kind, stored) -> Reading:
+    def _word(self, value, kind, stored, words="", dictionary=True) -> Reading:
         if not has_strokes(value):
             raise Refused(texts.NOTHING_TO_CORRECT)
-        return self.classifier.read_strokes(value, self.allowed(kind), self.memory(stored))
+        vocabulary = self.vocabulary(words, dictionary)
+        return self.classifier.read_strokes(value, self.allowed(kind), self.memory(stored), **vocabulary)
 
-    def correct_character(self, value, index, label, kind=None, stored=None, share=False):
+    def correct_character(self, value, index, label, kind=None, stored=None, share=False, words="", dictionary=True):
         """One character of the word corrected (after a click on it)."""
 
         def run():
-            reading = self._word(value, kind, stored)
+            reading = self._word(value, kind, stored, words, dictionary)
             if not isinstance(index, int) or not 0 <= index < len(reading.characters):
                 raise Refused(texts.NOTHING_TO_CORRECT)
             return [(reading.characters[index], one_character(label), False)]
 
-        return self._word_learnt(value, kind, stored, run, share)
+        return self._word_learnt(value, kind, stored, run, share, words, dictionary)
 
-    def correct_word(self, value, typed, kind=None, stored=None, share=False):
-        """The visitor typed what the word was: each character read is remembered as what they typed there."""
+    def correct_word(self, value, typed, kind=None, stored=None, share=False, words="", dictionary=True):
+        """The visitor typed what the word was: if the reader offered it, each of its characters is remembered;
+        else each character read is remembered as what they typed there."""
 
         def run():
-            reading = self._word(value, kind, stored)
+            reading = self._word(value, kind, stored, words, dictionary)
+            wanted = "".join(ch for ch in (typed or "") if not ch.isspace() and ch not in ".,")
+            offered = _offered(reading, wanted)
+            if offered is not None:
+                return _as_taught(offered.characters)
             read = [c for c in reading.characters if c.probabilities is not None]
-            wanted = [ch for ch in (typed or "") if not ch.isspace() and ch not in ".,"]
             if len(wanted) != len(read):
                 raise Refused(texts.type_each(len(read)))
             labels = [one_character(ch) for ch in wanted]
             return [(c, label, label == c.label) for c, label in zip(read, labels)]
 
-        return self._word_learnt(value, kind, stored, run, share)
+        return self._word_learnt(value, kind, stored, run, share, words, dictionary)
 
-    def _word_learnt(self, value, kind, stored, corrections, share=False):
+    def choose_reading(self, value, chosen, kind=None, stored=None, share=False, words="", dictionary=True):
+        """The visitor picked one of the other readings offered: its characters are remembered (a correction)."""
+
+        def run():
+            reading = self._word(value, kind, stored, words, dictionary)
+            offered = _offered(reading, chosen if isinstance(chosen, str) else "")
+            if offered is None:
+                raise Refused(texts.NOTHING_TO_CORRECT)
+            return _as_taught(offered.characters)
+
+        return self._word_learnt(value, kind, stored, run, share, words, dictionary)
+
+    def _word_learnt(self, value, kind, stored, corrections, share=False, words="", dictionary=True):
         try:
             if not self.classifier.learns_writers:
                 raise Refused(texts.CANNOT_LEARN)
             learnt = corrections()
             new, status = self._learn(stored, learnt, share, {"strokes": value})
-            answer = self.write(value, kind, new)
+            answer = self.write(value, kind, new, words, dictionary)
             changed = sum(not confirmed for _, _, confirmed in learnt)
             return (*answer[:2], texts.learnt_word(changed, len(learnt)) + "\n\n" + answer[2], *answer[3:], new, status)
         except (Refused, UnknownCharacter, MemoryRejected, PreprocessError, ValueError) as exc:
-            return (gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip(), gr.skip(), gr.skip())
+            return (gr.skip(), gr.skip(), f"⚠️ {exc}", *[gr.skip()] * 5)
 
     # The public API (gradio_client, plain HTTP, MCP): the docstrings are what clients read.
 
@@ -364,20 +414,23 @@ class Page:
         return self._confidences(self.classifier.predict(uploaded_path(image), allowed=allowed or None))
 
     @api_errors
-    def read(self, image, allowed: str = ""):
-        """Read every character of an image of a word, a number or a few lines of handwriting.
+    def read(self, image, allowed: str = "", words: str = "", dictionary: bool = True):
+        """Read the words, numbers or lines of handwriting in an image, joined-up letters too.
 
         Args:
-            image: the picture (a file, an http(s) URL or a data: URI, 10 MB at most); characters written apart.
+            image: the picture (a file, an http(s) URL or a data: URI, 10 MB at most).
             allowed: optional; the characters it can hold, such as "0123456789" (empty: any of the 47 classes).
+            words: optional; your own words (names, a product list), separated by spaces, commas or new lines, read as readily as common English words (20,000 at most).
+            dictionary: whether readings may come from the English word list (82,000 words); without it and without words, any spelling.
 
         Returns:
-            The text read and, per character, its box (left, top, right, bottom in pixels), the label chosen in
-            context and the model's own top 3.
+            The text read; the best readings as candidates, best first ({"text", "score"}, the first is the text); and, per character, its box (left, top, right, bottom in pixels), the label chosen and the model's own top 3.
         """
         if image is None:
             raise gr.Error(texts.NO_IMAGE)
-        return self.classifier.read(uploaded_path(image), allowed or None).as_dict()
+        return self.classifier.read(
+            uploaded_path(image), allowed or None, None, words or None, dictionary is not False
+        ).as_dict()
 
     @api_errors
     def predict_strokes(self, strokes, allowed: str = ""):
@@ -395,20 +448,23 @@ class Page:
         return self._confidences(self.classifier.predict_strokes(strokes, allowed or None))
 
     @api_errors
-    def read_strokes(self, strokes, allowed: str = ""):
-        """Read a word, a number or a few lines drawn as pen strokes.
+    def read_strokes(self, strokes, allowed: str = "", words: str = "", dictionary: bool = True):
+        """Read the words, numbers or lines written as pen strokes, joined-up letters too.
 
         Args:
-            strokes: as for predict_strokes; characters written apart.
+            strokes: as for predict_strokes, every stroke of the writing.
             allowed: optional; the characters it can hold, such as "0123456789" (empty: any of the 47 classes).
+            words: optional; your own words (names, a product list), separated by spaces, commas or new lines, read as readily as common English words (20,000 at most).
+            dictionary: whether readings may come from the English word list (82,000 words); without it and without words, any spelling.
 
         Returns:
-            The text read and, per character, its box (canvas units), the label chosen in context and the
-            model's own top 3.
+            The text read; the best readings as candidates, best first ({"text", "score"}, the first is the text); and, per character, its box (canvas units), the label chosen and the model's own top 3.
         """
         if strokes is None:
             raise gr.Error(texts.NO_STROKES)
-        return self.classifier.read_strokes(strokes, allowed or None).as_dict()
+        return self.classifier.read_strokes(
+            strokes, allowed or None, None, words or None, dictionary is not False
+        ).as_dict()
 
     @staticmethod
     def _confidences(prediction: Prediction) -> dict:

@@ -10,7 +10,7 @@ from model.reading import Reading
 from model.strokes import Strokes
 
 READ_COLOUR = (37, 99, 235)  # a character as the model read it
-CONTEXT_COLOUR = (217, 119, 6)  # a character its neighbours changed (O -> 0 in a number, ...)
+CONTEXT_COLOUR = (217, 119, 6)  # a character the word's reading changed (O -> 0 in a number, ...)
 
 
 def enlarge(glyph: np.ndarray, scale: int = 8) -> np.ndarray:
@@ -47,7 +47,7 @@ def annotate(picture: Image.Image, reading: Reading) -> np.ndarray:
     font = ImageFont.load_default(size=size)
     for c in reading.characters:
         left, top, right, bottom = c.box
-        colour = READ_COLOUR if c.label == c.raw_label else CONTEXT_COLOUR
+        colour = CONTEXT_COLOUR if c.changed_by_word else READ_COLOUR
         pen.rectangle([left - 3, top - 3, right + 3, bottom + 3], outline=colour, width=3)
         pen.text((left, max(0, top - size - 6)), c.label, fill=colour, font=font)
     return np.asarray(picture)

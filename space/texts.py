@@ -22,9 +22,14 @@ GLYPH_LABEL = "What the model saw (28x28, upright)"
 ABOUT_LABEL = "About this model"
 WELCOME = "Draw a character (it is read as you draw), upload a picture of one, or click an example."
 WORD_WELCOME = (
-    "Write a word, a name or a number, with a little space between the characters: each one is read, "
-    "and the characters around a look-alike (O/0, I/1, S/5, ...) decide which it is."
+    "Write a word, a name or a number, joined-up or letter by letter: it is cut into candidate letters, each one is "
+    "read, and the best reading is chosen with an English word list. If it is wrong, pick the right reading below "
+    "(it learns your handwriting), type the word, or click a letter."
 )
+SUGGESTIONS_LABEL = "Or did you write:"
+WORD_LIST_LABEL = "Word list"
+OWN_WORDS_LABEL = "Your own words (names, product names...), separated by spaces, commas or new lines"
+DICTIONARY_LABEL = "Read English words (an 82,000-word list); off: any spelling"
 PAD_HINT = "Draw one character here"
 WORD_PAD_HINT = "Write a word or a number here"
 NOT_RECORDED = "not recorded"
@@ -141,11 +146,11 @@ def notes_for(label: str, allowed: str | None = None) -> str:
 
 
 def word_details(reading) -> str:
-    """Per character: what was read, the model's own top 3, and whether context changed it."""
+    """Per character: what was read, the model's own top 3, and whether the word's reading changed it."""
     rows = ["| # | read | model's top 3 |", "|---|---|---|"]
     for i, c in enumerate(reading.characters, 1):
         top = ", ".join(f"{label} {100 * p:.0f}%" for label, p in c.top(3))
-        changed = f" (context; the model said {c.raw_label})" if c.label != c.raw_label else ""
+        changed = f" (the word; the model alone said {c.raw_label})" if c.changed_by_word else ""
         rows.append(f"| {i} | **{c.label}**{changed} | {top} |")
     return "\n".join(rows)
 

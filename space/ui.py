@@ -15,6 +15,7 @@ from gradio.data_classes import ImageData
 from model import pad
 from model.classifier import Classifier
 from model.labels import KINDS
+from model.lexicon import MAX_LIST_CHARS
 from model.preprocess import ACCEPTED_FORMATS
 from model.strokes import MAX_CANVAS_SIDE, MAX_POINTS, MAX_STROKES
 
@@ -120,6 +121,9 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                             pad.WORD_CANVAS, elem_id="wordpad", label=texts.WORD_PAD_LABEL, hint=texts.WORD_PAD_HINT
                         )
                         word_text = gr.Textbox(label=texts.WORD_TEXT_LABEL, elem_id="word-text", interactive=False)
+                        word_suggestions = gr.Radio(
+                            [], label=texts.SUGGESTIONS_LABEL, elem_id="word-suggestions", visible=False
+                        )
                         word_boxes = gr.Image(
                             label=texts.WORD_BOXES_LABEL,
                             elem_id="word-boxes",
@@ -131,6 +135,14 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                         word_typed = gr.Textbox(
                             label=texts.WORD_FIX_LABEL, elem_id="word-typed", max_lines=1, max_length=60
                         )
+                        with gr.Accordion(texts.WORD_LIST_LABEL, open=False):
+                            own_words = gr.Textbox(
+                                label=texts.OWN_WORDS_LABEL,
+                                elem_id="own-words",
+                                lines=2,
+                                max_length=MAX_LIST_CHARS,
+                            )
+                            dictionary = gr.Checkbox(True, label=texts.DICTIONARY_LABEL, elem_id="dictionary")
                         word_note = gr.Markdown(texts.WORD_WELCOME, elem_id="word-note")
                     with gr.Tab(texts.TAB_UPLOAD, id="upload") as upload_tab:
                         upload = gr.Image(
@@ -168,7 +180,8 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
         word_read, picked = gr.State(None), gr.State(None)  # the word's strokes, the character being corrected
 
         single = [label, glyph, note, fix, shown]
-        word = [word_text, word_boxes, word_note, word_read, word_fix]
+        word = [word_text, word_boxes, word_note, word_read, word_fix, word_suggestions]
+        vocabulary = [own_words, dictionary]
         remembered = [stored, memory_status]
         private = dict(api_visibility="private", show_progress="hidden")
         ui = dict(outputs=single, **private)
@@ -202,12 +215,14 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
         # queue: an answer costs a millisecond of CPU, and the queue's extra round trip would double the wait.
         pad_events = dict(trigger_mode="always_last", queue=False)
         sketch.change(page.draw, [sketch, kind, stored], **pad_events, **ui)
-        word_pad.change(page.write, [word_pad, kind, stored], word, **pad_events, **private)
+        word_pad.change(page.write, [word_pad, kind, stored, *vocabulary], word, **pad_events, **private)
+        for changed in (own_words.submit, own_words.blur, dictionary.change):
+            changed(page.write, [word_pad, kind, stored, *vocabulary], word, **private)
         upload.upload(page.upload, [upload, kind, stored], preprocess=False, **ui)
         upload.clear(lambda: EMPTY, None, **ui)
         upload_button.click(page.upload, [upload, kind, stored], preprocess=False, **ui)
         kind.change(page.reread, [shown, kind, stored], **ui).then(
-            page.write, [word_pad, kind, stored], word, **private
+            page.write, [word_pad, kind, stored, *vocabulary], word, **private
         )
 
         # Corrections and confirmations: remembered in the browser, and the answer read again at once.
@@ -217,14 +232,20 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
             lambda: "", None, typed, **private
         )
         confirm.click(page.confirm, [shown, kind, stored, share], **learnt)
-        word_boxes.select(page.pick, [word_read, kind, stored], [word_fix, picked], **private)
+        word_boxes.select(page.pick, [word_read, kind, stored, *vocabulary], [word_fix, picked], **private)
         word_learnt = dict(outputs=[*word, *remembered], **private)
-        word_fix.input(page.correct_character, [word_read, picked, word_fix, kind, stored, share], **word_learnt)
-        word_typed.submit(page.correct_word, [word_read, word_typed, kind, stored, share], **word_learnt).then(
-            lambda: "", None, word_typed, **private
+        word_fix.input(
+            page.correct_character, [word_read, picked, word_fix, kind, stored, share, *vocabulary], **word_learnt
+        )
+        word_typed.submit(
+            page.correct_word, [word_read, word_typed, kind, stored, share, *vocabulary], **word_learnt
+        ).then(lambda: "", None, word_typed, **private)
+        # Picking another reading is a correction: the memory learns that reading's characters.
+        word_suggestions.input(
+            page.choose_reading, [word_read, word_suggestions, kind, stored, share, *vocabulary], **word_learnt
         )
         forget.click(page.forget, None, remembered, **private).then(page.reread, [shown, kind, stored], **ui).then(
-            page.write, [word_pad, kind, stored], word, **private
+            page.write, [word_pad, kind, stored, *vocabulary], word, **private
         )
         demo.load(page.memory_status, stored, memory_status, **private)
 
@@ -242,13 +263,15 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                     if given is ApiImage
                     else given(label="strokes")
                 )
-                allowed = gr.Textbox("", label="allowed")
+                inputs = [source, gr.Textbox("", label="allowed")]
+                if output is gr.JSON:  # words: the caller's own word list, and the English one or not
+                    inputs += [gr.Textbox("", label="words"), gr.Checkbox(True, label="dictionary")]
                 result = (
                     output(label="confidences", num_top_classes=TOP_K)
                     if output is gr.Label
                     else output(label="reading")
                 )
-                source.change(handler, [source, allowed], result, api_name=name, **api)
+                source.change(handler, inputs, result, api_name=name, **api)
     return demo.queue(default_concurrency_limit=4, max_size=64)
 
 

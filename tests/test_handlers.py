@@ -10,6 +10,7 @@ import pytest
 
 from harness import data
 from harness.drawings import pad_value
+from model.labels import LABELS, index_of
 from space import texts
 from space.handlers import EMPTY, EMPTY_WORD, Page
 from tests.test_strokes import written
@@ -99,10 +100,11 @@ def test_a_tampered_memory_is_ignored_with_a_message(page, pen):
 
 def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
     value = written(["LT"])
-    text, picture, details, read, fix = page.write(value)
+    text, picture, details, read, fix, suggestions = page.write(value)
     assert text == "LT" and picture.shape[:2] == (value["height"], value["width"])
+    assert suggestions.visible and "LT" not in suggestions.choices and len(suggestions.choices) >= 1
     result = page.correct_word(read, "L7", "Anything", None)
-    assert result[0] == "L7" and len(result[5]["examples"]) == 2 and "1 corrected" in result[2]
+    assert result[0] == "L7" and len(result[6]["examples"]) == 2 and "1 corrected" in result[2]
     assert page.correct_word(read, "LTX", "Anything", None)[2].startswith("⚠️")  # three typed for two read
     second = page.write(value)[0:1]
     assert second == ("LT",)
@@ -111,8 +113,26 @@ def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
     assert index == 1 and "Character 2" in choices.label and len(choices.choices) >= 2
     other = choices.choices[0][1]  # (shown, value) pairs
     fixed = page.correct_character(read, index, other, "Anything", None)
-    assert fixed[0][1] == other and len(fixed[5]["examples"]) == 1
+    assert fixed[0][1] == other and len(fixed[6]["examples"]) == 1
     assert page.pick(read, SimpleNamespace(index=[1, 1])) == (gr.skip(), gr.skip())  # a click beside the ink
+
+
+def test_picking_a_suggested_reading_teaches_its_characters(page):
+    value = written(["LT"])
+    reading = page.classifier.read_strokes(value)
+    offered = reading.candidates[1]
+    result = page.choose_reading(value, offered.text, "Anything", None)
+    learnt = result[6]["examples"]
+    assert len(learnt) == sum(c.probabilities is not None for c in offered.characters) >= 1
+    assert [e["label"] for e in learnt] == [LABELS[index_of(c.label)] for c in offered.characters]
+    assert page.choose_reading(value, "not offered", "Anything", None)[2].startswith("⚠️")
+
+
+def test_the_visitors_word_list_is_read_and_a_bad_one_is_explained(page):
+    value = written(["LT"])
+    assert page.write(value, "Anything", None, "LT")[0] == "LT"
+    note = page.write(value, "Anything", None, "good, b@d")[2]
+    assert note.startswith("⚠️") and "Word 2" in note
 
 
 def test_api_handlers_raise_readable_errors(page):

@@ -1,0 +1,84 @@
+"""Cutting joined-up words into candidate characters (model/segmentation.py), on real UNIPEN words whose letter
+boundaries were marked by hand (tests/data/unipen_words_sample.jsonl, see its README), and on pictures."""
+
+import json
+
+import numpy as np
+import pytest
+
+from harness import data
+from model import segmentation
+from model.strokes import Strokes
+
+
+def annotated() -> list[dict]:
+    return [json.loads(line) for line in data.UNIPEN_WORDS_SAMPLE.read_text().splitlines()]
+
+
+def as_drawn(row: dict) -> Strokes:
+    """The word in its tablet's own units (the cuts are measured in body heights: the scale does not matter)."""
+    points = [np.asarray(s, dtype=np.float64) for s in row["strokes"]]
+    size = float(np.concatenate(points).max()) + 1
+    return Strokes(size, size, tuple(points), brush=2.0)
+
+
+def cut_points(lattice: segmentation.PenLattice, raw: Strokes) -> set[tuple[int, int]]:
+    """(stroke, nearest original point) of every cut inside a stroke."""
+    found = set()
+    for a, b in zip(lattice.pieces, lattice.pieces[1:]):
+        if a.stroke == b.stroke and a.end == b.start:
+            where = lattice.strokes[a.stroke][a.end]
+            found.add((a.stroke, int(np.argmin(np.linalg.norm(raw.strokes[a.stroke] - where, axis=1)))))
+    return found
+
+
+@pytest.mark.parametrize("row", annotated(), ids=lambda row: row["text"])
+def test_every_letter_boundary_of_a_joined_up_word_is_a_cut(row):
+    raw = as_drawn(row)
+    lattice = segmentation.over_segment(raw)
+    cuts = cut_points(lattice, raw)
+    for stroke, first, last in row["cuts"]:
+        assert any(s == stroke and first <= at <= last for s, at in cuts), (row["text"], stroke, first, last)
+    letters = len(row["text"])
+    assert letters <= len(lattice.pieces) <= segmentation.MAX_PIECES  # over-segmented, within bounds
+    assert all(j - i <= segmentation.MAX_RUN for i, j in lattice.edges)
+
+
+def test_a_dot_or_bar_written_after_the_word_joins_the_letters_under_it():
+    hotel = next(row for row in annotated() if row["text"] == "hotel")
+    lattice = segmentation.over_segment(as_drawn(hotel))
+    bar = len(hotel["strokes"]) - 1  # the t's bar, written last
+    assert lattice.delayed == [bar]
+    under = [e for e in lattice.edges if any(np.array_equal(p, lattice.strokes[bar]) for p in lattice.candidate(e))]
+    left, right = np.ptp(lattice.strokes[bar][:, 0]), lattice.strokes[bar][:, 0].mean()
+    assert under and left > 0
+    for edge in under:  # every candidate that takes the bar lies under it
+        xs = np.concatenate([p[:, 0] for p in lattice.candidate(edge)[:-1]])
+        assert xs.min() - segmentation.DELAYED_REACH * lattice.unit <= right <= xs.max() + lattice.unit
+
+
+def test_a_long_scribble_is_cut_into_a_bounded_number_of_pieces():
+    t = np.linspace(0, 200 * np.pi, 20000)
+    zigzag = np.stack([t * 10, 100 + 50 * np.sin(t)], axis=1)
+    lattice = segmentation.over_segment(Strokes(20_000, 300, (zigzag,), 4.0))
+    assert len(lattice.pieces) == segmentation.MAX_PIECES
+    assert len(lattice.edges) <= segmentation.MAX_PIECES * segmentation.MAX_RUN
+
+
+def test_touching_letters_in_a_picture_are_cut_at_their_thinnest_columns():
+    """Two blocks joined by a thin bridge: the cut falls in the bridge."""
+    ink = np.zeros((60, 130), np.uint8)
+    ink[10:50, 5:55] = 255
+    ink[10:50, 75:125] = 255
+    ink[45:49, 55:75] = 255  # a thin join, like a ligature
+    strokes = ink > 0
+    from scipy import ndimage
+
+    labelled, _ = ndimage.label(strokes)
+
+    class Part:
+        box, labels = (5, 10, 125, 50), [1]
+
+    lattice = segmentation.cut_picture(ink, labelled, [Part()], strokes)
+    inner = [left for _, left, _ in lattice.pieces[1:]]
+    assert any(55 <= c <= 75 for c in inner) and len(lattice.pieces) >= 2
