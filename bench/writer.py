@@ -214,9 +214,119 @@ def run(model=None, quick: bool = False, data_options=None) -> dict:
             },
         }
     result["harm"] = _harm(raw, features, labels, writers, others)(memory_module.SIMILAR, memory_module.STRENGTH)
+    result["unipen"] = unipen_protocol(classifier, quick)
+    result["unipen_grid"] = None if quick else unipen_grid(classifier, others)
     result["cost"] = _cost(classifier, drawings[0])
     result["emnist"] = _emnist(classifier, data_options, quick)
     return result
+
+
+def _read_all(classifier: Classifier, characters: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Served probabilities, features and labels of pen characters placed on the pad (seeded)."""
+    answers = [
+        classifier.predict_strokes(pad_value(list(c.strokes), fraction=f, position=p))
+        for c, (f, p) in zip(characters, placements(len(characters), seed=3))
+    ]
+    labels = np.array([index_of(c.label) for c in characters])
+    return np.stack([a.probabilities for a in answers]), np.stack([a.features for a in answers]), labels
+
+
+def first_and_later(characters: list) -> dict[str, tuple[list[int], list[int]]]:
+    """writer -> (rows of the first sample of each character they wrote, rows of all their later samples)."""
+    seen: dict[str, set] = {}
+    out: dict[str, tuple[list[int], list[int]]] = {}
+    for row, c in enumerate(characters):
+        firsts, later = out.setdefault(c.writer, ([], []))
+        label = index_of(c.label)
+        (later if label in seen.setdefault(c.writer, set()) else firsts).append(row)
+        seen[c.writer].add(label)
+    return out
+
+
+def corrected_later(raw, features, labels, writers, rows=None, mask=None, similar=None, strength=None) -> np.ndarray:
+    """Each later sample's answer after its writer corrected their first samples where wrong (their memory)."""
+    similar = memory_module.SIMILAR if similar is None else similar
+    strength = memory_module.STRENGTH if strength is None else strength
+    answers = {}
+    for firsts, later in writers.values():
+        shown = restrict(raw[firsts], mask)
+        examples = [
+            Example(LABELS[labels[r]], unit(features[r])) for r, p in zip(firsts, shown) if p.argmax() != labels[r]
+        ]
+        later = [r for r in later if rows is None or r in rows]
+        if later:
+            read = _adjusted(raw[later], features[later], examples, mask, similar, strength).argmax(1)
+            answers.update(zip(later, read))
+    return answers
+
+
+def unipen_protocol(classifier: Classifier, quick: bool = False) -> dict:
+    """UNIPEN's pen test writers: per writer, the first sample of each character read and corrected where wrong,
+    then every later sample read with that memory; per kind of character, with 47 classes and with the kind
+    allowed (digits, or letters)."""
+    from .pen import KIND_OF
+
+    characters, name = data.pen_test_characters(full=False if quick else None)
+    raw, features, labels = _read_all(classifier, characters)
+    writers = first_and_later(characters)
+    result = {"data": name, "writers": len(writers), "kinds": {}}
+    for kind, allowed in KIND_OF.items():
+        rows = {r for r, c in enumerate(characters) if c.category == kind}
+        later = sorted(r for _, theirs in writers.values() for r in theirs if r in rows)
+        if not later:
+            continue
+        mask = allowed_mask(allowed)
+        memory = corrected_later(raw, features, labels, writers, rows)
+        with_kind = corrected_later(raw, features, labels, writers, rows, mask)
+        result["kinds"][kind] = {
+            "characters": len(rows),
+            "later_samples": len(later),
+            "later, no memory": round(float(np.mean(raw[later].argmax(1) == labels[later])), 4),
+            "later, corrections": round(float(np.mean([memory[r] == labels[r] for r in later])), 4),
+            "later, kind allowed": round(float(np.mean(restrict(raw[later], mask).argmax(1) == labels[later])), 4),
+            "later, corrections + kind allowed": round(float(np.mean([with_kind[r] == labels[r] for r in later])), 4),
+        }
+    return result
+
+
+def unipen_grid(classifier: Classifier, others) -> dict | None:
+    """The memory's constants, chosen again on UNIPEN writers the model held out for validation (never trained
+    on, never tested on): later samples read right after corrections, and what one correction does to others."""
+    from train import pen
+
+    recipe = classifier.metrics.training.recipe or {}
+    files = [str(f) for f in recipe.get("pen_data") or []]
+    if data.UNIPEN_CHARS.name not in files or not data.UNIPEN_CHARS.is_file():
+        return None
+    _, validation = pen.training_and_validation(
+        data.UNIPEN_CHARS,
+        recipe.get("pen_writers", pen.TRAINING_WRITERS),
+        recipe.get("pen_validation", 0.15),
+        recipe.get("seed", 42),
+        files.index(data.UNIPEN_CHARS.name),
+    )
+    raw, features, labels = _read_all(classifier, validation)
+    writers = first_and_later(validation)
+    later = sorted(r for _, theirs in writers.values() for r in theirs)
+    corrections = {  # the validation writers' corrections, in the shape _harm reads
+        w: {LABELS[labels[r]]: {0: r, 1: r} for r in f if raw[r].argmax() != labels[r]} for w, (f, _) in writers.items()
+    }
+    harm_of = _harm(raw, features, labels, corrections, others)
+    grid = []
+    for similar in GRID_SIMILAR:
+        for strength in GRID_STRENGTH:
+            read = corrected_later(raw, features, labels, writers, similar=similar, strength=strength)
+            grid.append(
+                {
+                    "similar": similar,
+                    "strength": strength,
+                    "selection": round(float(np.mean([read[r] == labels[r] for r in later])), 4),
+                    **harm_of(similar, strength),
+                }
+            )
+    top = max(g["selection"] for g in grid)
+    best = min((g for g in grid if g["selection"] >= top - 0.005), key=lambda g: g["flips_unrelated"])
+    return {"writers": len(writers), "later_samples": len(later), "grid": grid, "best": best}
 
 
 def _cost(classifier: Classifier, drawing: dict) -> dict:
@@ -312,6 +422,7 @@ def report(result: dict) -> str:
         f"restricted to digits: accuracy {100 * e['digits_accuracy_anything']:.2f}% -> "
         f"{100 * e['digits_accuracy_restricted']:.2f}%, ECE {e['digits_ece_anything']} -> {e['digits_ece_restricted']}."
     )
+    text += _unipen_report(result)
     if result.get("model_trained_on_writers"):
         return text + (
             f"\n\nThe memory's constants (similarity above {result['similar']}, strength {result['strength']}) were "
@@ -350,6 +461,55 @@ def report(result: dict) -> str:
                     "similarity above",
                     "strength",
                     "second samples read right",
+                    "EMNIST answers changed per correction",
+                    "of them outside look-alikes",
+                ],
+            )
+        )
+    return text
+
+
+def _unipen_report(result: dict) -> str:
+    u = result.get("unipen")
+    if not u or not u["kinds"]:
+        return ""
+    names = ["later, no memory", "later, corrections", "later, kind allowed", "later, corrections + kind allowed"]
+    rows = [
+        [kind, k["characters"], k["later_samples"], *[f"{100 * k[n]:.1f}%" for n in names]]
+        for kind, k in u["kinds"].items()
+    ]
+    text = (
+        f"\n\nMany writers: {u['data']} ({u['writers']} writers, none trained on). Per writer, the first sample of "
+        "each character read and corrected where wrong, then every later sample read with that memory; the kind "
+        "allowed: digits for digits, letters for letters. Target: every kind >= 95% with corrections.\n\n"
+        + table(rows, ["kind", "characters", "later samples", *names])
+    )
+    grid = result.get("unipen_grid")
+    if grid:
+        best = grid["best"]
+        same = (best["similar"], best["strength"]) == (result["similar"], result["strength"])
+        text += (
+            f"\n\nThe memory's constants, chosen again for this model on the UNIPEN writers it held out for "
+            f"validation ({grid['writers']} writers, {grid['later_samples']:,} later samples): within half a point of "
+            "the best share of later samples read right, the fewest EMNIST answers changed outside look-alikes: "
+            f"similarity above {best['similar']}, strength {best['strength']} "
+            + ("(the constants in `model/memory.py`)." if same else "(NOT the constants in `model/memory.py`).")
+            + "\n\n"
+            + table(
+                [
+                    [
+                        g["similar"],
+                        g["strength"],
+                        f"{100 * g['selection']:.1f}%",
+                        f"{100 * g['flips_all']:.2f}%",
+                        f"{100 * g['flips_unrelated']:.2f}%",
+                    ]
+                    for g in grid["grid"]
+                ],
+                [
+                    "similarity above",
+                    "strength",
+                    "later samples read right",
                     "EMNIST answers changed per correction",
                     "of them outside look-alikes",
                 ],

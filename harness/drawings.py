@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.pad import BRUSH, CANVAS, INK_RGB, WORD_CANVAS, pad_value, place
+from model.pad import BRUSH, CANVAS, INK_RGB, pad_value, place, word_placing
 
 __all__ = ["pad_value", "place", "raster", "word_placing", "lay_out", "SIDE", "NEGATIVE_PICTURES", "NEGATIVE_STROKES"]
 
@@ -57,18 +57,6 @@ CHARACTER_STROKES = {
     "1": [[[50, 0], [50, 100]]],
     ".": [[[50, 96], [51, 97]]],
 }
-
-
-def word_placing(strokes: list, rng: np.random.Generator, canvas: tuple[int, int] = WORD_CANVAS) -> dict:
-    """Where someone writes a word on the word pad: at 60-100% of the size that fits it (90% of the width, 70% of
-    the height), anywhere: the ``fraction`` and ``position`` of ``place``."""
-    points = np.concatenate([np.asarray(s, dtype=float) for s in strokes])
-    width, height = np.ptp(points, axis=0) + 1e-9
-    fits = min(0.9 * canvas[0] / width, 0.7 * canvas[1] / height)
-    return {
-        "fraction": rng.uniform(0.6, 1.0) * fits * max(width, height) / min(canvas),
-        "position": rng.uniform(0, 1, 2),
-    }
 
 
 def lay_out(lines: list[str], gap: float = 35, line_gap: float = 60, margin: float = 20) -> tuple[list, float, float]:

@@ -56,3 +56,14 @@ def pad_value(strokes: list, brush: float = BRUSH, canvas: int | tuple[int, int]
     width, height = canvas if isinstance(canvas, tuple) else (canvas, canvas)
     placed = place(strokes, brush, canvas=canvas, **placing)
     return {"width": width, "height": height, "brush": brush, "strokes": [recorded(p) for p in placed]}
+
+
+def word_placing(strokes: list, rng: np.random.Generator | None = None, canvas: tuple[int, int] = WORD_CANVAS) -> dict:
+    """Where someone writes a word on the word pad, as ``place``'s ``fraction`` and ``position``: at 60-100% of the
+    size that fits it (90% of the width, 70% of the height), anywhere; without ``rng``, the whole size, centred."""
+    points = np.concatenate([np.asarray(s, dtype=float) for s in strokes])
+    width, height = np.ptp(points, axis=0) + 1e-9
+    fits = min(0.9 * canvas[0] / width, 0.7 * canvas[1] / height) * max(width, height) / min(canvas)
+    if rng is None:
+        return {"fraction": fits, "position": (0.5, 0.5)}
+    return {"fraction": rng.uniform(0.6, 1.0) * fits, "position": rng.uniform(0, 1, 2)}

@@ -116,6 +116,34 @@ def decode(
     return sorted(found.values(), key=lambda p: -p.score)[:top]
 
 
+def align(graph: Graph, text: str, weights: Weights = WEIGHTS) -> tuple[list[int], np.ndarray] | None:
+    """The best way to cut the word into ``text``'s characters (forced alignment, for training on letters cut
+    from words): (the candidate read for each character, that candidate's step score), or None where no
+    segmentation has that many characters."""
+    symbols = [SYMBOLS.index(c) for c in text.lower()]
+    steps = graph.step_scores(weights)
+    n, m = graph.nodes, len(symbols)
+    best = np.full((n + 1, m + 1), -np.inf)
+    best[0, 0] = 0.0
+    back: dict[tuple[int, int], int] = {}
+    order = sorted(range(len(graph.edges)), key=lambda e: graph.edges[e][1])
+    for e in order:
+        i, j = graph.edges[e]
+        for k in range(1, m + 1):
+            value = best[i, k - 1] + steps[e, symbols[k - 1]]
+            if value > best[j, k]:
+                best[j, k], back[(j, k)] = value, e
+    if not np.isfinite(best[n, m]):
+        return None
+    chosen, j = [], n
+    for k in range(m, 0, -1):
+        e = back[(j, k)]
+        chosen.append(e)
+        j = graph.edges[e][0]
+    chosen.reverse()
+    return chosen, np.asarray([steps[e, s] for e, s in zip(chosen, symbols)])
+
+
 class _Beam:
     """Hypotheses ending at one point of the word: state (trie node or last symbol), score, and how they came."""
 

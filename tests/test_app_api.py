@@ -51,6 +51,28 @@ def test_named_endpoints_are_documented(client):
         assert parameters[1]["parameter_has_default"] and parameters[1]["parameter_default"] == ""
     strokes_type = endpoints["/predict_strokes"]["parameters"][0]["type"]
     assert strokes_type["required"] == ["width", "height", "strokes"]  # the schema clients see
+    for name, first in [("/read", "image"), ("/read_strokes", "strokes")]:
+        parameters = endpoints[name]["parameters"]
+        assert [p["parameter_name"] for p in parameters] == [first, "allowed", "words", "dictionary"]
+        assert [p["parameter_default"] for p in parameters[1:]] == ["", "", True]  # callers of two inputs work
+
+
+def test_a_word_reading_offers_candidates_and_takes_a_word_list(client):
+    from tests.test_strokes import written
+
+    result = client.predict(written(["LT"]), api_name="/read_strokes")
+    candidates = result["candidates"]
+    assert candidates[0]["text"] == result["text"] == "LT" and len(candidates) >= 2
+    assert [c["score"] for c in candidates] == sorted((c["score"] for c in candidates), reverse=True)
+    assert abs(sum(c["score"] for c in candidates) - 1) < 0.01 and len({c["text"] for c in candidates}) == len(
+        candidates
+    )
+    alone = client.predict(written(["LT"]), "", "", False, api_name="/read_strokes")
+    assert alone["text"] == "LT"  # no word list: spelling alone
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="Word 2"):
+        client.predict(written(["LT"]), "", "fine, b@d", api_name="/read_strokes")
 
 
 def test_strokes_endpoints_read_pen_trajectories(client, default_classifier):

@@ -72,6 +72,9 @@ def test_tools_are_listed_and_each_answers(server):
     assert {t.name for t in tools} == TOOLS  # the page's own events stay private
     described = {t.name: t for t in tools}
     assert "allowed" in described["predict"].inputSchema["properties"]
+    for reader in ("read", "read_strokes"):
+        properties = described[reader].inputSchema["properties"]
+        assert {"words", "dictionary"} <= set(properties) and "candidates" in described[reader].description
     assert "pen-down" in described["predict_strokes"].inputSchema["properties"]["strokes"]["description"]
     assert not any(error for error, _ in answers), answers
     assert "'label': '7'" in answers[0][1] and "'label': '0'" in answers[1][1]

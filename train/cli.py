@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--pen-categories",
         default=d.pen_categories,
-        help="with --pen-data: only these kinds of character (digits, uppercase, lowercase)",
+        help="with --pen-data: only these kinds of character (digits, uppercase, lowercase, from-words: letters cut "
+        "from whole words by python -m train.word_letters)",
     )
     t.add_argument(
         "--pen-validation",

@@ -206,16 +206,17 @@ def mix_pen(held: TrainValSplit, recipe, seed: int) -> TrainValSplit:
     from . import pen
 
     kinds = {k.strip() for k in recipe.pen_categories.split(",") if k.strip()}
-    if not kinds or kinds - set(pen.CATEGORIES.values()):
+    if not kinds or kinds - set(pen.KINDS.values()):
         raise DataError(
-            f"--pen-categories wants some of {', '.join(pen.CATEGORIES.values())}, not {recipe.pen_categories!r}"
+            f"--pen-categories wants some of {', '.join(pen.KINDS.values())}, not {recipe.pen_categories!r}"
         )
     x_train, y_train, x_val, y_val = [held.x_train], [held.y_train], [held.x_val], [held.y_val]
     groups = [held.val_groups if held.val_groups is not None else np.full(len(held.y_val), EMNIST_GROUP)]
     records = []
     for number, (path, repeat) in enumerate(zip(recipe.pen_data, recipe.pen_repeats())):
-        chosen = pen.select(pen.read(path), recipe.pen_writers)
-        training, validation = pen.hold_out_writers(chosen, recipe.pen_validation, seed + number)
+        training, validation = pen.training_and_validation(
+            path, recipe.pen_writers, recipe.pen_validation, seed, number
+        )
         training = [c for c in training if c.category in kinds] if repeat else []
         if not training and not validation:
             raise DataError(

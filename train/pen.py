@@ -36,8 +36,11 @@ WORD_TEST_CONTRIBUTORS = ("art", "att", "hpb", "ibm", "pcl")
 WORD_TUNE_CONTRIBUTORS = ("abm", "anj", "dar", "huj", "imt", "int", "kar", "not", "par", "phi", "ugi")
 #: UNIPEN's word categories: isolated cursive or mixed-style words, and other isolated words (numbers, capitals).
 WORD_CATEGORIES = {"6": "cursive or mixed", "7": "other (short words, numbers, capitals)"}
-#: UNIPEN's category codes for isolated characters, and what they hold.
+#: UNIPEN's category codes for isolated characters, and what they hold ...
 CATEGORIES = {"1a": "digits", "1b": "uppercase", "1c": "lowercase"}
+#: ... and this project's code for letters cut from whole words (python -m train.word_letters), in the same format.
+FROM_WORDS = {"1w": "from-words"}
+KINDS = {**CATEGORIES, **FROM_WORDS}
 #: Every writer a training run may use: UJI writers 0-29 and every UNIPEN contributor outside the test set.
 TRAINING_WRITERS = "0-29,unipen"
 #: Where each kind of file comes from, for the model card.
@@ -85,9 +88,9 @@ def _unipen(path: Path) -> Iterator[PenCharacter]:
                 raise DataError(f"{where}: not JSON") from None
             if not isinstance(row, dict):
                 raise DataError(f"{where}: expected an object with cat, label, contributor, writer and strokes")
-            category = CATEGORIES.get(row.get("cat"))
+            category = KINDS.get(row.get("cat"))
             if category is None:
-                raise DataError(f"{where}: category {row.get('cat')!r} is not one of {', '.join(CATEGORIES)}")
+                raise DataError(f"{where}: category {row.get('cat')!r} is not one of {', '.join(KINDS)}")
             contributor, writer = row.get("contributor"), row.get("writer")
             if not (isinstance(contributor, str) and contributor and isinstance(writer, str) and writer):
                 raise DataError(f"{where}: contributor and writer must be non-empty strings")
@@ -203,6 +206,12 @@ def hold_out_writers(
         writers = sorted(by_contributor[contributor])
         held |= set(rng.permutation(writers)[: int(round(share * len(writers)))].tolist())
     return [c for c in characters if c.writer not in held], [c for c in characters if c.writer in held]
+
+
+def training_and_validation(path: str | Path, writers: str, share: float, seed: int, number: int = 0):
+    """A pen file's chosen writers split as ``python -m train`` splits them (the ``number``-th --pen-data file of a
+    run with this seed): (training characters, validation characters)."""
+    return hold_out_writers(select(read(path), writers), share, seed + number)
 
 
 def glyphs(characters: list[PenCharacter], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -60,7 +60,7 @@ class Recipe:
     pen_data: list[str] = field(default_factory=list)  # real pen characters (UJI JSON, UNIPEN JSON lines): train/pen.py
     pen_writers: str = "0-29,unipen"  # ... only these writers' (train.pen.select; never the pen test set)
     pen_repeat: list[int] = field(default_factory=lambda: [10])  # ... each character this many times, per file
-    pen_categories: str = "digits,uppercase,lowercase"  # ... only these kinds of character
+    pen_categories: str = "digits,uppercase,lowercase,from-words"  # ... only these kinds (train.pen.KINDS)
     pen_validation: float = 0.15  # ... this share of each contributor's writers held out, whole, for validation
     refit_on_validation: bool = False  # a last fit on train + validation, with the calibration of the first
 
