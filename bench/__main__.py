@@ -21,6 +21,7 @@ from . import (
     training,
     tta,
     words,
+    words_tune,
     writer,
 )
 
@@ -29,6 +30,7 @@ BENCHES = {
     "pen": pen,
     "writer": writer,
     "words": words,
+    "words_tune": words_tune,
     "rejection": rejection,
     "robustness": robustness,
     "inference": inference,
@@ -38,14 +40,14 @@ BENCHES = {
     "tta": tta,
     "ablation": ablation,
 }
-LONG = {"ablation"}  # hours on 2 cores: run by name, never by "all"
+LONG = {"ablation", "words_tune"}  # an hour or more on 2 cores: run by name, never by "all"
 README = Path(__file__).resolve().parents[1] / "README.md"
 MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
 
 
 def _kwargs(name: str, args) -> dict:
     kwargs = {"quick": args.quick} if name != "accuracy" else {}
-    if name in ("accuracy", "inference", "robustness", "pen", "rejection", "words", "writer", "tta"):
+    if name in ("accuracy", "inference", "robustness", "pen", "rejection", "words", "words_tune", "writer", "tta"):
         kwargs["model"] = args.model
     if name in ("accuracy", "ablation", "writer", "tta"):
         from train.data import DataOptions

@@ -206,7 +206,7 @@ class Classifier:
         return restrict(raw, mask)
 
     def _stamped(self, result: reading.Reading) -> reading.Reading:
-        for character in result.characters:
+        for character in [*result.characters, *(c for candidate in result.candidates for c in candidate.characters)]:
             character.model = self.fingerprint
         return result
 

@@ -327,16 +327,34 @@ def read_strokes(strokes: Strokes, answer: Answer, vocabulary: Vocabulary) -> Re
     """A drawing: lines and words from which strokes touch, each word's pen trajectory over-segmented
     (``model.segmentation``) and read through the segmentation graph; boxes in canvas units."""
 
-    def unit(parts: list[_Part]) -> _Unit:
-        chosen = sorted(label for p in parts for label in p.labels)
-        at = {label: k for k, label in enumerate(chosen)}
-        lattice = segmentation.over_segment(
-            strokes.subset(chosen), parts=[[at[label] for label in p.labels] for p in parts]
-        )
-        glyphs = [render(lattice.strokes_of(e)).glyph for e in lattice.edges]
-        return _unit(lattice, glyphs, [lattice.box(e) for e in lattice.edges])
+    return _read(_marked(_stroke_parts(strokes)), lambda parts: _pen_unit(strokes, parts), answer, vocabulary)
 
-    return _read(_marked(_stroke_parts(strokes)), unit, answer, vocabulary)
+
+def _pen_unit(strokes: Strokes, parts: list[_Part]) -> _Unit:
+    chosen = sorted(label for p in parts for label in p.labels)
+    at = {label: k for k, label in enumerate(chosen)}
+    lattice = segmentation.over_segment(
+        strokes.subset(chosen), parts=[[at[label] for label in p.labels] for p in parts]
+    )
+    glyphs = [render(lattice.strokes_of(e)).glyph for e in lattice.edges]
+    return _unit(lattice, glyphs, [lattice.box(e) for e in lattice.edges])
+
+
+def word_graphs(strokes: Strokes, answer: Answer) -> list[search.Graph]:
+    """The search graphs of a drawing's words, as ``read_strokes`` builds them (for tuning the search)."""
+    captured: list[_Unit] = []
+
+    def keep(parts: list[_Part]) -> _Unit:
+        captured.append(_pen_unit(strokes, parts))
+        return captured[-1]
+
+    _layout(_marked(_stroke_parts(strokes)), keep)
+    _answer_all(captured, answer)
+    return [_graph(u) for u in captured]
+
+
+def _graph(unit: _Unit) -> search.Graph:
+    return search.Graph(unit.nodes, unit.edges, unit.probabilities, unit.widths, unit.gaps, unit.apart)
 
 
 def _unit(lattice, glyphs, boxes, origin=(0.0, 0.0), scale: float = 1.0) -> _Unit:
@@ -376,7 +394,18 @@ def _read(
 ) -> Reading:
     """Words (split at gaps) of runs of parts (split at punctuation), each run read as one unit; every candidate
     of every unit goes through the network in one batch."""
-    layout: list[list[list[_Unit | Character]]] = []  # lines -> words -> units and marks
+    layout, units = _layout(lines, make_unit, origin, scale)
+    _answer_all(units, answer)
+    for unit in units:
+        paths = search.decode(_graph(unit), vocabulary.lexicons, vocabulary.spelling)
+        unit.paths = paths or [search.Path("", 0.0, [], False)]
+        unit.characters = [_characters(unit, path) for path in unit.paths]
+    return _assemble(layout, units)
+
+
+def _layout(lines, make_unit, origin=(0.0, 0.0), scale: float = 1.0):
+    """(lines -> words -> units and punctuation marks, the units in reading order), within MAX_CANDIDATES."""
+    layout: list[list[list[_Unit | Character]]] = []
     units: list[_Unit] = []
     budget = MAX_CANDIDATES
     for line in lines:
@@ -407,12 +436,7 @@ def _read(
             else:
                 run.append(part)
         layout.append(words)
-    _answer_all(units, answer)
-    for unit in units:
-        graph = search.Graph(unit.nodes, unit.edges, unit.probabilities, unit.widths, unit.gaps, unit.apart)
-        unit.paths = search.decode(graph, vocabulary.lexicons, vocabulary.spelling) or [search.Path("", 0.0, [], False)]
-        unit.characters = [_characters(unit, path) for path in unit.paths]
-    return _assemble(layout, units)
+    return layout, units
 
 
 def _word_gap(line: list[tuple[_Part, bool]]) -> float:

@@ -177,6 +177,7 @@ def test_write_a_joined_up_word_and_pick_another_reading(page):
     suggestions.first.click()
     page.wait_for_function("() => document.querySelector('#memory-status').innerText.includes('I remember')")
     page.wait_for_function("() => document.querySelector('#word-note').innerText.includes('Learnt from')")
+    assert "another model" not in page.locator("#word-note").inner_text()  # the memory is this model's
     shot(page, "word_suggestion_picked")
 
 

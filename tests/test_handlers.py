@@ -126,6 +126,7 @@ def test_picking_a_suggested_reading_teaches_its_characters(page):
     assert len(learnt) == sum(c.probabilities is not None for c in offered.characters) >= 1
     assert [e["label"] for e in learnt] == [LABELS[index_of(c.label)] for c in offered.characters]
     assert page.choose_reading(value, "not offered", "Anything", None)[2].startswith("⚠️")
+    assert "another model" not in result[2] and page.memory_status(result[6]) == texts.remembered(len(learnt))
 
 
 def test_the_visitors_word_list_is_read_and_a_bad_one_is_explained(page):
