@@ -23,6 +23,10 @@ RUNS = ROOT / "runs" / "ablation"
 TEACHER = str(ROOT / "runs" / "teacher" / "teacher.keras")  # python -m train.teacher --output-dir runs/teacher
 PEN_DATA = str(ROOT.parent / "shared" / "data" / "uji-pen-digits" / "strokes.json")  # harness.data.PEN_FULL
 UNIPEN = str(ROOT.parent / "shared" / "data" / "unipen" / "chars.jsonl.gz")  # harness.data.UNIPEN_CHARS
+#: Letters cut from UNIPEN training writers' words by the "+ UNIPEN characters x2" row's network:
+#: python -m train.word_letters --words ../shared/data/unipen/words.jsonl.gz --max-words 12000
+#:     --model runs/ablation/unipen-characters-x2.keras --output runs/word_letters.jsonl.gz
+WORD_LETTERS = str(ROOT / "runs" / "word_letters.jsonl.gz")
 BASE = dict(augment="none")  # train.recipe.Recipe's defaults otherwise (30 epochs, batch 128, Adam 2e-3 cosine, prior)
 # (name, recipe changes from BASE, teachers: names of earlier variants whose raw models are distilled)
 VARIANTS: list[tuple[str, dict, list[str]]] = [
@@ -84,6 +88,15 @@ PEN_VARIANTS: list[tuple[str, dict, list[str]]] = [
     (
         "+ UNIPEN digits and capitals x2 (no lowercase: many were cut from cursive words)",
         dict(pen_repeat=[10, 2], pen_categories="digits,uppercase"),
+        [],
+    ),
+    (
+        "+ UNIPEN characters x2 + letters cut from training writers' words x1",
+        dict(
+            pen_data=[PEN_DATA, UNIPEN, WORD_LETTERS],
+            pen_repeat=[10, 2, 1],
+            pen_categories="digits,uppercase,lowercase,from-words",
+        ),
         [],
     ),
 ]

@@ -212,12 +212,15 @@ def mix_pen(held: TrainValSplit, recipe, seed: int) -> TrainValSplit:
         )
     x_train, y_train, x_val, y_val = [held.x_train], [held.y_train], [held.x_val], [held.y_val]
     groups = [held.val_groups if held.val_groups is not None else np.full(len(held.y_val), EMNIST_GROUP)]
+    files = recipe.pen_data
+    splits = [
+        pen.training_and_validation(path, recipe.pen_writers, recipe.pen_validation, seed, number)
+        for number, path in enumerate(files)
+    ]
+    validating = {c.writer for _, validation in splits for c in validation}  # no validation writer trains, anywhere
     records = []
-    for number, (path, repeat) in enumerate(zip(recipe.pen_data, recipe.pen_repeats())):
-        training, validation = pen.training_and_validation(
-            path, recipe.pen_writers, recipe.pen_validation, seed, number
-        )
-        training = [c for c in training if c.category in kinds] if repeat else []
+    for number, (path, repeat, (training, validation)) in enumerate(zip(files, recipe.pen_repeats(), splits)):
+        training = [c for c in training if c.category in kinds and c.writer not in validating] if repeat else []
         if not training and not validation:
             raise DataError(
                 f"no pen characters of writers {recipe.pen_writers} ({recipe.pen_categories}) in {Path(path).name}"
@@ -229,11 +232,10 @@ def mix_pen(held: TrainValSplit, recipe, seed: int) -> TrainValSplit:
         x_val.append(x)
         y_val.append(y)
         groups.append(np.asarray([f"pen {c.category}" for c in validation], dtype=object))
-        source = pen.source_name(path)
         records.append(
             {
                 "file": Path(path).name,
-                "source": pen.SOURCES[source],
+                "source": pen.SOURCES[pen.source_of(path, training + validation)],
                 "writers": recipe.pen_writers,
                 "categories": sorted(kinds),
                 "training_writers": len({c.writer for c in training}),

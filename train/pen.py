@@ -49,6 +49,8 @@ SOURCES = {
     "UCI Machine Learning Repository dataset 177, CC BY 4.0",
     "unipen": "UNIPEN train_r01_v07 isolated characters, the International Unipen Foundation (1999), "
     "doi:10.5281/zenodo.1195803, CC BY 4.0 (Guyon et al., ICPR 1994)",
+    "unipen-words": "letters cut from UNIPEN train_r01_v07 words by forced alignment (python -m train.word_letters), "
+    "the International Unipen Foundation (1999), doi:10.5281/zenodo.1195803, CC BY 4.0 (Guyon et al., ICPR 1994)",
 }
 #: How big a visitor draws one character on the pad (share of the canvas side).
 SIZES = (0.45, 0.8)
@@ -232,9 +234,11 @@ def glyphs(characters: list[PenCharacter], seed: int = 0) -> tuple[np.ndarray, n
     return np.stack(images), np.asarray(labels, dtype=np.int64)
 
 
-def source_name(path: str | Path) -> str:
-    """Which of SOURCES a file is (by its format)."""
-    return "unipen" if Path(path).name.endswith((".jsonl", ".jsonl.gz")) else "uji"
+def source_of(path: str | Path, characters: list[PenCharacter]) -> str:
+    """Which of SOURCES a file is: by its format, and for UNIPEN's, whether it holds letters cut from words."""
+    if not Path(path).name.endswith((".jsonl", ".jsonl.gz")):
+        return "uji"
+    return "unipen-words" if characters and all(c.category == FROM_WORDS["1w"] for c in characters) else "unipen"
 
 
 @dataclass(frozen=True)
