@@ -19,7 +19,7 @@ from model.lexicon import MAX_LIST_CHARS
 from model.preprocess import ACCEPTED_FORMATS
 from model.strokes import MAX_CANVAS_SIDE, MAX_POINTS, MAX_STROKES
 
-from . import remote, sessions, texts
+from . import compat, remote, sessions, texts
 from .feedback import FeedbackStore
 from .handlers import EMPTY, MAX_FILE_BYTES, TOP_K, Page
 from .pad import DrawingPad
@@ -272,6 +272,7 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                     else output(label="reading")
                 )
                 source.change(handler, inputs, result, api_name=name, **api)
+    compat.fill_trailing_inputs(demo)  # plain-HTTP callers of /read and /read_strokes from before words existed
     return demo.queue(default_concurrency_limit=4, max_size=64)
 
 

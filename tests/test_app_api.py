@@ -75,6 +75,18 @@ def test_a_word_reading_offers_candidates_and_takes_a_word_list(client):
         client.predict(written(["LT"]), "", "fine, b@d", api_name="/read_strokes")
 
 
+def test_plain_http_callers_of_two_inputs_keep_working(server):
+    """Written before words and dictionary were inputs: the missing ones take their defaults."""
+    import httpx
+
+    from tests.test_strokes import written
+
+    for data in ([written(["LT"]), ""], [written(["LT"]), "", "LT", False]):
+        response = httpx.post(f"{server.url}gradio_api/run/read_strokes", json={"data": data}, timeout=30)
+        assert response.status_code == 200, response.text
+        assert response.json()["data"][0]["text"] == "LT"
+
+
 def test_strokes_endpoints_read_pen_trajectories(client, default_classifier):
     from harness import data
     from harness.drawings import pad_value
