@@ -56,6 +56,7 @@ class PenLattice:
     size: tuple[float, float]  # the canvas
     edges: list[tuple[int, int]] = field(default_factory=list)
     part_of: list[int] = field(default_factory=list)  # per stroke: which piece of ink (written apart) it is in
+    _candidates: dict = field(default_factory=dict, repr=False)
 
     def parts_spanned(self, edge: tuple[int, int]) -> int:
         """How many pieces of ink written apart the candidate's body takes from (1: one character's worth)."""
@@ -65,7 +66,12 @@ class PenLattice:
 
     def candidate(self, edge: tuple[int, int]) -> list[np.ndarray]:
         """The polylines of the pieces of ``edge`` (consecutive pieces of one stroke joined), plus the delayed
-        strokes under them."""
+        strokes under them (built once per edge)."""
+        if edge not in self._candidates:
+            self._candidates[edge] = self._polylines(edge)
+        return self._candidates[edge]
+
+    def _polylines(self, edge: tuple[int, int]) -> list[np.ndarray]:
         lines: list[np.ndarray] = []
         last: Piece | None = None
         for piece in self.pieces[edge[0] : edge[1]]:
@@ -118,7 +124,7 @@ def body_height(strokes: list[np.ndarray]) -> float:
     return max(1.3 * float(high - low), float(np.ptp(points[:, 1])) / 3, 1e-3 * float(np.ptp(points[:, 0])), 1e-6)
 
 
-def over_segment(strokes: Strokes, max_run: int = MAX_RUN, parts: list[list[int]] | None = None) -> PenLattice:
+def over_segment(strokes: Strokes, max_run: int | None = None, parts: list[list[int]] | None = None) -> PenLattice:
     """The word these strokes write, cut into pieces (see the module's docstring). ``parts``: which strokes form
     pieces of ink written apart (stroke indices), so a candidate can say how many it takes from."""
     raw = [np.asarray(s, dtype=np.float64) for s in strokes.strokes]
@@ -142,7 +148,8 @@ def over_segment(strokes: Strokes, max_run: int = MAX_RUN, parts: list[list[int]
     lattice = PenLattice(resampled, pieces, delayed, unit, strokes.brush, (strokes.width, strokes.height))
     if parts:
         lattice.part_of = [next(k for k, part in enumerate(parts) if i in part) for i in range(len(raw))]
-    lattice.edges = [(i, j) for i in range(len(pieces)) for j in range(i + 1, min(len(pieces), i + max_run) + 1)]
+    run = max_run or MAX_RUN
+    lattice.edges = [(i, j) for i in range(len(pieces)) for j in range(i + 1, min(len(pieces), i + run) + 1)]
     return lattice
 
 
@@ -235,7 +242,7 @@ class PictureLattice:
 
 
 def cut_picture(
-    pixels: np.ndarray, labelled: np.ndarray, parts: list, strokes: np.ndarray, max_run: int = MAX_RUN
+    pixels: np.ndarray, labelled: np.ndarray, parts: list, strokes: np.ndarray, max_run: int | None = None
 ) -> PictureLattice:
     """A word's parts (``model.reading``'s, left to right; ``strokes``: the ink mask) cut into pieces: each part
     whole, or where it is wide, at its thinnest columns."""
@@ -255,8 +262,8 @@ def cut_picture(
         if len(pieces) >= MAX_PIECES:
             break
     lattice = PictureLattice(pixels, labelled, pieces[:MAX_PIECES], unit)
-    count = len(lattice.pieces)
-    lattice.edges = [(i, j) for i in range(count) for j in range(i + 1, min(count, i + max_run) + 1)]
+    count, run = len(lattice.pieces), max_run or MAX_RUN
+    lattice.edges = [(i, j) for i in range(count) for j in range(i + 1, min(count, i + run) + 1)]
     return lattice
 
 
