@@ -198,7 +198,7 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
         drawings, pen_name = drawings[::10], f"{pen_name}, every 10th"
     path = Path(out_dir) / "ablation.json"
     previous = json.loads(path.read_text()) if path.is_file() and not quick else {}
-    rows = {row["name"]: row for row in previous.get("variants", [])}
+    rows = {row["name"]: row for row in previous.get("variants", []) + previous.get("pen_variants", [])}
     RUNS.mkdir(parents=True, exist_ok=True)
     variants = [(BASE, v) for v in (VARIANTS[:3] if quick else VARIANTS)]
     variants += [({**BASE, **PEN_BASE}, v) for v in ([] if quick else PEN_VARIANTS)]

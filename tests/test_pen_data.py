@@ -3,6 +3,7 @@ writers chosen and held out whole, the pen test set refused, and every character
 
 import gzip
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,8 @@ from model.orientation import emnist_to_upright
 from model.pad import pad_value
 from train import pen
 from train.splits import DataError
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +157,26 @@ def test_training_on_the_pen_test_set_is_refused(tmp_path, capsys):
     argv = ["--data", "synthetic", "--max-samples", "940", "--epochs", "1", "--output-dir", str(tmp_path / "o")]
     assert main([*argv, "--pen-data", str(data.UNIPEN_SAMPLE), "--pen-writers", "unipen,syn"]) == 2
     assert "pen test set" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+def test_letters_cut_from_words_spell_the_words_and_train_like_characters(tmp_path, capsys):
+    """python -m train.word_letters on real joined-up words (the committed sample, under a training writer's
+    contributor code): what it writes reads back as pen characters of kind from-words, spelling each kept word."""
+    from train import word_letters
+
+    words = tmp_path / "words.jsonl"
+    rows = [json.loads(line) for line in data.UNIPEN_WORDS_SAMPLE.read_text().splitlines()]
+    words.write_text("".join(json.dumps({**row, "contributor": "hpp"}) + "\n" for row in rows))
+    out = tmp_path / "letters.jsonl.gz"
+    assert (
+        word_letters.main(["--words", str(words), "--model", str(ROOT / "model" / "default"), "--output", str(out)])
+        == 0
+    )
+    assert "words kept" in capsys.readouterr().out
+    letters = pen.read(out)
+    assert letters and {c.category for c in letters} == {"from-words"}
+    spelled = "".join(c.label for c in letters)
+    kept = [r["text"] for r in rows if r["text"] in spelled]
+    assert kept and sum(len(t) for t in kept) == len(letters)  # whole words, in order
+    assert gzip.decompress(out.read_bytes())  # a real gzip file, as --pen-data reads it
+    assert word_letters.contributors([pen.PenWord("x", "6", "w", c, ()) for c in ("hpp", "art", "kar")]) == ["hpp"]
