@@ -27,6 +27,11 @@ UNIPEN = str(ROOT.parent / "shared" / "data" / "unipen" / "chars.jsonl.gz")  # h
 #: python -m train.word_letters --words ../shared/data/unipen/words.jsonl.gz --max-words 12000
 #:     --model runs/ablation/unipen-characters-x2.keras --output runs/word_letters.jsonl.gz
 WORD_LETTERS = str(ROOT / "runs" / "word_letters.jsonl.gz")
+#: A second round, from more words, cut by the network of the row that trained on the first:
+#: python -m train.word_letters --words ../shared/data/unipen/words.jsonl.gz --max-words 30000
+#:     --model runs/ablation/unipen-characters-x2---letters-cut-from-training-writers--words-x1.keras
+#:     --output runs/word_letters_2.jsonl.gz
+WORD_LETTERS_2 = str(ROOT / "runs" / "word_letters_2.jsonl.gz")
 BASE = dict(augment="none")  # train.recipe.Recipe's defaults otherwise (30 epochs, batch 128, Adam 2e-3 cosine, prior)
 # (name, recipe changes from BASE, teachers: names of earlier variants whose raw models are distilled)
 VARIANTS: list[tuple[str, dict, list[str]]] = [
@@ -94,6 +99,15 @@ PEN_VARIANTS: list[tuple[str, dict, list[str]]] = [
         "+ UNIPEN characters x2 + letters cut from training writers' words x1",
         dict(
             pen_data=[PEN_DATA, UNIPEN, WORD_LETTERS],
+            pen_repeat=[10, 2, 1],
+            pen_categories="digits,uppercase,lowercase,from-words",
+        ),
+        [],
+    ),
+    (
+        "+ UNIPEN characters x2 + letters cut again, from 30,000 words, by the row above's network x1",
+        dict(
+            pen_data=[PEN_DATA, UNIPEN, WORD_LETTERS_2],
             pen_repeat=[10, 2, 1],
             pen_categories="digits,uppercase,lowercase,from-words",
         ),
