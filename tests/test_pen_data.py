@@ -180,3 +180,11 @@ def test_letters_cut_from_words_spell_the_words_and_train_like_characters(tmp_pa
     assert kept and sum(len(t) for t in kept) == len(letters)  # whole words, in order
     assert gzip.decompress(out.read_bytes())  # a real gzip file, as --pen-data reads it
     assert word_letters.contributors([pen.PenWord("x", "6", "w", c, ()) for c in ("hpp", "art", "kar")]) == ["hpp"]
+
+
+def test_letters_from_the_word_test_or_tuning_writers_never_train():
+    def letter(contributor):
+        return pen.PenCharacter("a", "from-words", f"{contributor}/1", contributor, (((0, 0), (1, 1)),))
+
+    kept = pen.select([letter(c) for c in ("hpp", "att", "kar", "sta")], "unipen")
+    assert [c.contributor for c in kept] == ["hpp", "sta"]

@@ -172,10 +172,12 @@ def select(characters: Iterable[PenCharacter], spec: str = TRAINING_WRITERS) -> 
             "so no model trains on them"
         )
 
+    kept_out = set(WORD_TEST_CONTRIBUTORS) | set(WORD_TUNE_CONTRIBUTORS)  # for letters cut from their words
+
     def chosen(c: PenCharacter) -> bool:
         if c.contributor == "uji":
             return _uji_number(c) in numbers
-        if c.contributor in TEST_CONTRIBUTORS:
+        if c.contributor in TEST_CONTRIBUTORS or (c.category == FROM_WORDS["1w"] and c.contributor in kept_out):
             return False
         return every_unipen or c.contributor in contributors
 
