@@ -150,6 +150,11 @@ class Classifier:
             model=self.fingerprint,
         )
 
+    def looks_like_words(self, image: ImageInput) -> bool:
+        """Whether a picture holds several characters: apart, or joined up in ink far wider than tall."""
+        ink = find_ink(open_image(image))
+        return reading.count_characters(ink) > 1 or reading.joined_up(ink)
+
     def read(
         self,
         image: ImageInput,

@@ -38,6 +38,9 @@ APART = 0.1
 #: the bar's foot.
 FOUR_GAP = 0.3
 SEVERAL_APART = 0.25
+#: Ink this many times wider than tall is no single character (an m or a w is about as wide as tall): an uploaded
+#: picture of it is read as words even when its letters are joined (one piece of ink).
+JOINED_UP = 2.2
 MIN_SHARE = 0.15
 COUNT_SIDE = 96  # px: counting characters needs no more (a clear gap is then still several pixels wide)
 ACCENT_GAP = 0.6  # a small part (a dot) may float this far above a stroke (share of the stroke's height) ...
@@ -249,6 +252,12 @@ def count_characters(ink: Ink | Strokes) -> int:
         else:
             right = max(right, end)
     return count
+
+
+def joined_up(ink: Ink) -> bool:
+    """Whether a picture's ink is too wide for one character (JOINED_UP)."""
+    width, height = ink.image.size
+    return width > JOINED_UP * height
 
 
 def _glyph(pixels: np.ndarray, labelled: np.ndarray, part: _Part, level: float) -> np.ndarray:

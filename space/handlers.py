@@ -193,12 +193,12 @@ class Page:
             prediction = self.classifier.predict_strokes(source["strokes"], allowed, memory)
         else:
             prediction = self.classifier.predict(source["picture"], allowed=allowed, memory=memory)
-            if prediction.characters > 1:  # an uploaded word: read all of it
+            if prediction.characters > 1 or self.classifier.looks_like_words(source["picture"]):  # a word: read it
                 reading = self.classifier.read(source["picture"], allowed, memory)
                 return (
                     None,
                     None,
-                    texts.read_as_word(prediction.characters, reading.text) + "\n\n" + texts.word_details(reading),
+                    texts.read_as_word(len(reading.characters), reading.text) + "\n\n" + texts.word_details(reading),
                     NO_CHOICES,
                     None,
                 )

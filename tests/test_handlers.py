@@ -147,3 +147,21 @@ def test_api_handlers_raise_readable_errors(page):
         with pytest.raises(gr.Error):
             call()
     assert all(label.isdigit() for label in page.predict_strokes(written(["L"]), "0123456789"))
+
+
+def test_an_uploaded_joined_up_word_is_read_as_a_word(page, tmp_path):
+    """One piece of ink far wider than tall: not one character, so the upload is read as words."""
+    import json
+
+    from PIL import Image
+
+    from harness import data
+    from harness.drawings import raster
+    from model.pad import WORD_CANVAS, word_placing
+
+    row = json.loads(data.UNIPEN_WORDS_SAMPLE.read_text().splitlines()[0])
+    picture = raster(row["strokes"], brush=6, canvas=WORD_CANVAS, **word_placing(row["strokes"]))
+    path = tmp_path / "word.png"
+    Image.fromarray(picture).save(path)
+    label, glyph, note, _, _ = page.upload({"path": str(path)})
+    assert label is None and glyph is None and "read as **" in note and "characters" in note
