@@ -76,3 +76,22 @@ def test_gallery_characters_written_apart_are_read(default_classifier):
     result = default_classifier.read(255 - np.asarray(page))
     assert len(result.characters) == 5
     assert result.text.upper().replace("0", "O") == "HELLO"  # context turns a 0 among letters into an O
+
+
+def test_too_much_writing_is_refused_quickly(default_classifier):
+    """Forty lines of zigzag 'words' would be thousands of candidate characters: a clear refusal within seconds."""
+    import time
+
+    from model.reading import TooMuchWriting
+
+    t = np.linspace(0, 16 * np.pi, 240)
+    strokes = [
+        (np.stack([40 + t * 20, 30 + row * 60 + 15 * np.sin(t)], axis=1) + [col * 1200, 0]).round(1).tolist()
+        for row in range(40)
+        for col in range(2)
+    ]
+    value = {"width": 2600, "height": 2500, "brush": 4, "strokes": strokes}
+    start = time.perf_counter()
+    with pytest.raises(TooMuchWriting, match="too much writing"):
+        default_classifier.read_strokes(value)
+    assert time.perf_counter() - start < 5
