@@ -188,3 +188,14 @@ def test_letters_from_the_word_test_or_tuning_writers_never_train():
 
     kept = pen.select([letter(c) for c in ("hpp", "att", "kar", "sta")], "unipen")
     assert [c.contributor for c in kept] == ["hpp", "sta"]
+
+
+def test_unipen_words_are_read_and_a_bad_line_is_named(tmp_path):
+    words = pen.read_words(data.UNIPEN_WORDS_SAMPLE)
+    assert [w.text for w in words] == ["call", "assure", "hotel", "hash", "clock", "tower"]
+    assert pen.read_words(data.UNIPEN_WORDS_SAMPLE, ["att"]) == [w for w in words if w.contributor == "att"]
+    path = tmp_path / "words.jsonl"
+    good = data.UNIPEN_WORDS_SAMPLE.read_text().splitlines()[0]
+    path.write_text(good + "\n" + good.replace('"text":"call"', '"text":"c-all"') + "\n")
+    with pytest.raises(DataError, match="words.jsonl, line 2: text must be letters and digits"):
+        pen.read_words(path)

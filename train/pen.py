@@ -77,7 +77,8 @@ def read(path: str | Path) -> list[PenCharacter]:
         raise DataError(f"cannot read pen characters from {path.name}: {exc.strerror or exc}") from None
 
 
-def _unipen(path: Path) -> Iterator[PenCharacter]:
+def _json_lines(path: Path, fields: str) -> Iterator[tuple[str, dict]]:
+    """(where, object) for every non-blank line of a JSON-lines file, gzipped or not; ``fields`` for the error."""
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
@@ -89,14 +90,19 @@ def _unipen(path: Path) -> Iterator[PenCharacter]:
             except ValueError:
                 raise DataError(f"{where}: not JSON") from None
             if not isinstance(row, dict):
-                raise DataError(f"{where}: expected an object with cat, label, contributor, writer and strokes")
-            category = KINDS.get(row.get("cat"))
-            if category is None:
-                raise DataError(f"{where}: category {row.get('cat')!r} is not one of {', '.join(KINDS)}")
-            contributor, writer = row.get("contributor"), row.get("writer")
-            if not (isinstance(contributor, str) and contributor and isinstance(writer, str) and writer):
-                raise DataError(f"{where}: contributor and writer must be non-empty strings")
-            yield PenCharacter(_label(row.get("label"), where), category, writer, contributor, _strokes(row, where))
+                raise DataError(f"{where}: expected an object with {fields}")
+            yield where, row
+
+
+def _unipen(path: Path) -> Iterator[PenCharacter]:
+    for where, row in _json_lines(path, "cat, label, contributor, writer and strokes"):
+        category = KINDS.get(row.get("cat"))
+        if category is None:
+            raise DataError(f"{where}: category {row.get('cat')!r} is not one of {', '.join(KINDS)}")
+        contributor, writer = row.get("contributor"), row.get("writer")
+        if not (isinstance(contributor, str) and contributor and isinstance(writer, str) and writer):
+            raise DataError(f"{where}: contributor and writer must be non-empty strings")
+        yield PenCharacter(_label(row.get("label"), where), category, writer, contributor, _strokes(row, where))
 
 
 def _uji(path: Path) -> Iterator[PenCharacter]:
@@ -256,30 +262,18 @@ def read_words(path: str | Path, contributors: Iterable[str] | None = None) -> l
     """UNIPEN's words (JSON lines, gzipped or not), only these contributors' when given; DataError names the
     first bad line."""
     path, keep = Path(path), None if contributors is None else set(contributors)
-    opener = gzip.open if path.name.endswith(".gz") else open
     words = []
     try:
-        with opener(path, "rt", encoding="utf-8") as lines:
-            for number, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                where = f"{path.name}, line {number}"
-                try:
-                    row = json.loads(line)
-                except ValueError:
-                    raise DataError(f"{where}: not JSON") from None
-                if not isinstance(row, dict):
-                    raise DataError(f"{where}: expected an object with cat, text, contributor, writer and strokes")
-                if keep is not None and row.get("contributor") not in keep:
-                    continue
-                text = row.get("text")
-                if not isinstance(text, str) or not text.isalnum() or not text.isascii():
-                    raise DataError(f"{where}: text must be letters and digits, not {text!r}")
-                if row.get("cat") not in WORD_CATEGORIES:
-                    raise DataError(f"{where}: category {row.get('cat')!r} is not one of {', '.join(WORD_CATEGORIES)}")
-                words.append(
-                    PenWord(text, row["cat"], str(row.get("writer")), str(row.get("contributor")), _strokes(row, where))
-                )
+        for where, row in _json_lines(path, "cat, text, contributor, writer and strokes"):
+            if keep is not None and row.get("contributor") not in keep:
+                continue
+            text = row.get("text")
+            if not isinstance(text, str) or not text.isalnum() or not text.isascii():
+                raise DataError(f"{where}: text must be letters and digits, not {text!r}")
+            if row.get("cat") not in WORD_CATEGORIES:
+                raise DataError(f"{where}: category {row.get('cat')!r} is not one of {', '.join(WORD_CATEGORIES)}")
+            writer, contributor = str(row.get("writer")), str(row.get("contributor"))
+            words.append(PenWord(text, row["cat"], writer, contributor, _strokes(row, where)))
     except OSError as exc:
         raise DataError(f"cannot read pen words from {path.name}: {exc.strerror or exc}") from None
     return words
