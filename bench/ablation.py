@@ -225,6 +225,9 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
             recipe = replace(recipe, epochs=1)
         record = recipe.as_dict()
         if name in rows and _same_recipe(rows[name]["recipe"], record):
+            if base is not BASE and not quick and rows[name].get("val_words") is None:  # measured before words were
+                rows[name]["val_words"] = word_validation(RUNS / f"{_slug(name)}.keras")
+                _save(path, splits, held, pen_name, rows, quick)
             continue
         start = time.perf_counter()
         if base is not BASE and pen_test is None:
@@ -241,6 +244,8 @@ def run(data_options=None, quick: bool = False, only: list[str] | None = None, o
             "seconds_per_epoch": fitted.facts["seconds_per_epoch"],
             **_evaluate(fitted, splits, mixed, recipe, drawings, pen_test=None if base is BASE else pen_test),
         }
+        if base is not BASE and not quick:
+            rows[name]["val_words"] = word_validation(RUNS / f"{_slug(name)}.keras")
         rows[name]["wall_seconds"] = round(time.perf_counter() - start, 1)
         print(
             f"{name}: {json.dumps({k: v for k, v in rows[name].items() if k not in ('recipe', 'teachers')})}",
@@ -338,16 +343,43 @@ def _result(splits, held, pen_name: str, rows: dict) -> dict:
 
 
 def pen_choice(rows: list[dict]) -> str | None:
-    """The pen row chosen on validation: the best mean of four, each kind of writing counting the same: EMNIST's
-    validation balanced accuracy and the pen validation accuracy on digits, capitals and lowercase letters."""
+    """The pen row chosen on validation: the best mean of five, each kind of writing counting the same: EMNIST's
+    validation balanced accuracy, the pen validation accuracy on digits, capitals and lowercase letters, and the
+    word accuracy on the word-tuning writers' words."""
     if not rows:
         return None
     return max(rows, key=lambda r: validation_mean(r))["name"]
 
 
 def validation_mean(row: dict) -> float:
-    kinds = [row["val_pen"][k] for k in ("digits", "uppercase", "lowercase")]
-    return (row["val_emnist_balanced_accuracy"] + sum(kinds)) / (1 + len(kinds))
+    scores = [row["val_emnist_balanced_accuracy"], *(row["val_pen"][k] for k in ("digits", "uppercase", "lowercase"))]
+    if row.get("val_words") is not None:
+        scores.append(row["val_words"])
+    return sum(scores) / len(scores)
+
+
+#: Words the pen rows are validated on: this many of the word-tuning writers' (train.pen.WORD_TUNE_CONTRIBUTORS),
+#: read by each row's network (before calibration, as saved in runs/ablation) with these search weights.
+VALIDATION_WORDS = 200
+VALIDATION_WEIGHTS = dict(
+    per_character=1.0, per_extra_piece=0.5, width=2.0, gap=20.0, apart=4.0, spelling=0.5, outside=-12.0
+)
+
+
+def word_validation(model_file: Path) -> float:
+    """Word accuracy (with the English word list) of a saved network on the word-tuning writers' words."""
+    import dataclasses
+
+    from harness.data import pen_words
+    from model.classifier import Classifier
+    from model.search import WEIGHTS
+
+    from .words import sample_words
+    from .words_tune import evaluate, graphs_of
+
+    words = sample_words(pen_words("tune")[0], VALIDATION_WORDS, seed=9)
+    graphs = graphs_of(Classifier.load(model_file), words)
+    return evaluate(graphs, dataclasses.replace(WEIGHTS, **VALIDATION_WEIGHTS))["accuracy"]
 
 
 def pen_report(result: dict) -> str:
@@ -364,6 +396,7 @@ def pen_report(result: dict) -> str:
                 f"{100 * validation_mean(r):.2f}%",
                 f"{100 * r['val_emnist_balanced_accuracy']:.2f}%",
                 *(pct(val.get(k)) for k in ("digits", "uppercase", "lowercase")),
+                pct(r.get("val_words")),
                 f"{100 * r['test_accuracy']:.2f}%",
                 f"{r['test_ece']:.4f}",
                 *(pct(test[k]) for k in ("digits", "uppercase", "lowercase", "lowercase, letters allowed")),
@@ -375,19 +408,22 @@ def pen_report(result: dict) -> str:
         "People's letters: every row is light augmentation, 30 epochs, UJI pen digits of writers 0-29 (x10) and UNIPEN "
         "characters of every contributor outside the pen test set, drawn as the pad delivers them. The validation "
         "split is the same for every row: EMNIST's, plus 15% of the pen writers held out whole (every kind of "
-        "character). Chosen (bold): the best mean of four validation scores, each kind of writing counting the "
-        "same: EMNIST's balanced accuracy and the pen characters' accuracy on digits, capitals and lowercase. The "
-        "test columns only report: EMNIST's test split, and the pen test writers (UNIPEN contributors "
+        "character). Chosen (bold): the best mean of five validation scores, each kind of writing counting the "
+        "same: EMNIST's balanced accuracy, the pen characters' accuracy on digits, capitals and lowercase, and the "
+        f"word accuracy on {VALIDATION_WORDS} words of the word-tuning writers (read by each row's saved network, "
+        "before calibration, with one set of search weights). The test "
+        "columns only report: EMNIST's test split, and the pen test writers (UNIPEN contributors "
         "art, ibm, syn; UJI writers 30-59), 47 classes, no memory.\n\n"
         + table(
             rows,
             [
                 "recipe",
-                "validation: mean of the four",
+                "validation: mean of the five",
                 "validation: EMNIST balanced",
                 "validation: pen digits",
                 "validation: pen capitals",
                 "validation: pen lowercase",
+                "validation: words of the tuning writers",
                 "EMNIST test accuracy",
                 "EMNIST test ECE",
                 "test: UNIPEN digits",
