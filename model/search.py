@@ -7,7 +7,7 @@ and lower twins pooled), what the candidate's shape says about being one charact
 the writing's body height), and a cost per character; then the word's prior: its log frequency in the word list,
 or, for a reading outside the list (a number, a name, a code), the character model's log-probability of its
 spelling plus a cost for leaving the list. WEIGHTS were chosen on the UNIPEN words of writers the benchmarks never
-report (``python -m bench words --tune``).
+report (``python -m bench words_tune``).
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ TOP = 5
 @dataclass(frozen=True)
 class Weights:
     character: float = 1.0  # the network's log-probability of each character's symbol
-    per_character: float = 0.0  # added per character read (negative: fewer, larger characters)
-    per_extra_piece: float = 0.0  # added per piece of a candidate beyond its first
-    width: float = 0.0  # times (log of the candidate's width over its expected width) squared, subtracted
-    gap: float = 8.0  # times the widest blank column inside the candidate (body heights), subtracted
-    apart: float = 12.0  # subtracted per piece of ink written apart that a candidate joins to its first
-    word: float = 1.0  # the word list's log prior of the word
-    spelling: float = 1.0  # the character model's log-probability of a reading outside the list
-    outside: float = -4.0  # added to a reading outside the list, when there is one
+    per_character: float = 1.0  # added per character read (negative: fewer, larger characters)
+    per_extra_piece: float = 1.0  # added per piece of a candidate beyond its first
+    width: float = 2.0  # times (log of the candidate's width over its expected width) squared, subtracted
+    gap: float = 20.0  # times the widest blank column inside the candidate (body heights), subtracted
+    apart: float = 4.0  # subtracted per piece of ink written apart that a candidate joins to its first
+    word: float = 0.5  # the word list's log prior of the word
+    spelling: float = 0.5  # the character model's log-probability of a reading outside the list
+    outside: float = -2.0  # added to a reading outside the list, when there is one
 
 
 WEIGHTS = Weights()
