@@ -49,7 +49,7 @@ def _kwargs(name: str, args) -> dict:
     kwargs = {"quick": args.quick} if name != "accuracy" else {}
     if name in ("accuracy", "inference", "robustness", "pen", "rejection", "words", "words_tune", "writer", "tta"):
         kwargs["model"] = args.model
-    if name in ("accuracy", "ablation", "writer", "tta"):
+    if name in ("accuracy", "ablation", "writer", "tta", "words_tune"):
         from train.data import DataOptions
 
         kwargs["data_options"] = DataOptions.from_args(args)

@@ -26,6 +26,7 @@ __all__ = [
     "UNIPEN_WORDS",
     "UNIPEN_WORDS_SAMPLE",
     "pen_test_characters",
+    "pen_validation_characters",
     "pen_words",
 ]
 
@@ -78,3 +79,22 @@ def pen_words(which: str = "test", full: bool | None = None) -> tuple[list, str]
     if which != "test":
         raise FileNotFoundError(f"{UNIPEN_WORDS} is not here: the tuning words come only from ../shared")
     return pen.read_words(UNIPEN_WORDS_SAMPLE), f"UNIPEN train_r01_v07 words (sample, {UNIPEN_WORDS_SAMPLE.name})"
+
+
+def pen_validation_characters(recipe: dict | None) -> list | None:
+    """The UNIPEN characters of the writers a model (its training ``recipe``, as metrics.json records it) held out
+    for validation: never trained on, never tested on; None where this model did not train on UNIPEN's characters
+    or ../shared has none."""
+    from train import pen
+
+    recipe = recipe or {}
+    files = [str(f) for f in recipe.get("pen_data") or []]
+    if UNIPEN_CHARS.name not in files or not UNIPEN_CHARS.is_file():
+        return None
+    return pen.training_and_validation(
+        UNIPEN_CHARS,
+        recipe.get("pen_writers", pen.TRAINING_WRITERS),
+        recipe.get("pen_validation", 0.15),
+        recipe.get("seed", 42),
+        files.index(UNIPEN_CHARS.name),
+    )[1]

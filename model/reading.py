@@ -311,6 +311,8 @@ class _Unit:
     widths: np.ndarray
     gaps: np.ndarray
     apart: np.ndarray  # pieces of ink written apart each candidate joins, beyond the first
+    inner: np.ndarray  # ends of each candidate that cut through ink written apart
+    pictured: bool  # cut from a picture
     probabilities: np.ndarray | None = None  # (E, 47), the network's (and the writer's memory's) answers
     features: list = field(default_factory=list)  # per candidate, what a WriterMemory keeps
     paths: list[search.Path] = field(default_factory=list)
@@ -320,6 +322,11 @@ class _Unit:
 def read(ink: Ink, answer: Answer, vocabulary: Vocabulary) -> Reading:
     """A picture: lines and words from its pieces of ink, each word cut at its thinnest columns where letters
     touch, read through the segmentation graph."""
+    lines, unit = _picture_units(ink)
+    return _read(_marked(lines), unit, answer, vocabulary, ink.origin, ink.scale)
+
+
+def _picture_units(ink: Ink) -> tuple[list, Callable[[list[_Part]], _Unit]]:
     pixels, labelled, lines = _parts(ink)
     strokes = pixels >= INK_LEVEL * ink.level
 
@@ -329,7 +336,7 @@ def read(ink: Ink, answer: Answer, vocabulary: Vocabulary) -> Reading:
         boxes = [lattice.box(e) for e in lattice.edges]
         return _unit(lattice, glyphs, boxes, ink.origin, ink.scale)
 
-    return _read(_marked(lines), unit, answer, vocabulary, ink.origin, ink.scale)
+    return lines, unit
 
 
 def read_strokes(strokes: Strokes, answer: Answer, vocabulary: Vocabulary) -> Reading:
@@ -349,29 +356,38 @@ def _pen_unit(strokes: Strokes, parts: list[_Part]) -> _Unit:
     return _unit(lattice, glyphs, [lattice.box(e) for e in lattice.edges])
 
 
-def word_graphs(strokes: Strokes, answer: Answer) -> list[search.Graph]:
-    """The search graphs of a drawing's words, as ``read_strokes`` builds them (for tuning the search)."""
+def word_graphs(drawing: Strokes | Ink, answer: Answer) -> list[search.Graph]:
+    """The search graphs of a drawing's (or a picture's) words, as ``read_strokes`` (``read``) builds them: for
+    tuning the search."""
     captured: list[_Unit] = []
+    if isinstance(drawing, Strokes):
+        lines, make = _stroke_parts(drawing), lambda parts: _pen_unit(drawing, parts)
+    else:
+        lines, make = _picture_units(drawing)
 
     def keep(parts: list[_Part]) -> _Unit:
-        captured.append(_pen_unit(strokes, parts))
+        captured.append(make(parts))
         return captured[-1]
 
-    _layout(_marked(_stroke_parts(strokes)), keep)
+    _layout(_marked(lines), keep)
     _answer_all(captured, answer)
     return [_graph(u) for u in captured]
 
 
 def _graph(unit: _Unit) -> search.Graph:
-    return search.Graph(unit.nodes, unit.edges, unit.probabilities, unit.widths, unit.gaps, unit.apart)
+    return search.Graph(
+        unit.nodes, unit.edges, unit.probabilities, unit.widths, unit.gaps, unit.apart, unit.inner, unit.pictured
+    )
 
 
 def _unit(lattice, glyphs, boxes, origin=(0.0, 0.0), scale: float = 1.0) -> _Unit:
     widths = np.asarray([(b[2] - b[0]) / lattice.unit for b in boxes], dtype=np.float64)
     gaps = np.asarray([lattice.inner_gap(e) / lattice.unit for e in lattice.edges], dtype=np.float64)
     apart = np.asarray([lattice.parts_spanned(e) - 1 for e in lattice.edges], dtype=np.float64)
+    inner = np.asarray([lattice.inner_ends(e) for e in lattice.edges], dtype=np.float64)
     placed = [tuple(int(round(o + scale * v)) for o, v in zip((*origin, *origin), b)) for b in boxes]
-    return _Unit(len(lattice.pieces), lattice.edges, glyphs, placed, widths, gaps, apart)
+    pictured = isinstance(lattice, segmentation.PictureLattice)
+    return _Unit(len(lattice.pieces), lattice.edges, glyphs, placed, widths, gaps, apart, inner, pictured)
 
 
 def _masked_glyph(pixels: np.ndarray, mask: np.ndarray, level: float) -> np.ndarray | None:

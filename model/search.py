@@ -29,10 +29,12 @@ TOP = 5
 class Weights:
     character: float = 1.0  # the network's log-probability of each character's symbol
     per_character: float = 1.0  # added per character read (negative: fewer, larger characters)
-    per_extra_piece: float = 1.0  # added per piece of a candidate beyond its first
+    per_extra_piece: float = 0.5  # added per piece of a candidate beyond its first
     width: float = 2.0  # times (log of the candidate's width over its expected width) squared, subtracted
     gap: float = 20.0  # times the widest blank column inside the candidate (body heights), subtracted
     apart: float = 4.0  # subtracted per piece of ink written apart that a candidate joins to its first
+    inner: float = 1.0  # subtracted per cut between two characters inside ink written apart as wide as a character
+    inner_picture: float = 0.0  # the same in a picture (cut at thin columns, not where the pen turns)
     word: float = 0.5  # the word list's log prior of the word
     spelling: float = 0.5  # the character model's log-probability of a reading outside the list
     outside: float = -2.0  # added to a reading outside the list, when there is one
@@ -77,6 +79,8 @@ class Graph:
     widths: np.ndarray
     gaps: np.ndarray  # the widest blank column inside each candidate, body heights
     apart: np.ndarray  # pieces of ink written apart each candidate joins, beyond its first
+    inner: np.ndarray | None = None  # how many of each candidate's ends cut through ink as wide as a character
+    pictured: bool = False  # cut from a picture (else from pen strokes)
 
     def step_scores(self, weights: Weights) -> np.ndarray:
         """(E, 36): what reading each candidate as each symbol adds to a path."""
@@ -87,6 +91,9 @@ class Graph:
             - weights.width * np.log(np.maximum(self.widths, 1e-3) / EXPECTED_WIDTH) ** 2
             - weights.gap * self.gaps
             - weights.apart * self.apart
+            - 0.5
+            * (weights.inner_picture if self.pictured else weights.inner)
+            * (0.0 if self.inner is None else self.inner)
         )
         return weights.character * symbol_log_probabilities(self.probabilities) + shape[:, None]
 

@@ -56,6 +56,7 @@ class PenLattice:
     size: tuple[float, float]  # the canvas
     edges: list[tuple[int, int]] = field(default_factory=list)
     part_of: list[int] = field(default_factory=list)  # per stroke: which piece of ink (written apart) it is in
+    narrow: set = field(default_factory=set)  # pieces of ink written apart no wider than a character (WHOLE_WIDTH)
     _candidates: dict = field(default_factory=dict, repr=False)
 
     def parts_spanned(self, edge: tuple[int, int]) -> int:
@@ -63,6 +64,10 @@ class PenLattice:
         if not self.part_of:
             return 1
         return len({self.part_of[p.stroke] for p in self.pieces[edge[0] : edge[1]]})
+
+    def inner_ends(self, edge: tuple[int, int]) -> int:
+        keys = [self.part_of[p.stroke] if self.part_of else p.stroke for p in self.pieces]
+        return _inner_ends(edge, keys, self.narrow)
 
     def candidate(self, edge: tuple[int, int]) -> list[np.ndarray]:
         """The polylines of the pieces of ``edge`` (consecutive pieces of one stroke joined), plus the delayed
@@ -148,8 +153,10 @@ def over_segment(strokes: Strokes, max_run: int | None = None, parts: list[list[
     lattice = PenLattice(resampled, pieces, delayed, unit, strokes.brush, (strokes.width, strokes.height))
     if parts:
         lattice.part_of = [next(k for k, part in enumerate(parts) if i in part) for i in range(len(raw))]
-    run = max_run or MAX_RUN
-    lattice.edges = [(i, j) for i in range(len(pieces)) for j in range(i + 1, min(len(pieces), i + run) + 1)]
+    keys = [lattice.part_of[p.stroke] if parts else p.stroke for p in pieces]
+    boxes = [(*resampled[p.stroke].min(axis=0), *resampled[p.stroke].max(axis=0)) for p in pieces]
+    lattice.narrow = _narrow(keys, boxes, unit)
+    lattice.edges = _edges(keys, max_run or MAX_RUN, lattice.narrow)
     return lattice
 
 
@@ -198,6 +205,38 @@ def _resample(points: np.ndarray, spacing: float) -> np.ndarray:
     return np.stack([np.interp(steps, along, points[:, 0]), np.interp(steps, along, points[:, 1])], axis=1)
 
 
+#: A piece of ink written apart at most this wide, in body heights or its own heights (a capital), is as wide as a
+#: character: a candidate whole however many pieces it was cut into (a digit drawn with many turns), and cut inside
+#: only at the search's ``inner`` cost. Wider ink is a joined-up word, read as runs of MAX_RUN pieces.
+WHOLE_WIDTH = 1.5
+
+
+def _narrow(keys: list, boxes: list[tuple[float, float, float, float]], unit: float) -> set:
+    extent: dict = {}
+    for key, box in zip(keys, boxes):
+        old = extent.get(key, box)
+        extent[key] = (min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3]))
+    return {k for k, (x0, y0, x1, y1) in extent.items() if x1 - x0 <= WHOLE_WIDTH * max(unit, y1 - y0)}
+
+
+def _edges(part_of_piece: list, run: int, whole: set) -> list[tuple[int, int]]:
+    """Runs of 1 to ``run`` pieces, and each piece of ink written apart in ``whole`` as one candidate."""
+    count = len(part_of_piece)
+    edges = [(i, j) for i in range(count) for j in range(i + 1, min(count, i + run) + 1)]
+    starts = [i for i in range(count) if i == 0 or part_of_piece[i - 1] != part_of_piece[i]]
+    ends = [*starts[1:], count]
+    return edges + [(i, j) for i, j in zip(starts, ends) if j - i > run and part_of_piece[i] in whole]
+
+
+def _inner_ends(edge: tuple[int, int], part_of_piece: list, narrow: set) -> int:
+    """How many of a candidate's two ends cut through a piece of ink written apart no wider than a character (a
+    printed letter cut in two; joined-up words are wider)."""
+    i, j = edge
+    return int(i > 0 and part_of_piece[i] in narrow and part_of_piece[i - 1] == part_of_piece[i]) + int(
+        j < len(part_of_piece) and part_of_piece[j - 1] in narrow and part_of_piece[j - 1] == part_of_piece[j]
+    )
+
+
 #: Pictures: ink wider than this share of its height is cut at its thinnest columns ...
 WIDE = 0.8
 #: ... at least this share of its height apart, where the column holds at most THIN of the ink's median column.
@@ -215,6 +254,7 @@ class PictureLattice:
     pieces: list[tuple[tuple[int, ...], int, int]]  # (components, first column, end column)
     unit: float  # the writing's body height, pixels
     edges: list[tuple[int, int]] = field(default_factory=list)
+    narrow: set = field(default_factory=set)  # pieces of ink no wider than a character (WHOLE_WIDTH)
 
     def mask(self, edge: tuple[int, int]) -> np.ndarray:
         mask = np.zeros(self.labelled.shape, bool)
@@ -224,6 +264,9 @@ class PictureLattice:
 
     def parts_spanned(self, edge: tuple[int, int]) -> int:
         return len({labels for labels, _, _ in self.pieces[edge[0] : edge[1]]})
+
+    def inner_ends(self, edge: tuple[int, int]) -> int:
+        return _inner_ends(edge, [labels for labels, _, _ in self.pieces], self.narrow)
 
     def inner_gap(self, edge: tuple[int, int]) -> float:
         blank = ~self.mask(edge).any(axis=0)
@@ -262,8 +305,10 @@ def cut_picture(
         if len(pieces) >= MAX_PIECES:
             break
     lattice = PictureLattice(pixels, labelled, pieces[:MAX_PIECES], unit)
-    count, run = len(lattice.pieces), max_run or MAX_RUN
-    lattice.edges = [(i, j) for i in range(count) for j in range(i + 1, min(count, i + run) + 1)]
+    keys = [labels for labels, _, _ in lattice.pieces]
+    tops = {tuple(part.labels): (part.box[1], part.box[3]) for part in parts}
+    lattice.narrow = _narrow(keys, [(a, tops[k][0], b, tops[k][1]) for k, a, b in lattice.pieces], unit)
+    lattice.edges = _edges(keys, max_run or MAX_RUN, lattice.narrow)
     return lattice
 
 

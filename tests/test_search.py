@@ -79,6 +79,23 @@ def test_half_a_letter_or_two_letters_lose_to_the_right_cut():
     assert read(apart, Vocabulary.of(dictionary=False))[0] == "cl"
 
 
+def test_a_character_written_apart_is_cut_in_two_only_where_the_ink_says_so():
+    """One piece of ink written apart, cut into two: read whole it is a fairly sure 'M'; its halves read as a
+    confident 'r' and 'n'. Cutting between characters inside ink written apart costs ``inner``: with it, the
+    whole 'M' wins; without it, the two letters (a joined-up 'rn' would be read so)."""
+    edges = [(0, 1), (1, 2), (0, 2)]
+    probabilities = says({"r": 0.95}, {"n": 0.95}, {"M": 0.6, "N": 0.3})
+    graph = search.Graph(2, edges, probabilities, np.ones(3), np.zeros(3), np.zeros(3), np.array([1.0, 1.0, 0.0]))
+    alone = Vocabulary.of(dictionary=False)
+
+    def best(inner: float) -> str:
+        weights = search.Weights(per_character=0.0, per_extra_piece=0.0, width=0.0, spelling=0.0, inner=inner)
+        return search.decode(graph, alone.lexicons, alone.spelling, weights)[0].text
+
+    assert best(0.0) == "rn"
+    assert best(4.0) == "m"
+
+
 def test_the_word_list_and_spelling_model():
     words = english()
     assert len(words) > 80_000 and "hello" in words and "Hello" in words and "hellq" not in words

@@ -41,7 +41,25 @@ def test_every_letter_boundary_of_a_joined_up_word_is_a_cut(row):
         assert any(s == stroke and first <= at <= last for s, at in cuts), (row["text"], stroke, first, last)
     letters = len(row["text"])
     assert letters <= len(lattice.pieces) <= segmentation.MAX_PIECES  # over-segmented, within bounds
-    assert all(j - i <= segmentation.MAX_RUN for i, j in lattice.edges)
+    longer = [(i, j) for i, j in lattice.edges if j - i > segmentation.MAX_RUN]
+    assert len(longer) <= len(row["strokes"])  # at most one whole stroke each beyond runs of MAX_RUN
+
+
+def wiggle(turns: int, width: float) -> np.ndarray:
+    """One stroke going up and down ``turns`` times, 100 units tall, across ``width`` units."""
+    t = np.linspace(0, turns * np.pi, 40 * turns)
+    return np.stack([50 + width * t / t[-1], 150 + 50 * np.cos(t)], axis=1)
+
+
+def test_a_character_drawn_with_many_turns_is_a_candidate_whole_but_a_word_is_not():
+    """A digit written with a shaky pen is cut at every turn into more than MAX_RUN pieces: the whole of it
+    stays a candidate. A joined-up word as wide as several letters is read only as runs of pieces."""
+    narrow = segmentation.over_segment(Strokes(400, 400, (wiggle(10, 80.0),), 4.0))
+    assert len(narrow.pieces) > segmentation.MAX_RUN
+    assert (0, len(narrow.pieces)) in narrow.edges
+    wide = segmentation.over_segment(Strokes(2000, 400, (wiggle(10, 1000.0),), 4.0))
+    assert len(wide.pieces) > segmentation.MAX_RUN
+    assert all(j - i <= segmentation.MAX_RUN for i, j in wide.edges)
 
 
 def test_a_dot_or_bar_written_after_the_word_joins_the_letters_under_it():
