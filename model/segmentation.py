@@ -57,6 +57,7 @@ class PenLattice:
     edges: list[tuple[int, int]] = field(default_factory=list)
     part_of: list[int] = field(default_factory=list)  # per stroke: which piece of ink (written apart) it is in
     narrow: set = field(default_factory=set)  # pieces of ink written apart no wider than a character (WHOLE_WIDTH)
+    part_of_piece: list = field(default_factory=list)  # per piece: its piece of ink written apart
     _candidates: dict = field(default_factory=dict, repr=False)
 
     def parts_spanned(self, edge: tuple[int, int]) -> int:
@@ -66,8 +67,7 @@ class PenLattice:
         return len({self.part_of[p.stroke] for p in self.pieces[edge[0] : edge[1]]})
 
     def inner_ends(self, edge: tuple[int, int]) -> int:
-        keys = [self.part_of[p.stroke] if self.part_of else p.stroke for p in self.pieces]
-        return _inner_ends(edge, keys, self.narrow)
+        return _inner_ends(edge, self.part_of_piece, self.narrow)
 
     def candidate(self, edge: tuple[int, int]) -> list[np.ndarray]:
         """The polylines of the pieces of ``edge`` (consecutive pieces of one stroke joined), plus the delayed
@@ -153,7 +153,7 @@ def over_segment(strokes: Strokes, max_run: int | None = None, parts: list[list[
     lattice = PenLattice(resampled, pieces, delayed, unit, strokes.brush, (strokes.width, strokes.height))
     if parts:
         lattice.part_of = [next(k for k, part in enumerate(parts) if i in part) for i in range(len(raw))]
-    keys = [lattice.part_of[p.stroke] if parts else p.stroke for p in pieces]
+    lattice.part_of_piece = keys = [lattice.part_of[p.stroke] if parts else p.stroke for p in pieces]
     boxes = [(*resampled[p.stroke].min(axis=0), *resampled[p.stroke].max(axis=0)) for p in pieces]
     lattice.narrow = _narrow(keys, boxes, unit)
     lattice.edges = _edges(keys, max_run or MAX_RUN, lattice.narrow)
@@ -255,6 +255,7 @@ class PictureLattice:
     unit: float  # the writing's body height, pixels
     edges: list[tuple[int, int]] = field(default_factory=list)
     narrow: set = field(default_factory=set)  # pieces of ink no wider than a character (WHOLE_WIDTH)
+    part_of_piece: list = field(default_factory=list)  # per piece: its connected components
 
     def mask(self, edge: tuple[int, int]) -> np.ndarray:
         mask = np.zeros(self.labelled.shape, bool)
@@ -266,7 +267,7 @@ class PictureLattice:
         return len({labels for labels, _, _ in self.pieces[edge[0] : edge[1]]})
 
     def inner_ends(self, edge: tuple[int, int]) -> int:
-        return _inner_ends(edge, [labels for labels, _, _ in self.pieces], self.narrow)
+        return _inner_ends(edge, self.part_of_piece, self.narrow)
 
     def inner_gap(self, edge: tuple[int, int]) -> float:
         blank = ~self.mask(edge).any(axis=0)
@@ -305,7 +306,7 @@ def cut_picture(
         if len(pieces) >= MAX_PIECES:
             break
     lattice = PictureLattice(pixels, labelled, pieces[:MAX_PIECES], unit)
-    keys = [labels for labels, _, _ in lattice.pieces]
+    lattice.part_of_piece = keys = [labels for labels, _, _ in lattice.pieces]
     tops = {tuple(part.labels): (part.box[1], part.box[3]) for part in parts}
     lattice.narrow = _narrow(keys, [(a, tops[k][0], b, tops[k][1]) for k, a, b in lattice.pieces], unit)
     lattice.edges = _edges(keys, max_run or MAX_RUN, lattice.narrow)
