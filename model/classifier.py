@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from . import hub, loading, reading, rejection
+from .files import DEFAULT_VARIANT
 from .labels import LABELS, allowed_mask, restrict
 from .lexicon import Vocabulary
 from .memory import MemoryRejected, WriterMemory
@@ -60,12 +61,14 @@ class Classifier:
     fingerprint: str = ""  # the served file's, see loading.LoadedModel
     warnings: list[str] = field(default_factory=list)
     views: Views = field(default_factory=Views)  # test-time augmentation, as metrics.json records it
+    variant: str = DEFAULT_VARIANT  # which of a repo's models this is (model.files.VARIANTS)
 
     @classmethod
     def load(
         cls,
         source: str | os.PathLike | None = None,
         *,
+        variant: str | None = None,
         revision: str | None = None,
         cache_dir: str | os.PathLike | None = None,
         token: str | bool | None = None,
@@ -75,11 +78,14 @@ class Classifier:
     ) -> Classifier:
         """From a .tflite or .keras file, a folder, a Hub repo id, $EMNIST_MODEL or the bundled default.
 
-        The Hub options mean what they mean in huggingface_hub; ``timeout`` bounds the whole download, after
+        ``variant``: which of the repo's models, "emnist" (the default: EMNIST Balanced's best) or "pen" (the
+        same network tuned on pen drawings, what the Space's pads use); loading.VariantMissing where the repo has
+        no such model. The Hub options mean what they mean in huggingface_hub; ``timeout`` bounds the whole download, after
         which the cached copy is used (or ModelLoadError says why there is none)."""
         loaded = loading.load(
             source,
             revision,
+            variant,
             cache_dir=cache_dir,
             token=token,
             local_files_only=local_files_only,
@@ -93,6 +99,7 @@ class Classifier:
             fingerprint=loaded.fingerprint,
             warnings=loaded.warnings,
             views=loaded.views,
+            variant=loaded.variant,
         )
 
     @property
@@ -217,5 +224,6 @@ class Classifier:
 
 
 def from_pretrained(repo_id_or_path: str | Path, **options) -> Classifier:
-    """``from_pretrained("owner/name")`` or a local folder, as in transformers; options as ``Classifier.load``."""
+    """``from_pretrained("owner/name")`` or a local folder, as in transformers; options as ``Classifier.load``
+    (``variant="pen"`` for the pen-tuned sibling)."""
     return Classifier.load(repo_id_or_path, **options)

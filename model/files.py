@@ -19,10 +19,33 @@ CARD_FILE = "README.md"
 CONFUSION_PNG = "confusion_matrix.png"
 CURVES_PNG = "training_curves.png"
 
-#: Everything a training run writes, and so everything a model repo holds.
-REPO_FILES = (KERAS_FILE, SERVING_FILE, *KERAS_DIR_FILES, METRICS_FILE, CARD_FILE, CONFUSION_PNG, CURVES_PNG)
+#: Everything a training run writes for one model.
+MODEL_FILES = (KERAS_FILE, SERVING_FILE, *KERAS_DIR_FILES, METRICS_FILE, CONFUSION_PNG, CURVES_PNG)
+#: Everything a model repo holds at its root: the EMNIST model and the card, which describes every variant.
+REPO_FILES = (*MODEL_FILES, CARD_FILE)
 #: What loading a model for inference needs from a repo (the .keras file only where no serving file exists).
 INFERENCE_FILES = (SERVING_FILE, KERAS_FILE, METRICS_FILE)
+
+#: The models a repo holds, by name: the EMNIST Balanced model at the root (what ``keras.saving.load_model``
+#: and ``from_pretrained`` load by default), and siblings of the same architecture in subfolders of these names,
+#: each with the same MODEL_FILES (huggingface_hub reads them with ``subfolder=`` or ``allow_patterns``).
+EMNIST, PEN = "emnist", "pen"
+VARIANTS = {EMNIST: "", PEN: "pen"}
+DEFAULT_VARIANT = EMNIST
+
+
+def variant_folder(variant: str | None) -> str:
+    """The subfolder of a repo that holds ``variant`` ("" for the root); a name it does not hold is refused."""
+    variant = variant or DEFAULT_VARIANT
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
+    return VARIANTS[variant]
+
+
+def repo_paths(variant: str | None, names=MODEL_FILES) -> list[str]:
+    """Paths inside a repo of ``variant``'s files (names joined to its subfolder, with "/" as the Hub wants)."""
+    folder = variant_folder(variant)
+    return [f"{folder}/{name}" if folder else name for name in names]
 
 
 def sha256(path: str | os.PathLike) -> str:

@@ -1,5 +1,5 @@
 """Find a model and open it for inference: a file, a folder laid out like the model repo, a Hub repo id,
-``$EMNIST_MODEL``, or the bundled default.
+``$EMNIST_MODEL``, or the bundled default; in a repo or folder, the EMNIST model or a variant (``files.VARIANTS``).
 
 Hub downloads go through huggingface_hub's cache (bounded in time, see ``hub``), so a model loaded once loads
 again offline. The LiteRT serving file is preferred; a repo or folder with only a .keras file runs on Keras,
@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import hub
-from .files import INFERENCE_FILES, KERAS_DIR_FILES, KERAS_FILE, METRICS_FILE, SERVING_FILE, sha256
+from .files import (
+    DEFAULT_VARIANT,
+    INFERENCE_FILES,
+    KERAS_DIR_FILES,
+    KERAS_FILE,
+    METRICS_FILE,
+    SERVING_FILE,
+    repo_paths,
+    sha256,
+    variant_folder,
+)
 from .metrics import ModelMetrics
 from .preprocess import PREPROCESSING_VERSION
 from .runtime import Engine, EngineError, KerasEngine, LiteRTEngine, litert_available
@@ -37,6 +47,17 @@ class ModelLoadError(RuntimeError):
         self.reason = reason or message
 
 
+class VariantMissing(ModelLoadError):
+    """The repo or folder holds its EMNIST model but not the variant asked for (a repo from before variants)."""
+
+
+def _variant(variant: str | None) -> str:
+    try:
+        return variant_folder(variant)
+    except ValueError as exc:
+        raise ModelLoadError(str(exc)) from None
+
+
 @dataclass
 class LoadedModel:
     engine: Engine
@@ -46,6 +67,7 @@ class LoadedModel:
     fingerprint: str = ""  # the start of the served file's SHA-256: what a WriterMemory is bound to
     warnings: list[str] = field(default_factory=list)
     views: Views = field(default_factory=Views)
+    variant: str = DEFAULT_VARIANT
 
 
 def configured_source(source: str | os.PathLike | None = None) -> str | None:
@@ -54,26 +76,49 @@ def configured_source(source: str | os.PathLike | None = None) -> str | None:
     return None if chosen is None else str(chosen)
 
 
-def resolve(source: str | os.PathLike | None = None, revision: str | None = None, **hub_options) -> Path:
-    """The local file or folder holding the model (downloading a Hub repo into the HF cache if needed)."""
+def resolve(
+    source: str | os.PathLike | None = None, revision: str | None = None, variant: str | None = None, **hub_options
+) -> Path:
+    """The local file or folder holding the model (downloading a Hub repo into the HF cache if needed); for a
+    variant, its subfolder of the repo or folder (VariantMissing where there is none)."""
+    subfolder = _variant(variant)
     chosen = configured_source(source)
     if chosen is None:
-        return DEFAULT_DIR
+        return _within(DEFAULT_DIR, subfolder, variant, "the bundled model")
     path = Path(chosen).expanduser()
     if path.exists():
-        return path
+        if path.is_file() and subfolder:
+            raise ModelLoadError(
+                f"{chosen} is one model file; variant {variant!r} is a subfolder of a model folder or repo.",
+                "A single model file has no variants: give its folder or repo.",
+            )
+        return _within(path, subfolder, variant, chosen)
     looks_local = path.suffix in (".keras", ".tflite") or (str(path.parent) != "." and path.parent.is_dir())
     if looks_local or not hub.is_repo_id(chosen):
         raise ModelLoadError(
             f"No model at {chosen}: no such file or folder.", "The configured model file or folder does not exist."
         )
     try:
-        return hub.snapshot(chosen, revision=revision, allow_patterns=INFERENCE_FILES, **hub_options)
+        snapshot = hub.snapshot(
+            chosen, revision=revision, allow_patterns=repo_paths(variant, INFERENCE_FILES), **hub_options
+        )
     except hub.HubError as exc:
         raise ModelLoadError(
             f"{chosen!r} is not a local folder, and as a Hub model repo: {exc}",
             f"No local folder {chosen!r}; as a Hub repo: {exc.reason}",
         ) from exc
+    return _within(snapshot, subfolder, variant, chosen)
+
+
+def _within(folder: Path, subfolder: str, variant: str | None, described: str) -> Path:
+    if not subfolder:
+        return folder
+    if not (folder / subfolder).is_dir():
+        raise VariantMissing(
+            f"{described} holds no {variant!r} variant (no {subfolder}/ folder in {folder}).",
+            f"This model repo has no {variant} model.",
+        )
+    return folder / subfolder
 
 
 def open_engine(path: str | os.PathLike) -> tuple[Engine, Path, str]:
@@ -119,13 +164,18 @@ def open_engine(path: str | os.PathLike) -> tuple[Engine, Path, str]:
         raise ModelLoadError(f"{target}: {exc}", exc.reason) from exc
 
 
-def load(source: str | os.PathLike | None = None, revision: str | None = None, **hub_options) -> LoadedModel:
+def load(
+    source: str | os.PathLike | None = None, revision: str | None = None, variant: str | None = None, **hub_options
+) -> LoadedModel:
     """Resolve, open and describe a model; see ``Classifier.load`` for the options."""
     chosen = configured_source(source)
-    path = resolve(chosen, revision, **hub_options)
+    path = resolve(chosen, revision, variant, **hub_options)
     engine, folder, fingerprint = open_engine(path)
     metrics = ModelMetrics.load(folder / METRICS_FILE)
-    described = "bundled default" if folder.resolve() == DEFAULT_DIR else str(chosen)
+    root = folder.parent if variant_folder(variant) else folder
+    described = "bundled default" if root.resolve() == DEFAULT_DIR else str(chosen)
+    if variant_folder(variant):
+        described += f" ({variant})"
     warnings = []
     if metrics.preprocessing and metrics.preprocessing != PREPROCESSING_VERSION:
         warnings.append(
@@ -142,4 +192,4 @@ def load(source: str | os.PathLike | None = None, revision: str | None = None, *
         warnings.append("Its metrics.json names test-time views this code does not accept; serving the glyph alone.")
     for warning in warnings:
         log.warning("%s: %s", described, warning)
-    return LoadedModel(engine, metrics, folder, described, fingerprint, warnings, views)
+    return LoadedModel(engine, metrics, folder, described, fingerprint, warnings, views, variant or DEFAULT_VARIANT)

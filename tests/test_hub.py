@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from model import Classifier, ModelLoadError, from_pretrained
-from model.files import KERAS_FILE, METRICS_FILE, REPO_FILES, SERVING_FILE
+from model.files import KERAS_FILE, METRICS_FILE, MODEL_FILES, REPO_FILES, SERVING_FILE
 from tests.emnist_files import write_folder
 from tests.hub_cache import COMMIT, populate
 from train import emnist, publish
@@ -202,7 +202,7 @@ def test_push_builds_one_commit_with_every_artifact(trained_run):
     api = FakeHfApi()
     metrics = ModelMetrics.load(trained_run / METRICS_FILE)
     assert publish.check_access("lab/lenet5", api=api, token="hf_x") == "alice"
-    publish.push(trained_run, "lab/lenet5", metrics, api=api, token="hf_x")
+    publish.push(trained_run, "lab/lenet5", api=api, token="hf_x")
     assert [c[0] for c in api.calls] == ["whoami", "create_repo", "create_commit"]
     _, repo, kwargs = api.calls[1]
     assert repo == "lab/lenet5" and kwargs["exist_ok"] is True and kwargs["repo_type"] == "model"
@@ -214,12 +214,11 @@ def test_push_builds_one_commit_with_every_artifact(trained_run):
 
 
 def test_push_refuses_incomplete_folder(trained_run, tmp_path):
-    from model.metrics import ModelMetrics
 
     api = FakeHfApi()
     (tmp_path / KERAS_FILE).write_bytes((trained_run / KERAS_FILE).read_bytes())
     with pytest.raises(publish.PublishError, match="nothing was uploaded"):
-        publish.push(tmp_path, "alice/m", ModelMetrics(), api=api)
+        publish.push(tmp_path, "alice/m", api=api)
     assert api.calls == []
 
 
@@ -243,3 +242,90 @@ def test_wrong_namespace_and_no_network():
 
     with pytest.raises(publish.PublishError, match="Cannot reach"):
         publish.check_access("alice/m", api=Offline(), token="hf_x")
+
+
+@pytest.fixture(scope="module")
+def with_pen(trained_run, tmp_path_factory):
+    """A repo folder holding both models: the shared run's EMNIST model and a pen variant fine-tuned from it by
+    ``python -m train --variant pen`` (generated glyphs stand in for pen data: the variant's mechanics are tested)."""
+    import shutil
+
+    from train.cli import main
+
+    repo = tmp_path_factory.mktemp("repo") / "both"
+    shutil.copytree(trained_run, repo)
+    argv = ["--data", "synthetic", "--max-samples", "1500", "--epochs", "1", "--batch-size", "64", "--seed", "5"]
+    argv += ["--test-time-views", "none", "--quiet", "--init-from", str(trained_run)]
+    assert main([*argv, "--variant", "pen", "--output-dir", str(repo)]) == 0
+    return repo
+
+
+def test_a_variant_run_writes_its_subfolder_and_the_card_describes_both(with_pen, trained_run):
+    from model.metrics import ModelMetrics
+
+    pen = ModelMetrics.load(with_pen / "pen" / METRICS_FILE)
+    assert pen.model.variant == "pen" and pen.training.recipe["init_from"] == trained_run.name
+    assert sorted(p.name for p in (with_pen / "pen").iterdir()) == sorted(MODEL_FILES)
+    assert (with_pen / KERAS_FILE).read_bytes() == (trained_run / KERAS_FILE).read_bytes()  # the root is untouched
+    card = (with_pen / "README.md").read_text()
+    root = ModelMetrics.load(with_pen / METRICS_FILE)
+    assert f"{100 * root.test.accuracy:.2f}%" in card and f"{100 * pen.served_test.accuracy:.2f}%" in card
+    assert 'variant="pen"' in card and "## The pen-tuned variant (`pen/`)" in card
+    assert "## The pen-tuned variant" not in (trained_run / "README.md").read_text()
+
+
+def test_both_models_are_pushed_in_one_commit(with_pen):
+    api = FakeHfApi()
+    publish.push(with_pen, "lab/lenet5", api=api, token="hf_x")
+    _, repo, operations, kwargs = api.calls[-1]
+    assert [c[0] for c in api.calls] == ["create_repo", "create_commit"]
+    assert sorted(p for p, _ in operations) == sorted([*REPO_FILES, *(f"pen/{name}" for name in MODEL_FILES)])
+    assert all(src == str(with_pen / p) for p, src in operations)
+    assert "pen variant" in kwargs["commit_message"]
+
+
+def test_a_variant_alone_is_not_pushed_and_says_why(with_pen, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from train.cli import main
+
+    lonely = tmp_path / "only-pen"
+    shutil.copytree(with_pen / "pen", lonely / "pen")
+    with pytest.raises(publish.PublishError, match="train the EMNIST model there first"):
+        publish.push(lonely, "alice/m", api=FakeHfApi())
+    monkeypatch.setenv("HF_TOKEN", "hf_x")
+    argv = ["--data", "synthetic", "--variant", "pen", "--push-to-hub", "alice/m", "--output-dir", str(lonely)]
+    assert main(argv) == 2 and "train the EMNIST model there first" in capsys.readouterr().err
+    (with_pen / "pen" / SERVING_FILE).rename(tmp_path / "moved")
+    try:
+        with pytest.raises(publish.PublishError, match="pen/lenet5_emnist_balanced.tflite"):
+            publish.push(with_pen, "alice/m", api=FakeHfApi())
+    finally:
+        (tmp_path / "moved").rename(with_pen / "pen" / SERVING_FILE)
+
+
+def test_the_pen_variant_loads_from_a_folder_and_the_offline_cache(with_pen, offline, tmp_path):
+    from model.loading import VariantMissing
+
+    files = {name: with_pen / name for name in REPO_FILES}
+    files |= {f"pen/{name}": with_pen / "pen" / name for name in MODEL_FILES}
+    cache = tmp_path / "cache"
+    snapshot = populate(cache, "someone/both", {})
+    (snapshot / "pen").mkdir()
+    for name, source in files.items():
+        (snapshot / name).write_bytes(source.read_bytes())
+    glyph = np.zeros((28, 28), np.float32)
+    glyph[4:24, 12:16] = 1
+    local = Classifier.load(with_pen, variant="pen")
+    hub = from_pretrained("someone/both", variant="pen", cache_dir=cache, local_files_only=True)
+    assert hub.source == "someone/both (pen)" and local.variant == hub.variant == "pen"
+    assert np.allclose(hub.predict_batch(glyph), local.predict_batch(glyph))
+    assert hub.fingerprint != from_pretrained("someone/both", cache_dir=cache, local_files_only=True).fingerprint
+    populate(tmp_path / "old", "someone/old", {name: with_pen / name for name in REPO_FILES})
+    with pytest.raises(VariantMissing, match="holds no .pen. variant"):
+        from_pretrained("someone/old", variant="pen", cache_dir=tmp_path / "old", local_files_only=True)
+    with pytest.raises(ModelLoadError, match="variant must be one of"):
+        Classifier.load(with_pen, variant="fp16")
+    with pytest.raises(ModelLoadError, match="is one model file") as refused:
+        Classifier.load(with_pen / SERVING_FILE, variant="pen")
+    assert refused.value.reason == "A single model file has no variants: give its folder or repo."

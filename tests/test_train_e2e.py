@@ -158,7 +158,10 @@ def test_user_files_in_the_output_folder_survive(trained_run, tmp_path):
         for name in (KERAS_FILE, SERVING_FILE, *KERAS_DIR_FILES):
             (folder / name).write_bytes(f"stub {name}".encode())
 
-    write_all(out, stub_models, ModelMetrics.load(out / METRICS_FILE), lambda metrics: "the card")
+    (out / "pen").mkdir()
+    (out / "pen" / SERVING_FILE).write_bytes(b"a variant")
+    write_all(out, stub_models, ModelMetrics.load(out / METRICS_FILE), lambda folder: "the card")
+    assert (out / "pen" / SERVING_FILE).read_bytes() == b"a variant"  # a variant's folder stays whole
     assert (out / "NOTES.txt").read_text() == "mine"
     assert (out / SERVING_FILE).read_bytes() == f"stub {SERVING_FILE}".encode()
     assert (out / CARD_FILE).read_text() == "the card"

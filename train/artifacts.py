@@ -25,22 +25,26 @@ def write_all(
     output_dir: str | Path,
     write_models: Callable[[Path], None],
     metrics: ModelMetrics,
-    render_card: Callable[[ModelMetrics], str],
+    render_card: Callable[[Path], str] | None = None,
 ) -> Path:
-    """Stage the model files (``write_models(folder)``, which may add to ``metrics``), metrics.json, the card and
-    the plots, then swap them in."""
+    """Stage the model files (``write_models(folder)``, which may add to ``metrics``), metrics.json, the plots
+    and, given ``render_card(staged folder)``, the card; then swap them in. Whatever else the folder held (a
+    variant's subfolder, people's own files) is kept."""
     output_dir = Path(output_dir).resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(output_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
     try:
-        if output_dir.is_dir():  # keep what people put there themselves
+        if output_dir.is_dir():
             for item in output_dir.iterdir():
-                if item.name not in REPO_FILES and item.is_file():
+                if item.is_dir():
+                    shutil.copytree(item, staging / item.name, symlinks=True)
+                elif item.name not in REPO_FILES:
                     shutil.copy2(item, staging / item.name)
         write_models(staging)
         metrics.save(staging / METRICS_FILE)
-        (staging / CARD_FILE).write_text(render_card(metrics), encoding="utf-8")
+        if render_card is not None:
+            (staging / CARD_FILE).write_text(render_card(staging), encoding="utf-8")
         title = f"Confusion matrix: {metrics.data.name} test split"
         (staging / CONFUSION_PNG).write_bytes(plots.confusion_png(metrics.test.confusion_matrix, title))
         (staging / CURVES_PNG).write_bytes(plots.curves_png(metrics.history))

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shlex
+import sys
 from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from model import seed_card
-from model.files import CONFUSION_PNG, CURVES_PNG, KERAS_DIR_FILES, KERAS_FILE, METRICS_FILE, SERVING_FILE
+from model.atomic import write_text
+from model.files import (
+    CARD_FILE,
+    CONFUSION_PNG,
+    CURVES_PNG,
+    KERAS_DIR_FILES,
+    KERAS_FILE,
+    METRICS_FILE,
+    PEN,
+    SERVING_FILE,
+    VARIANTS,
+)
 from model.labels import AMBIGUOUS_GROUPS, LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE
 from model.metrics import DataInfo, ModelMetrics
 
@@ -17,6 +30,7 @@ from .evaluate import weakest_classes
 from .pen import TEST_CONTRIBUTORS, UJI_TEST_WRITERS
 from .recipe import IMBALANCE
 
+log = logging.getLogger(__name__)
 TEMPLATE = Path(__file__).with_name("model_card_template.md")
 LICENSE = "mit"
 PLACEHOLDER_REPO = "<owner>/<model-repo>"
@@ -119,8 +133,9 @@ def without_pen(command: str | None) -> str | None:
     return shlex.join(words)
 
 
-def render(metrics: ModelMetrics, repo_id: str | None = None) -> str:
-    """Card text for ``metrics`` (as written to metrics.json)."""
+def render(metrics: ModelMetrics, repo_id: str | None = None, pen: ModelMetrics | None = None) -> str:
+    """Card text for the repo's EMNIST model's ``metrics`` (as written to metrics.json), with a section for its
+    pen-tuned sibling where the repo has one."""
     recipe = metrics.training.recipe
     card = ModelCard.from_template(
         card_data(metrics),
@@ -154,6 +169,9 @@ def render(metrics: ModelMetrics, repo_id: str | None = None) -> str:
         preprocessing=metrics.preprocessing,
         weakest=weakest_classes(metrics.test),
         repo_id=repo_id or PLACEHOLDER_REPO,
+        pen=pen,
+        pen_folder=VARIANTS[PEN],
+        pen_emnist_only=without_pen(pen.command) if pen else None,
         files={
             "keras": KERAS_FILE,
             "keras_dir": KERAS_DIR_FILES,
@@ -166,18 +184,38 @@ def render(metrics: ModelMetrics, repo_id: str | None = None) -> str:
     return str(card)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """python -m train.card FOLDER [--repo-id OWNER/NAME]: rewrite FOLDER/README.md from FOLDER/metrics.json."""
-    import argparse
+def render_repo(folder: str | Path, repo_id: str | None = None) -> str:
+    """The card of a repo folder: its EMNIST model's metrics.json, and its pen variant's where present."""
+    folder = Path(folder)
+    pen = folder / VARIANTS[PEN] / METRICS_FILE
+    return render(
+        ModelMetrics.load(folder / METRICS_FILE), repo_id=repo_id, pen=ModelMetrics.load(pen) if pen.is_file() else None
+    )
 
-    from model.atomic import write_text
-    from model.files import CARD_FILE
+
+def write_repo_card(folder: str | Path, repo_id: str | None = None) -> bool:
+    """Rewrite ``folder``'s README.md (atomically) from what it holds; False where it has no EMNIST model yet
+    (a pen variant trained first: the card comes with the EMNIST model)."""
+    folder = Path(folder)
+    if not (folder / METRICS_FILE).is_file():
+        log.info("no %s in %s yet: its card is written with the EMNIST model", METRICS_FILE, folder)
+        return False
+    write_text(folder / CARD_FILE, render_repo(folder, repo_id))
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m train.card FOLDER [--repo-id OWNER/NAME]: rewrite FOLDER/README.md from FOLDER/metrics.json
+    (and FOLDER/pen/metrics.json)."""
+    import argparse
 
     parser = argparse.ArgumentParser(prog="python -m train.card", description=main.__doc__)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--repo-id", default=None, help="Hub repo id shown in the usage snippets")
     args = parser.parse_args(argv)
-    write_text(args.folder / CARD_FILE, render(ModelMetrics.load(args.folder / METRICS_FILE), repo_id=args.repo_id))
+    if not write_repo_card(args.folder, repo_id=args.repo_id):
+        print(f"error: {args.folder / METRICS_FILE} does not exist", file=sys.stderr)
+        return 2
     print(f"wrote {args.folder / CARD_FILE}")
     return 0
 

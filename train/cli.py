@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from model.files import DEFAULT_VARIANT, VARIANTS, variant_folder
 from model.hub import is_repo_id
 
 from . import data, pen
@@ -142,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path, default=Path("artifacts"), help="where the artifacts are written")
     o.add_argument(
+        "--variant",
+        choices=list(VARIANTS),
+        default=DEFAULT_VARIANT,
+        help="which of the repo's models this run makes: emnist, at the output folder's root (what loads by "
+        "default), or pen, in its pen/ subfolder (the pen-tuned sibling the Space's pads use: train it with "
+        "--pen-data, usually --init-from the EMNIST model). The card at the root describes both",
+    )
+    o.add_argument(
         "--push-to-hub",
         metavar="OWNER/NAME",
         default=None,
@@ -209,6 +218,8 @@ def run(args: argparse.Namespace) -> ModelMetrics:
     from . import publish
 
     if args.push_to_hub:  # before any data download or training: no wasted time on a missing token
+        if args.variant != DEFAULT_VARIANT:
+            publish.check_root(args.output_dir)  # a variant is pushed with the repo's EMNIST model
         user = publish.check_access(args.push_to_hub)
         log.info("Hub access OK as %s; will push to %s", user, args.push_to_hub)
 
@@ -239,7 +250,11 @@ def run(args: argparse.Namespace) -> ModelMetrics:
         export.write_keras(model, folder)
         metrics.serving = export.write_serving(model, folder, splits.x_test)
 
-    artifacts.write_all(args.output_dir, write_models, metrics, lambda m: card.render(m, repo_id=args.push_to_hub))
+    if args.variant == DEFAULT_VARIANT:  # the repo's root: its card comes with it
+        artifacts.write_all(args.output_dir, write_models, metrics, lambda f: card.render_repo(f, args.push_to_hub))
+    else:  # a subfolder: then the root's card again, which describes it
+        artifacts.write_all(args.output_dir / variant_folder(args.variant), write_models, metrics)
+        card.write_repo_card(args.output_dir, repo_id=args.push_to_hub)
     test, served = metrics.test, metrics.served_test
     print(
         f"test accuracy {test.accuracy:.4f} | balanced {test.balanced_accuracy:.4f} | weighted F1 {test.weighted_f1:.4f} "
@@ -248,7 +263,7 @@ def run(args: argparse.Namespace) -> ModelMetrics:
         f"| {fitted.facts['seconds_per_epoch']} s/epoch | artifacts in {args.output_dir}"
     )
     if args.push_to_hub:
-        info = publish.push(args.output_dir, args.push_to_hub, metrics, private=args.private)
+        info = publish.push(args.output_dir, args.push_to_hub, private=args.private)
         print(f"pushed to https://huggingface.co/{args.push_to_hub} ({getattr(info, 'commit_url', info)})")
     return metrics
 
@@ -317,7 +332,8 @@ def _metrics(args, recipe, splits, held, model, fitted, plan, views, started: fl
     }
     metrics = ModelMetrics(
         model=ModelInfo(
-            name="lenet5_emnist_balanced",
+            name="lenet5_emnist_balanced" + (f"_{args.variant}" if args.variant != DEFAULT_VARIANT else ""),
+            variant=args.variant,
             parameters=model.count_params(),
             layers=_layers(model),
             input="28x28x1 float in [0,1], light on black, EMNIST storage orientation (transposed)",

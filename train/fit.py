@@ -113,8 +113,11 @@ def fit(
         model = build()
         if recipe.init_from:
             from model.classifier import Classifier
+            from model.files import KERAS_FILE
+            from model.loading import resolve
 
-            source = Classifier.load(recipe.init_from).engine
+            path = resolve(recipe.init_from)  # a folder or repo: its .keras file, the one with weights to train
+            source = Classifier.load(path / KERAS_FILE if (path / KERAS_FILE).is_file() else path).engine
             if not hasattr(source, "model"):
                 raise ValueError(f"--init-from {recipe.init_from} needs a .keras file to start from")
             model.set_weights(source.model.get_weights())
