@@ -33,9 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     from space.serving import load_for_serving
     from space.ui import build_demo, launch
 
-    classifier, status = load_for_serving(args.model, args.revision)
+    models, status = load_for_serving(args.model, args.revision)
     logging.info("%s", status.replace("`", ""))
-    demo = build_demo(classifier, status, FeedbackStore.from_environment())
+    demo = build_demo(models, status, FeedbackStore.from_environment())
     zerogpu.register()
     launch(demo, args.host, args.port)
 

@@ -8,6 +8,8 @@ import re
 import sys
 from pathlib import Path
 
+from model.files import EMNIST, PEN, VARIANTS
+
 from . import (
     ablation,
     accuracy,
@@ -16,6 +18,7 @@ from . import (
     inference,
     latency,
     pen,
+    pictures,
     rejection,
     robustness,
     training,
@@ -28,6 +31,7 @@ from . import (
 BENCHES = {
     "accuracy": accuracy,
     "pen": pen,
+    "pictures": pictures,
     "writer": writer,
     "words": words,
     "words_tune": words_tune,
@@ -40,7 +44,15 @@ BENCHES = {
     "tta": tta,
     "ablation": ablation,
 }
-LONG = {"ablation", "words_tune"}  # an hour or more on 2 cores: run by name, never by "all"
+LONG = {"ablation", "words_tune"}
+#: Which of the repo's models each benchmark measures unless --variant says otherwise: the EMNIST model on EMNIST,
+#: the pen-tuned one where pen strokes are read (what the Space's pads serve).
+MODEL_VARIANT = {
+    "accuracy": EMNIST,
+    "tta": EMNIST,
+    "robustness": EMNIST,
+    "inference": EMNIST,
+}  # an hour or more on 2 cores: run by name, never by "all"
 README = Path(__file__).resolve().parents[1] / "README.md"
 MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
 
@@ -49,7 +61,8 @@ def _kwargs(name: str, args) -> dict:
     kwargs = {"quick": args.quick} if name != "accuracy" else {}
     if name in ("accuracy", "inference", "robustness", "pen", "rejection", "words", "words_tune", "writer", "tta"):
         kwargs["model"] = args.model
-    if name in ("accuracy", "ablation", "writer", "tta", "words_tune"):
+        kwargs["variant"] = args.variant or MODEL_VARIANT.get(name, PEN)
+    if name in ("accuracy", "ablation", "writer", "tta", "words_tune", "pictures"):
         from train.data import DataOptions
 
         kwargs["data_options"] = DataOptions.from_args(args)
@@ -85,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--model", default=None, help="model to measure: path, folder or Hub repo id (default: bundled)"
+    )
+    parser.add_argument(
+        "--variant",
+        choices=list(VARIANTS),
+        default=None,
+        help="which of the repo's models (default: the EMNIST model for accuracy, tta, robustness and inference, "
+        "the pen-tuned one for the pen-stroke benchmarks)",
     )
     from train.data import add_arguments
 

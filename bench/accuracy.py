@@ -8,11 +8,11 @@ from model.classifier import Classifier
 from .common import table
 
 
-def run(model=None, data_options=None, count: int | None = None) -> dict:
+def run(model=None, variant: str | None = None, data_options=None, count: int | None = None) -> dict:
     from train.data import DataOptions, load_test_split
     from train.evaluate import evaluate, weakest_classes
 
-    classifier = Classifier.load(model)
+    classifier = Classifier.load(model, variant=variant)
     x, y, info = load_test_split(data_options or DataOptions(), count)
     metrics = evaluate(y, classifier.predict_batch(x))
     return {

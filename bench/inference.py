@@ -84,10 +84,10 @@ def cold_start(folder: Path, runtime: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(model=None, quick: bool = False) -> dict:
+def run(model=None, variant: str | None = None, quick: bool = False) -> dict:
     folder = resolve(model)
     folder = folder if folder.is_dir() else folder.parent
-    classifier = Classifier.load(model)
+    classifier = Classifier.load(model, variant=variant)
     repeat = 20 if quick else 300
     canvas = sketch_canvas()
     result = {

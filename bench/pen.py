@@ -153,8 +153,8 @@ def test_set(classifier: Classifier, quick: bool = False, brush: float = 18) -> 
     return {"data": f"{name}; {uji_name}", "brush_px": brush, "rows": rows}
 
 
-def run(model=None, quick: bool = False, brushes=BRUSHES, app: bool = True) -> dict:
-    classifier = Classifier.load(model)
+def run(model=None, variant: str | None = None, quick: bool = False, brushes=BRUSHES, app: bool = True) -> dict:
+    classifier = Classifier.load(model, variant=variant)
     pen_test = test_set(classifier, quick)
     drawings, name = data.pen_drawings(full=False if quick else None)
     if quick:

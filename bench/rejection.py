@@ -26,8 +26,8 @@ from .pen import BRUSHES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(model=None, quick: bool = False, per_kind: int | None = None) -> dict:
-    classifier = Classifier.load(model)
+def run(model=None, variant: str | None = None, quick: bool = False, per_kind: int | None = None) -> dict:
+    classifier = Classifier.load(model, variant=variant)
     per_kind = per_kind or (20 if quick else 200)
     step = 10 if quick else 1
     drawings, pen_name = data.pen_drawings(full=False if quick else None)

@@ -77,8 +77,8 @@ TRANSFORMS = {
 }
 
 
-def run(model=None, quick: bool = False) -> dict:
-    classifier = Classifier.load(model)
+def run(model=None, variant: str | None = None, quick: bool = False) -> dict:
+    classifier = Classifier.load(model, variant=variant)
     images, all_labels = emnist_sample()
     step = 21 if quick else 1  # quick: one glyph per class
     glyphs, labels = images[::step], all_labels[::step]

@@ -31,11 +31,11 @@ def _ece(labels, probabilities) -> float:
     return round(float(expected_calibration_error(labels, probabilities)), 4)
 
 
-def run(model=None, data_options=None, quick: bool = False) -> dict:
+def run(model=None, variant: str | None = None, data_options=None, quick: bool = False) -> dict:
     from train.data import DataOptions, hold_out, load_splits
     from train.views import SETS, fitted
 
-    served = Classifier.load(model)
+    served = Classifier.load(model, variant=variant)
     classifier = replace(served, views=Views())  # the network alone
     options = data_options or DataOptions()
     splits = load_splits(options)

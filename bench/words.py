@@ -201,8 +201,8 @@ def _word_scores(rows: list[dict]) -> dict:
     }
 
 
-def run(model=None, quick: bool = False, strings: int | None = None) -> dict:
-    classifier = Classifier.load(model)
+def run(model=None, variant: str | None = None, quick: bool = False, strings: int | None = None) -> dict:
+    classifier = Classifier.load(model, variant=variant)
     joined = unipen(classifier, quick)
     images, labels = data.emnist_sample()
     by_class = {c: np.flatnonzero(labels == c) for c in range(len(LABELS))}

@@ -163,8 +163,10 @@ def objective(scores: dict) -> float:
     )
 
 
-def run(model=None, data_options=None, quick: bool = False, count: int | None = None) -> dict:
-    classifier = Classifier.load(model)
+def run(
+    model=None, variant: str | None = None, data_options=None, quick: bool = False, count: int | None = None
+) -> dict:
+    classifier = Classifier.load(model, variant=variant)
     words, name = data.pen_words("tune")
     words = sample_words(words, count or (40 if quick else 300), seed=9)
     count_strings = 30 if quick else 200

@@ -141,8 +141,8 @@ def _ece(labels: np.ndarray, probabilities: np.ndarray) -> float:
     return round(float(expected_calibration_error(labels, probabilities)), 4)
 
 
-def run(model=None, quick: bool = False, data_options=None) -> dict:
-    classifier = Classifier.load(model)
+def run(model=None, variant: str | None = None, quick: bool = False, data_options=None) -> dict:
+    classifier = Classifier.load(model, variant=variant)
     if not classifier.learns_writers:
         raise SystemExit(f"{classifier.source} has no features output: re-export it with python -m train.export")
     full = data.PEN_FULL.is_file() and not quick

@@ -158,9 +158,12 @@ class Classifier:
         )
 
     def looks_like_words(self, image: ImageInput) -> bool:
-        """Whether a picture holds several characters: apart, or joined up in ink far wider than tall."""
+        """Whether a picture holds several characters: side by side with a clear gap, or joined up in ink far
+        wider than tall (the upload view reads those as words)."""
         ink = find_ink(open_image(image))
-        return reading.count_characters(ink) > 1 or reading.joined_up(ink)
+        return reading.count_characters(ink, reading.PICTURE_APART) > 1 or reading.joined_up(
+            ink, reading.PICTURE_JOINED_UP
+        )
 
     def read(
         self,

@@ -41,6 +41,10 @@ SEVERAL_APART = 0.25
 #: Ink this many times wider than tall is no single character (an m or a w is about as wide as tall): an uploaded
 #: picture of it is read as words even when its letters are joined (one piece of ink).
 JOINED_UP = 2.2
+#: An uploaded picture is a photo of what someone wrote, not a pad where one character is expected: parts
+#: side by side with any clear gap between them, or ink this many times wider than tall, are read as words.
+PICTURE_APART = 0.08
+PICTURE_JOINED_UP = 1.6
 MIN_SHARE = 0.15
 COUNT_SIDE = 96  # px: counting characters needs no more (a clear gap is then still several pixels wide)
 ACCENT_GAP = 0.6  # a small part (a dot) may float this far above a stroke (share of the stroke's height) ...
@@ -232,21 +236,22 @@ def _stroke_parts(strokes: Strokes, apart: float | None = None) -> list[list[_Pa
     return _lines(_merge(parts, apart))
 
 
-def count_characters(ink: Ink | Strokes) -> int:
+def count_characters(ink: Ink | Strokes, apart: float = SEVERAL_APART) -> int:
     """How many characters sit side by side in a picture or a drawing: the single-character view's guard.
     Someone drawing one character may break a stroke, leave a gap inside it, or add a stray mark, so here only
-    parts of a fair size (MIN_SHARE of the largest) that stand clearly apart horizontally (SEVERAL_APART) count."""
+    parts of a fair size (MIN_SHARE of the largest) that stand apart horizontally by ``apart`` of the tallest
+    part's height count."""
     if isinstance(ink, Strokes):
-        lines = _stroke_parts(ink, SEVERAL_APART)
+        lines = _stroke_parts(ink, apart)
     else:
-        _, _, lines = _parts(ink, SEVERAL_APART, side=COUNT_SIDE)
+        _, _, lines = _parts(ink, apart, side=COUNT_SIDE)
     parts = [p for line in lines for p in line]
     largest = max(p.area for p in parts)
     tallest = max(p.height for p in parts)
     spans = sorted((p.box[0], p.box[2]) for p in parts if p.area >= MIN_SHARE * largest)
     count, right = 0, None
     for left, end in spans:
-        if right is None or left - right > SEVERAL_APART * tallest:
+        if right is None or left - right > apart * tallest:
             count += 1
             right = end
         else:
@@ -254,10 +259,10 @@ def count_characters(ink: Ink | Strokes) -> int:
     return count
 
 
-def joined_up(ink: Ink) -> bool:
-    """Whether a picture's ink is too wide for one character (JOINED_UP)."""
+def joined_up(ink: Ink, ratio: float = JOINED_UP) -> bool:
+    """Whether a picture's ink is too wide for one character (``ratio`` times wider than tall)."""
     width, height = ink.image.size
-    return width > JOINED_UP * height
+    return width > ratio * height
 
 
 def _glyph(pixels: np.ndarray, labelled: np.ndarray, part: _Part, level: float) -> np.ndarray:

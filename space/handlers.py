@@ -22,6 +22,7 @@ from model.lexicon import WordListError
 from model.memory import MemoryRejected, WriterMemory
 from model.preprocess import PreprocessError
 from model.reading import Reading
+from model.served import AUTO, ServedModels, UnknownModel
 from model.strokes import Strokes
 
 from . import pictures, texts
@@ -60,7 +61,7 @@ def api_errors(handler):
             return handler(*args)
         except gr.Error:
             raise
-        except (PreprocessError, UnknownCharacter, MemoryRejected, WordListError) as exc:
+        except (PreprocessError, UnknownCharacter, MemoryRejected, WordListError, UnknownModel) as exc:
             raise gr.Error(str(exc)) from None
         except Exception:
             log.exception("%s failed", handler.__name__)
@@ -78,7 +79,7 @@ def ui_errors(empty):
         def wrapped(*args):
             try:
                 return handler(*args)
-            except (PreprocessError, UnknownCharacter, MemoryRejected, WordListError, Refused) as exc:
+            except (PreprocessError, UnknownCharacter, MemoryRejected, WordListError, UnknownModel, Refused) as exc:
                 message = f"⚠️ {exc}"
             except Exception:
                 log.exception("%s failed", handler.__name__)
@@ -149,10 +150,20 @@ def one_character(typed: Any) -> str:
     return LABELS[index_of(text)]
 
 
+def given(source: dict) -> str:
+    """Which kind of input a source is, as ServedModels names them."""
+    return "strokes" if "strokes" in source else "picture"
+
+
 class Page:
-    def __init__(self, classifier: Classifier, feedback: FeedbackStore | None = None):
-        self.classifier = classifier
+    def __init__(self, models: ServedModels | Classifier, feedback: FeedbackStore | None = None):
+        self.models = models if isinstance(models, ServedModels) else ServedModels(models)
         self.feedback = feedback  # where shared corrections go, when the Space owner set FEEDBACK_DATASET
+
+    @property
+    def home(self) -> Classifier:
+        """The model that reads drawings, and so the one a visitor's memory teaches."""
+        return self.models.home
 
     # What the visitor said: the kind of characters, and their remembered handwriting (untrusted, from the browser).
 
@@ -163,19 +174,23 @@ class Page:
     def memory(self, stored: Any) -> WriterMemory:
         """The browser's memory, checked (MemoryRejected says why it cannot be used); an empty one where there is
         none, or where this model cannot learn writers."""
-        if not self.classifier.learns_writers:
+        if not self.home.learns_writers:
             return WriterMemory()
-        return WriterMemory.from_json(stored, model=self.classifier.fingerprint)
+        return WriterMemory.from_json(stored, model=self.home.fingerprint)
 
-    def _usable_memory(self, stored: Any) -> tuple[WriterMemory, str]:
+    def _usable_memory(self, stored: Any, reader: Classifier | None = None) -> tuple[WriterMemory, str]:
+        """The memory ``reader`` reads with (only the home model's), and a note where it cannot be used."""
         try:
-            return self.memory(stored), ""
+            memory = self.memory(stored)
         except MemoryRejected as exc:
             return WriterMemory(), f"⚠️ {exc} {texts.MEMORY_IGNORED}"
+        if reader is not None and reader is not self.home:
+            return WriterMemory(), texts.MEMORY_OTHER_MODEL if len(memory) else ""
+        return memory, ""
 
     def memory_status(self, stored: Any) -> str:
         """The line under the answers: how many characters are remembered (or why the memory is not used)."""
-        if not self.classifier.learns_writers:
+        if not self.home.learns_writers:
             return texts.CANNOT_LEARN
         memory, problem = self._usable_memory(stored)
         return problem or texts.remembered(len(memory))
@@ -185,49 +200,47 @@ class Page:
 
     # The page's own events (private: never part of the API).
 
-    def _answer(self, source: dict, kind: Any, stored: Any) -> Answer:
+    def _answer(self, source: dict, kind: Any, stored: Any, model: Any = AUTO) -> Answer:
         """Read a source ({"strokes": pad value} or {"picture": path}); one character, or a word (then read whole)."""
-        memory, problem = self._usable_memory(stored)
+        variant = self.models.variant(model, given(source))
+        reader = self.models.classifier(variant, given(source))
+        memory, problem = self._usable_memory(stored, reader)
         allowed = self.allowed(kind)
+        by = texts.answered_by(variant)
         if "strokes" in source:
-            prediction = self.classifier.predict_strokes(source["strokes"], allowed, memory)
+            prediction = reader.predict_strokes(source["strokes"], allowed, memory)
         else:
-            prediction = self.classifier.predict(source["picture"], allowed=allowed, memory=memory)
-            if prediction.characters > 1 or self.classifier.looks_like_words(source["picture"]):  # a word: read it
-                reading = self.classifier.read(source["picture"], allowed, memory)
-                return (
-                    None,
-                    None,
-                    texts.read_as_word(len(reading.characters), reading.text) + "\n\n" + texts.word_details(reading),
-                    NO_CHOICES,
-                    None,
-                )
+            prediction = reader.predict(source["picture"], allowed=allowed, memory=memory)
+            if prediction.characters > 1 or reader.looks_like_words(source["picture"]):  # a word: read it
+                reading = reader.read(source["picture"], allowed, memory)
+                note = texts.read_as_word(len(reading.characters), reading.text) + "\n\n" + texts.word_details(reading)
+                return None, None, f"{note}\n\n{by}", NO_CHOICES, None
         glyph = pictures.enlarge(prediction.glyph)
         if prediction.refusal:
             return None, glyph, f"✋ {texts.refusal(prediction.refusal, prediction.characters)}", NO_CHOICES, None
-        note = "\n\n".join(n for n in (problem, texts.notes_for(prediction.label, allowed)) if n)
+        note = "\n\n".join(n for n in (problem, texts.notes_for(prediction.label, allowed), by) if n)
         return prediction.confidences(TOP_K), glyph, note, fix_choices(prediction), source
 
     @ui_errors(EMPTY)
-    def draw(self, value, kind=None, stored=None) -> Answer:
+    def draw(self, value, kind=None, stored=None, model=AUTO) -> Answer:
         """The character pad changed (a stroke ended, undo, clear)."""
         if not has_strokes(value):
             return EMPTY
-        return self._answer({"strokes": value}, kind, stored)
+        return self._answer({"strokes": value}, kind, stored, model)
 
     @ui_errors(EMPTY)
-    def upload(self, value, kind=None, stored=None) -> Answer:
+    def upload(self, value, kind=None, stored=None, model=AUTO) -> Answer:
         """A picture was uploaded, pasted or picked from the gallery."""
         if value is None:
             return EMPTY
-        return self._answer({"picture": uploaded_path(value)}, kind, stored)
+        return self._answer({"picture": uploaded_path(value)}, kind, stored, model)
 
     @ui_errors(EMPTY)
-    def reread(self, source, kind=None, stored=None) -> Answer:
-        """The shown answer again (the kind changed, or the memory did)."""
+    def reread(self, source, kind=None, stored=None, model=AUTO) -> Answer:
+        """The shown answer again (the kind, the model or the memory changed)."""
         if not isinstance(source, dict):
             return EMPTY
-        return self._answer(source, kind, stored)
+        return self._answer(source, kind, stored, model)
 
     @staticmethod
     def vocabulary(words: Any = "", dictionary: Any = True) -> dict:
@@ -235,17 +248,18 @@ class Page:
         return {"words": words if isinstance(words, str) else "", "dictionary": dictionary is not False}
 
     @ui_errors(EMPTY_WORD)
-    def write(self, value, kind=None, stored=None, words="", dictionary=True) -> WordAnswer:
-        """The word pad changed (or the kind, the memory or the word list did)."""
+    def write(self, value, kind=None, stored=None, words="", dictionary=True, model=AUTO) -> WordAnswer:
+        """The word pad changed (or the kind, the model, the memory or the word list did)."""
         if not has_strokes(value):
             return EMPTY_WORD
         strokes = Strokes.parse(value)
-        memory, problem = self._usable_memory(stored)
-        reading = self.classifier.read_strokes(
-            strokes, self.allowed(kind), memory, **self.vocabulary(words, dictionary)
-        )
+        variant = self.models.variant(model, "strokes")
+        reader = self.models.classifier(variant, "strokes")
+        memory, problem = self._usable_memory(stored, reader)
+        reading = reader.read_strokes(strokes, self.allowed(kind), memory, **self.vocabulary(words, dictionary))
         text, picture, details, value, choices, suggestions = show_reading(reading, pictures.drawn(strokes), value)
-        return text, picture, "\n\n".join(n for n in (problem, details) if n), value, choices, suggestions
+        note = "\n\n".join(n for n in (problem, details, texts.answered_by(variant)) if n)
+        return text, picture, note, value, choices, suggestions
 
     # Corrections: the visitor says what a character was; it is remembered and the answer shown again.
 
@@ -265,7 +279,7 @@ class Page:
                         top3=answer.top(3),
                         glyph=answer.glyph,
                         model=answer.model,
-                        model_source=self.classifier.source,
+                        model_source=self.home.source,
                         strokes=source.get("strokes"),
                         picture=source.get("picture"),
                         box=getattr(answer, "box", None),
@@ -274,36 +288,43 @@ class Page:
                 shared += 1
         return memory.as_dict(), texts.remembered(len(memory)) + (f" {texts.shared(shared)}" if shared else "")
 
+    def _teachable(self, model: Any, source: dict) -> Classifier:
+        """The model a correction teaches: the home model, and only where it is the one answering."""
+        if not self.home.learns_writers:
+            raise Refused(texts.CANNOT_LEARN)
+        if self.models.classifier(model, given(source)) is not self.home:
+            raise Refused(texts.MEMORY_OTHER_MODEL)
+        return self.home
+
     def _corrected(
-        self, source, label: str, stored, kind, confirmed: bool, share: bool = False
+        self, source, label: str, stored, kind, confirmed: bool, share: bool = False, model: Any = AUTO
     ) -> tuple[Answer, Memory]:
         if not isinstance(source, dict):
             raise Refused(texts.NOTHING_TO_CORRECT)
-        if not self.classifier.learns_writers:
-            raise Refused(texts.CANNOT_LEARN)
+        reader = self._teachable(model, source)
         memory = self.memory(stored)
         allowed = self.allowed(kind)
         if "strokes" in source:
-            before = self.classifier.predict_strokes(source["strokes"], allowed, memory)
+            before = reader.predict_strokes(source["strokes"], allowed, memory)
         else:
-            before = self.classifier.predict(source["picture"], allowed=allowed, memory=memory)
+            before = reader.predict(source["picture"], allowed=allowed, memory=memory)
         new, status = self._learn(stored, [(before, label, confirmed)], share, source)
-        answer = self._answer(source, kind, new)
+        answer = self._answer(source, kind, new, model)
         note = texts.learnt(label, confirmed) + ("\n\n" + answer[2] if answer[2] else "")
         return (*answer[:2], note, *answer[3:]), (new, status)
 
-    def correct(self, source, label, kind=None, stored=None, share=False):
+    def correct(self, source, label, kind=None, stored=None, share=False, model=AUTO):
         """The visitor picked or typed what the character was: remember it, read it again."""
-        return self._guarded(lambda: self._corrected(source, one_character(label), stored, kind, False, share))
+        return self._guarded(lambda: self._corrected(source, one_character(label), stored, kind, False, share, model))
 
-    def confirm(self, source, kind=None, stored=None, share=False):
+    def confirm(self, source, kind=None, stored=None, share=False, model=AUTO):
         """The visitor says the top guess was right: remember it as confirmed."""
 
         def run():
-            answer = self._answer(source, kind, stored) if isinstance(source, dict) else EMPTY
+            answer = self._answer(source, kind, stored, model) if isinstance(source, dict) else EMPTY
             if not answer[0]:
                 raise Refused(texts.NOTHING_TO_CORRECT)
-            return self._corrected(source, max(answer[0], key=answer[0].get), stored, kind, True, share)
+            return self._corrected(source, max(answer[0], key=answer[0].get), stored, kind, True, share, model)
 
         return self._guarded(run)
 
@@ -315,10 +336,10 @@ class Page:
         except (Refused, UnknownCharacter, MemoryRejected, PreprocessError, ValueError) as exc:
             return (gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip(), gr.skip(), gr.skip())
 
-    def pick(self, value, evt: gr.SelectData, kind=None, stored=None, words="", dictionary=True):
+    def pick(self, value, evt: gr.SelectData, kind=None, stored=None, words="", dictionary=True, model=AUTO):
         """A click on the word's picture: the character there, its top guesses offered as "it was"."""
         try:
-            reading = self._word(value, kind, stored, words, dictionary)
+            reading = self._word(value, kind, stored, words, dictionary, model)
             x, y = evt.index
             hit = [
                 i
@@ -334,32 +355,36 @@ class Page:
             return gr.Radio(
                 choices=choices, value=None, visible=True, label=texts.fix_character(hit[0] + 1, character.label)
             ), hit[0]
-        except (Refused, PreprocessError, MemoryRejected, UnknownCharacter, WordListError):
+        except (Refused, PreprocessError, MemoryRejected, UnknownCharacter, WordListError, UnknownModel):
             return gr.skip(), gr.skip()
 
-    def _word(self, value, kind, stored, words="", dictionary=True) -> Reading:
+    def _word(self, value, kind, stored, words="", dictionary=True, model=AUTO) -> Reading:
         if not has_strokes(value):
             raise Refused(texts.NOTHING_TO_CORRECT)
         vocabulary = self.vocabulary(words, dictionary)
-        return self.classifier.read_strokes(value, self.allowed(kind), self.memory(stored), **vocabulary)
+        reader = self.models.classifier(model, "strokes")
+        memory, _ = self._usable_memory(stored, reader)
+        return reader.read_strokes(value, self.allowed(kind), memory, **vocabulary)
 
-    def correct_character(self, value, index, label, kind=None, stored=None, share=False, words="", dictionary=True):
+    def correct_character(
+        self, value, index, label, kind=None, stored=None, share=False, words="", dictionary=True, model=AUTO
+    ):
         """One character of the word corrected (after a click on it)."""
 
         def run():
-            reading = self._word(value, kind, stored, words, dictionary)
+            reading = self._word(value, kind, stored, words, dictionary, model)
             if not isinstance(index, int) or not 0 <= index < len(reading.characters):
                 raise Refused(texts.NOTHING_TO_CORRECT)
             return [(reading.characters[index], one_character(label), False)]
 
-        return self._word_learnt(value, kind, stored, run, share, words, dictionary)
+        return self._word_learnt(value, kind, stored, run, share, words, dictionary, model)
 
-    def correct_word(self, value, typed, kind=None, stored=None, share=False, words="", dictionary=True):
+    def correct_word(self, value, typed, kind=None, stored=None, share=False, words="", dictionary=True, model=AUTO):
         """The visitor typed what the word was: if the reader offered it, each of its characters is remembered;
         else each character read is remembered as what they typed there."""
 
         def run():
-            reading = self._word(value, kind, stored, words, dictionary)
+            reading = self._word(value, kind, stored, words, dictionary, model)
             wanted = "".join(ch for ch in (typed or "") if not ch.isspace() and ch not in ".,")
             offered = _offered(reading, wanted)
             if offered is not None:
@@ -370,27 +395,26 @@ class Page:
             labels = [one_character(ch) for ch in wanted]
             return [(c, label, label == c.label) for c, label in zip(read, labels)]
 
-        return self._word_learnt(value, kind, stored, run, share, words, dictionary)
+        return self._word_learnt(value, kind, stored, run, share, words, dictionary, model)
 
-    def choose_reading(self, value, chosen, kind=None, stored=None, share=False, words="", dictionary=True):
+    def choose_reading(self, value, chosen, kind=None, stored=None, share=False, words="", dictionary=True, model=AUTO):
         """The visitor picked one of the other readings offered: its characters are remembered (a correction)."""
 
         def run():
-            reading = self._word(value, kind, stored, words, dictionary)
+            reading = self._word(value, kind, stored, words, dictionary, model)
             offered = _offered(reading, chosen if isinstance(chosen, str) else "")
             if offered is None:
                 raise Refused(texts.NOTHING_TO_CORRECT)
             return _as_taught(offered.characters)
 
-        return self._word_learnt(value, kind, stored, run, share, words, dictionary)
+        return self._word_learnt(value, kind, stored, run, share, words, dictionary, model)
 
-    def _word_learnt(self, value, kind, stored, corrections, share=False, words="", dictionary=True):
+    def _word_learnt(self, value, kind, stored, corrections, share=False, words="", dictionary=True, model=AUTO):
         try:
-            if not self.classifier.learns_writers:
-                raise Refused(texts.CANNOT_LEARN)
+            self._teachable(model, {"strokes": value})
             learnt = corrections()
             new, status = self._learn(stored, learnt, share, {"strokes": value})
-            answer = self.write(value, kind, new, words, dictionary)
+            answer = self.write(value, kind, new, words, dictionary, model)
             changed = sum(not confirmed for _, _, confirmed in learnt)
             return (*answer[:2], texts.learnt_word(changed, len(learnt)) + "\n\n" + answer[2], *answer[3:], new, status)
         except (Refused, UnknownCharacter, MemoryRejected, PreprocessError, ValueError) as exc:
@@ -399,22 +423,24 @@ class Page:
     # The public API (gradio_client, plain HTTP, MCP): the docstrings are what clients read.
 
     @api_errors
-    def predict(self, image, allowed: str = ""):
+    def predict(self, image, allowed: str = "", model: str = AUTO):
         """Read one handwritten character from an image (a photo, a scan or a drawing).
 
         Args:
             image: the picture of one character, as a file, an http(s) URL or a data: URI (10 MB at most).
             allowed: optional; the characters it can be, such as "0123456789" (empty: any of the 47 classes).
+            model: optional; which model reads it: "auto" (the default: the pen-tuned model for strokes, the one that reads pictures best for pictures), "emnist" (EMNIST Balanced's best) or "pen" (tuned on pen drawings).
 
         Returns:
             The top 5 classes with their calibrated probabilities.
         """
         if image is None:
             raise gr.Error(texts.NO_IMAGE)
-        return self._confidences(self.classifier.predict(uploaded_path(image), allowed=allowed or None))
+        reader = self.models.classifier(model, "picture")
+        return self._confidences(reader.predict(uploaded_path(image), allowed=allowed or None))
 
     @api_errors
-    def read(self, image, allowed: str = "", words: str = "", dictionary: bool = True):
+    def read(self, image, allowed: str = "", words: str = "", dictionary: bool = True, model: str = AUTO):
         """Read the words, numbers or lines of handwriting in an image, joined-up letters too.
 
         Args:
@@ -422,33 +448,37 @@ class Page:
             allowed: optional; the characters it can hold, such as "0123456789" (empty: any of the 47 classes).
             words: optional; your own words (names, a product list), separated by spaces, commas or new lines, read as readily as common English words (20,000 at most).
             dictionary: whether readings may come from the English word list (82,000 words); without it and without words, any spelling.
+            model: optional; which model reads it: "auto" (the default: the pen-tuned model for strokes, the one that reads pictures best for pictures), "emnist" (EMNIST Balanced's best) or "pen" (tuned on pen drawings).
 
         Returns:
             The text read; the best readings as candidates, best first ({"text", "score"}, the first is the text); and, per character, its box (left, top, right, bottom in pixels), the label chosen and the model's own top 3.
         """
         if image is None:
             raise gr.Error(texts.NO_IMAGE)
-        return self.classifier.read(
-            uploaded_path(image), allowed or None, None, words or None, dictionary is not False
-        ).as_dict()
+        return (
+            self.models.classifier(model, "picture")
+            .read(uploaded_path(image), allowed or None, None, words or None, dictionary is not False)
+            .as_dict()
+        )
 
     @api_errors
-    def predict_strokes(self, strokes, allowed: str = ""):
+    def predict_strokes(self, strokes, allowed: str = "", model: str = AUTO):
         """Read one character drawn as pen strokes.
 
         Args:
             strokes: {"width": W, "height": H, "brush": B (optional), "strokes": [[[x, y], ...], ...]}, one list of points per pen-down, canvas units, y down.
             allowed: optional; the characters it can be, such as "0123456789" (empty: any of the 47 classes).
+            model: optional; which model reads it: "auto" (the default: the pen-tuned model for strokes, the one that reads pictures best for pictures), "emnist" (EMNIST Balanced's best) or "pen" (tuned on pen drawings).
 
         Returns:
             The top 5 classes with their calibrated probabilities.
         """
         if strokes is None:
             raise gr.Error(texts.NO_STROKES)
-        return self._confidences(self.classifier.predict_strokes(strokes, allowed or None))
+        return self._confidences(self.models.classifier(model, "strokes").predict_strokes(strokes, allowed or None))
 
     @api_errors
-    def read_strokes(self, strokes, allowed: str = "", words: str = "", dictionary: bool = True):
+    def read_strokes(self, strokes, allowed: str = "", words: str = "", dictionary: bool = True, model: str = AUTO):
         """Read the words, numbers or lines written as pen strokes, joined-up letters too.
 
         Args:
@@ -456,15 +486,18 @@ class Page:
             allowed: optional; the characters it can hold, such as "0123456789" (empty: any of the 47 classes).
             words: optional; your own words (names, a product list), separated by spaces, commas or new lines, read as readily as common English words (20,000 at most).
             dictionary: whether readings may come from the English word list (82,000 words); without it and without words, any spelling.
+            model: optional; which model reads it: "auto" (the default: the pen-tuned model for strokes, the one that reads pictures best for pictures), "emnist" (EMNIST Balanced's best) or "pen" (tuned on pen drawings).
 
         Returns:
             The text read; the best readings as candidates, best first ({"text", "score"}, the first is the text); and, per character, its box (canvas units), the label chosen and the model's own top 3.
         """
         if strokes is None:
             raise gr.Error(texts.NO_STROKES)
-        return self.classifier.read_strokes(
-            strokes, allowed or None, None, words or None, dictionary is not False
-        ).as_dict()
+        return (
+            self.models.classifier(model, "strokes")
+            .read_strokes(strokes, allowed or None, None, words or None, dictionary is not False)
+            .as_dict()
+        )
 
     @staticmethod
     def _confidences(prediction: Prediction) -> dict:

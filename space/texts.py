@@ -5,20 +5,21 @@ Every number shown comes from the serving model's metrics.json; a field it lacks
 
 from __future__ import annotations
 
-from model import rejection, seed_card
+from model import rejection
 from model.architecture import EXPECTED_PARAMS
+from model.files import EMNIST, PEN
 from model.labels import MERGED_LOWERCASE, ambiguous_with
 from model.metrics import ModelMetrics
+from model.served import AUTO, NAMES, ServedModels
 
 TITLE = "LeNet-5 reads your handwriting (EMNIST Balanced)"
 HEADING = "✍️ LeNet-5 reads your handwriting"
 TAB_DRAW, TAB_WORD, TAB_UPLOAD = "Draw", "Write a word", "Upload"
 PAD_LABEL, WORD_PAD_LABEL = "Drawing pad", "Word pad"
 WORD_TEXT_LABEL = "Text read"
-WORD_BOXES_LABEL = "Each character as it was read (click one to correct it)"
-UPLOAD_BUTTON = "Read this picture"
+WORD_BOXES_LABEL = "Read as (click a letter to fix it)"
 GUESSES_LABEL = "Top guesses"
-GLYPH_LABEL = "What the model saw (28x28, upright)"
+GLYPH_LABEL = "What the model saw (28×28)"
 ABOUT_LABEL = "About this model"
 WELCOME = "Draw a character (it is read as you draw), upload a picture of one, or click an example."
 WORD_WELCOME = (
@@ -49,8 +50,33 @@ _REFUSALS = {
 }
 
 
-def upload_label(formats: list[str]) -> str:
-    return f"A picture of one character ({', '.join(formats)})"
+UPLOAD_LABEL = "A character or a word"
+
+
+def example_caption(stem: str) -> str:
+    """A gallery picture's caption (and alt text), from its file name: "q_pen" -> "q", "A_chalkboard" -> "A, chalk"."""
+    character, _, style = stem.partition("_")
+    if style in ("", "pen"):
+        return character
+    return f"{character}, {EXAMPLE_STYLES.get(style, style.replace('-', ' '))}"
+
+
+EXAMPLE_STYLES = {
+    "chalkboard": "chalk",
+    "pencil": "pencil",
+    "transparent": "no background",
+    "photo": "photo",
+    "thick-marker": "marker",
+    "small-off-centre": "small",
+    "shadow": "shadow",
+}
+
+
+def upload_hint(formats: list[str], megabytes: int) -> str:
+    return (
+        f"A photo, scan or drawing of one character, or of a few words: each character is read. "
+        f"{', '.join(formats)}, {megabytes} MB at most."
+    )
 
 
 def refusal(reason: str, characters: int = 1) -> str:
@@ -167,48 +193,101 @@ def _count(value: int | None) -> str:
     return NOT_RECORDED if value is None else f"{value:,}"
 
 
-def about_markdown(metrics: ModelMetrics, source: str) -> str:
-    """The About section, from the serving model's own metrics.json (never typed by hand)."""
-    if not metrics.known:
-        return f"**Model:** `{source}` (no metrics.json next to it, so no measured numbers to show)."
-    data, test, calibration = metrics.data, metrics.served_test, metrics.calibration
-    views = len(metrics.views.transforms) if test is not metrics.test else 0
-    lines = [
-        f"**Model:** `{source}` · LeNet-5, {_count(metrics.model.parameters)} parameters",
-        f"**Trained on:** {data.name or NOT_RECORDED}"
-        + (f" — {data.description}" if data.description else "")
-        + f" ({_count(data.train)} training images, {metrics.training.epochs_run or NOT_RECORDED} epochs)",
-        f"**Test split** ({_count(test.samples)} images"
-        + (f", each answer averaged over the glyph and {views} small transforms of it" if views else "")
-        + f"): accuracy **{_percent(test.accuracy)}**, "
-        f"balanced accuracy {_percent(test.balanced_accuracy)}, weighted F1 **{_number(test.weighted_f1)}**, "
-        f"macro F1 {_number(test.macro_f1)}, top-3 {_percent(test.top3_accuracy)}, "
-        f"calibration error (ECE) {_number(test.ece)}",
-        f"**The seed model card claims** ~{100 * seed_card.ACCURACY:.0f}% accuracy and weighted F1 "
-        f"{seed_card.WEIGHTED_F1:.4f} ({seed_card.SPLIT}); we never measured those.",
-    ]
-    if calibration.temperature and test.ece is not None and test.ece <= 0.03:
-        lines.append(
-            f"**Confidences are calibrated** (temperature {calibration.temperature:.2f}"
-            + (f", class-prior correction ×{calibration.prior_correction:g}" if calibration.prior_correction else "")
-            + ", fitted on the validation split): a guess shown at 80% is right about 80% of the time."
-        )
+def _trained_on(metrics: ModelMetrics) -> str:
+    """What a model learnt from, in a visitor's words: how many scanned EMNIST characters, and which pen drawings."""
+    data = metrics.data
     if data.handwriting is False:
-        lines.append(
-            "⚠️ **This model was not trained on handwriting** but on generated font glyphs, so expect weaker "
-            "results on real handwriting. Train on EMNIST with `python -m train`."
-        )
-    elif data.official_split is False:
-        lines.append(
-            "These numbers are on a re-split of real EMNIST handwriting, **not the official EMNIST Balanced "
-            "split**; numbers on the official split come from `python -m train` with internet."
-        )
-    unknown = [
-        name for name in ("data.name", "test.accuracy", "test.weighted_f1", "preprocessing") if name in metrics.missing
+        return f"{_count(data.train)} generated font glyphs, not handwriting"
+    drawn = sum(p.get("training_characters", 0) * p.get("repeat", 0) for p in data.pen)
+    scanned = None if data.train is None else data.train - drawn
+    learnt = f"{_count(scanned)} handwritten characters scanned from paper forms (EMNIST)"
+    if data.pen:
+        parts = [
+            f"{_count(p.get('training_characters'))} from {p.get('source', 'pen drawings').split(',')[0].split(' by ')[0]}"
+            for p in data.pen
+        ]
+        learnt += f", and characters written with a pen on a tablet: {'; '.join(parts)}"
+    return learnt
+
+
+def _model_lines(name: str, metrics: ModelMetrics, answers: str) -> list[str]:
+    if not metrics.known:
+        return [f"**{name}** ({answers}): no metrics.json beside it, so no measured numbers to show."]
+    test = metrics.served_test
+    calibrated = (
+        f"; its confidences are calibrated (ECE {_number(test.ece)}): a guess shown at 80% is right about 80% of "
+        "the time"
+        if test.ece is not None and test.ece <= 0.03
+        else ""
+    )
+    lines = [
+        f"**{name[0].upper()}{name[1:]}** ({answers}). Learnt from {_trained_on(metrics)}. On the "
+        f"{_count(test.samples)} EMNIST test characters, which it never saw, it reads **{_percent(test.accuracy)}** (weighted F1 {_number(test.weighted_f1)})"
+        f"{calibrated}."
     ]
-    if unknown:
-        lines.append(f"Not recorded in this model's metrics.json: {', '.join(unknown)}.")
+    validation = {k: v for k, v in metrics.training.validation.items() if k.startswith("pen")}
+    if validation:
+        read = ", ".join(
+            f"{k.removeprefix('pen ').replace('from-words', 'letters cut from words')} {_percent(v)}"
+            for k, v in validation.items()
+        )
+        lines.append(f"On the drawings of pen writers held out of its training, it reads {read}.")
+    return lines
+
+
+def about_markdown(models: ServedModels) -> str:
+    """The About section: which model answers what, what each learnt from, and its numbers (from metrics.json)."""
+    emnist = models.emnist.metrics
+    lines = [
+        f"Both models are the same tiny network (LeNet-5, {_count(emnist.model.parameters)} parameters) reading "
+        "one character at a time from a 28x28 picture. Choose which one answers with **Model**, below the pads.",
+        *_model_lines(NAMES[EMNIST], emnist, _uses(models, EMNIST)),
+    ]
+    if models.pen is not None:
+        lines += _model_lines(NAMES[PEN], models.pen.metrics, _uses(models, PEN))
+    else:
+        lines.append(NO_PEN_MODEL)
+    if emnist.data.handwriting and emnist.data.official_split is False:
+        lines.append(
+            "The test characters come from a re-split of EMNIST made for machines without internet, not the "
+            "official EMNIST Balanced test split."
+        )
     return "\n\n".join(lines)
+
+
+def _uses(models: ServedModels, variant: str) -> str:
+    uses = [
+        what
+        for what, given in (("drawings", "strokes"), ("pictures", "picture"))
+        if models.variant(AUTO, given) == variant
+    ]
+    return f"reads your {' and '.join(uses)}" if uses else "switch to it under Model to compare"
+
+
+NO_PEN_MODEL = "This model repo has no pen-tuned model, so the EMNIST Balanced model reads drawings too."
+MODEL_LABEL = "Model"
+MODEL_CHOICES = [("Best for each input", AUTO), ("EMNIST Balanced", EMNIST), ("Pen-tuned", PEN)]
+
+
+def served(models: ServedModels) -> str:
+    """Which model reads what, in one line for the page's status."""
+    if models.pen is None:
+        return NO_PEN_MODEL
+    drawings, pictures = models.variant(AUTO, "strokes"), models.variant(AUTO, "picture")
+    if drawings == pictures:
+        other = EMNIST if drawings == PEN else PEN
+        return f"The {NAMES[drawings]} reads drawings and pictures; switch **Model** (below) to compare the {NAMES[other]}."
+    return f"Drawings are read by the {NAMES[drawings]}, pictures by the {NAMES[pictures]}."
+
+
+def answered_by(variant: str) -> str:
+    return f"Read by the {NAMES[variant]}."
+
+
+MEMORY_OTHER_MODEL = (
+    "Your remembered handwriting belongs to the model that reads your drawings, so this model reads without it; "
+    "switch **Model** back to correct it."
+)
 
 
 def headline(metrics: ModelMetrics) -> str:

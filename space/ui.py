@@ -13,10 +13,10 @@ import gradio as gr
 from gradio.data_classes import ImageData
 
 from model import pad
-from model.classifier import Classifier
 from model.labels import KINDS
 from model.lexicon import MAX_LIST_CHARS
 from model.preprocess import ACCEPTED_FORMATS
+from model.served import AUTO, CHOICES, ServedModels
 from model.strokes import MAX_CANVAS_SIDE, MAX_POINTS, MAX_STROKES
 
 from . import compat, remote, sessions, texts
@@ -32,6 +32,7 @@ EXAMPLE_GROUPS = [
     ("handdrawn", "Hand-drawn style"),
 ]
 MAX_UPLOAD = f"{MAX_FILE_BYTES // 2**20}mb"
+EXAMPLE_COLUMNS = 13
 MEMORY_KEY = "lenet5-emnist-handwriting"  # the browser's localStorage key for a visitor's WriterMemory
 #: BrowserState encrypts what it stores with this key; the key reaches every browser with the page, so it keeps the
 #: memory only from casual reading, not from its owner. Fixed (or $MEMORY_SECRET), so a restart loses no memory.
@@ -43,6 +44,13 @@ SHOW_RESULT_JS = "() => { document.querySelector('#guesses')?.scrollIntoView({be
 
 CSS = """
 #upload img { max-height: 320px; object-fit: contain; }
+.examples .grid-wrap { height: auto !important; min-height: 0 !important; max-height: none !important; }
+.examples .grid-wrap .grid-container { grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)) !important; }
+@media (max-width: 640px) {
+  #title h1 { font-size: 1.4rem !important; margin-bottom: 0 !important; }
+  #headline { display: none; }
+  #model-status { font-size: 0.85rem; }
+}
 """
 
 
@@ -103,10 +111,20 @@ def example_files(group: str) -> list[str]:
     return sorted(str(p) for p in (EXAMPLES_DIR / group).glob("*.png"))
 
 
-def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | None = None) -> gr.Blocks:
-    page = Page(classifier, feedback)
+def shows_example(files: list[str]):
+    """A gallery click: that example into the upload (by index into the server's own list), the upload tab shown."""
+
+    def show(evt: gr.SelectData):
+        return files[evt.index], gr.Tabs(selected="upload")
+
+    return show
+
+
+def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    page = Page(models, feedback)
     with gr.Blocks(title=texts.TITLE, delete_cache=(CACHE_LIFETIME_S, CACHE_LIFETIME_S)) as demo:
-        gr.Markdown(f"# {texts.HEADING}\n{texts.headline(classifier.metrics)}")
+        gr.Markdown(f"# {texts.HEADING}", elem_id="title")
+        gr.Markdown(texts.headline(models.emnist.metrics), elem_id="headline")
         gr.Markdown(status, elem_id="model-status")
         # The visitor's handwriting, in their browser's localStorage (never on the server); see model.memory.
         stored = gr.BrowserState(None, storage_key=MEMORY_KEY, secret=MEMORY_SECRET)
@@ -150,10 +168,10 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                             type="filepath",
                             image_mode=None,
                             sources=["upload", "clipboard"],
-                            label=texts.upload_label(ACCEPTED_FORMATS),
+                            label=texts.UPLOAD_LABEL,
                             height=340,
                         )
-                        upload_button = gr.Button(texts.UPLOAD_BUTTON, variant="primary")
+                        gr.Markdown(texts.upload_hint(ACCEPTED_FORMATS, MAX_FILE_BYTES // 2**20), elem_id="upload-hint")
             with gr.Column(scale=2) as single_result:
                 label = gr.Label(num_top_classes=TOP_K, label=texts.GUESSES_LABEL, elem_id="guesses")
                 with gr.Row(equal_height=True):
@@ -163,15 +181,21 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                 glyph = gr.Image(
                     label=texts.GLYPH_LABEL,
                     elem_id="glyph",
+                    buttons=[],
                     interactive=False,
                     height=224,
                     width=224,
                     format="png",
                 )
                 note = gr.Markdown(texts.WELCOME, elem_id="note")
-        with gr.Row():
-            memory_status = gr.Markdown(texts.remembered(0), elem_id="memory-status")
-            forget = gr.Button(texts.FORGET, elem_id="forget", size="sm", variant="stop", scale=0, min_width=200)
+        with gr.Row(variant="compact", equal_height=True):
+            with gr.Column(scale=3, min_width=240):
+                memory_status = gr.Markdown(texts.remembered(0), elem_id="memory-status")
+                forget = gr.Button(texts.FORGET, elem_id="forget", size="sm", variant="stop", scale=0, min_width=160)
+            # Which model reads: each input's best by default; either one to compare (the API takes the same).
+            model = gr.Dropdown(
+                texts.MODEL_CHOICES, value=AUTO, label=texts.MODEL_LABEL, elem_id="model", scale=1, min_width=200
+            )
         # Shown only where the Space owner collects corrections (FEEDBACK_DATASET); never ticked for the visitor.
         share = gr.Checkbox(
             False, label=texts.SHARE_LABEL, info=texts.SHARE_INFO, elem_id="share", visible=feedback is not None
@@ -188,24 +212,29 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
         for group, title in EXAMPLE_GROUPS:
             files = example_files(group)
             if files:
-                examples = gr.Examples(
-                    examples=files,
-                    inputs=upload,
+                gallery = gr.Gallery(
+                    [(f, texts.example_caption(Path(f).stem)) for f in files],
                     label=title,
-                    examples_per_page=26,
-                    cache_examples=False,
-                    run_on_click=False,
+                    columns=EXAMPLE_COLUMNS,
+                    rows=-(-len(files) // EXAMPLE_COLUMNS),
+                    height="auto",
+                    allow_preview=False,
+                    object_fit="contain",
+                    buttons=[],
+                    interactive=False,
+                    elem_classes="examples",
                 )
-                examples.load_input_event.then(
-                    lambda: gr.Tabs(selected="upload"),
+                # The file comes from the server's own list, by index: nothing a browser sends names a file.
+                gallery.select(
+                    shows_example(files),
                     None,
-                    tabs,
+                    [upload, tabs],
                     js=SHOW_RESULT_JS,
-                    api_visibility="private",
                     queue=False,
-                ).then(page.upload, [upload, kind, stored], preprocess=False, **ui)
+                    **private,
+                ).then(page.upload, [upload, kind, stored, model], preprocess=False, **ui)
         with gr.Accordion(texts.ABOUT_LABEL, open=False):
-            gr.Markdown(texts.about_markdown(classifier.metrics, classifier.source), elem_id="about")
+            gr.Markdown(texts.about_markdown(models), elem_id="about")
 
         # The single-character answer has no place beside a word: the word tab uses the whole width.
         word_tab.select(lambda: gr.Column(visible=False), None, single_result, api_visibility="private", queue=False)
@@ -214,39 +243,41 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
         # Every pen-up, undo and clear is read at once; a newer drawing's answer always wins (always_last). Off the
         # queue: an answer costs a millisecond of CPU, and the queue's extra round trip would double the wait.
         pad_events = dict(trigger_mode="always_last", queue=False)
-        sketch.change(page.draw, [sketch, kind, stored], **pad_events, **ui)
-        word_pad.change(page.write, [word_pad, kind, stored, *vocabulary], word, **pad_events, **private)
+        sketch.change(page.draw, [sketch, kind, stored, model], **pad_events, **ui)
+        word_pad.change(page.write, [word_pad, kind, stored, *vocabulary, model], word, **pad_events, **private)
         for changed in (own_words.submit, own_words.blur, dictionary.change):
-            changed(page.write, [word_pad, kind, stored, *vocabulary], word, **private)
-        upload.upload(page.upload, [upload, kind, stored], preprocess=False, **ui)
+            changed(page.write, [word_pad, kind, stored, *vocabulary, model], word, **private)
+        upload.upload(page.upload, [upload, kind, stored, model], preprocess=False, **ui)
         upload.clear(lambda: EMPTY, None, **ui)
-        upload_button.click(page.upload, [upload, kind, stored], preprocess=False, **ui)
-        kind.change(page.reread, [shown, kind, stored], **ui).then(
-            page.write, [word_pad, kind, stored, *vocabulary], word, **private
-        )
+        for setting in (kind, model):
+            setting.change(page.reread, [shown, kind, stored, model], **ui).then(
+                page.write, [word_pad, kind, stored, *vocabulary, model], word, **private
+            )
 
         # Corrections and confirmations: remembered in the browser, and the answer read again at once.
         learnt = dict(outputs=[*single, *remembered], **private)
-        fix.input(page.correct, [shown, fix, kind, stored, share], **learnt)
-        typed.submit(page.correct, [shown, typed, kind, stored, share], **learnt).then(
+        fix.input(page.correct, [shown, fix, kind, stored, share, model], **learnt)
+        typed.submit(page.correct, [shown, typed, kind, stored, share, model], **learnt).then(
             lambda: "", None, typed, **private
         )
-        confirm.click(page.confirm, [shown, kind, stored, share], **learnt)
-        word_boxes.select(page.pick, [word_read, kind, stored, *vocabulary], [word_fix, picked], **private)
+        confirm.click(page.confirm, [shown, kind, stored, share, model], **learnt)
+        word_boxes.select(page.pick, [word_read, kind, stored, *vocabulary, model], [word_fix, picked], **private)
         word_learnt = dict(outputs=[*word, *remembered], **private)
         word_fix.input(
-            page.correct_character, [word_read, picked, word_fix, kind, stored, share, *vocabulary], **word_learnt
+            page.correct_character,
+            [word_read, picked, word_fix, kind, stored, share, *vocabulary, model],
+            **word_learnt,
         )
         word_typed.submit(
-            page.correct_word, [word_read, word_typed, kind, stored, share, *vocabulary], **word_learnt
+            page.correct_word, [word_read, word_typed, kind, stored, share, *vocabulary, model], **word_learnt
         ).then(lambda: "", None, word_typed, **private)
         # Picking another reading is a correction: the memory learns that reading's characters.
         word_suggestions.input(
-            page.choose_reading, [word_read, word_suggestions, kind, stored, share, *vocabulary], **word_learnt
+            page.choose_reading, [word_read, word_suggestions, kind, stored, share, *vocabulary, model], **word_learnt
         )
-        forget.click(page.forget, None, remembered, **private).then(page.reread, [shown, kind, stored], **ui).then(
-            page.write, [word_pad, kind, stored, *vocabulary], word, **private
-        )
+        forget.click(page.forget, None, remembered, **private).then(
+            page.reread, [shown, kind, stored, model], **ui
+        ).then(page.write, [word_pad, kind, stored, *vocabulary, model], word, **private)
         demo.load(page.memory_status, stored, memory_status, **private)
 
         # The public API (see README): a picture or pen strokes in; one character's top 5, or a word's reading, out.
@@ -266,6 +297,7 @@ def build_demo(classifier: Classifier, status: str, feedback: FeedbackStore | No
                 inputs = [source, gr.Textbox("", label="allowed")]
                 if output is gr.JSON:  # words: the caller's own word list, and the English one or not
                     inputs += [gr.Textbox("", label="words"), gr.Checkbox(True, label="dictionary")]
+                inputs.append(gr.Dropdown(list(CHOICES), value=AUTO, label="model"))
                 result = (
                     output(label="confidences", num_top_classes=TOP_K)
                     if output is gr.Label

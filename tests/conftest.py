@@ -60,9 +60,26 @@ def trained_run(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def default_classifier():
+    """The bundled EMNIST model: what ``Classifier.load()`` and ``from_pretrained`` give by default."""
     from model import Classifier
 
     return Classifier.load()
+
+
+@pytest.fixture(scope="session")
+def pen_classifier():
+    """The bundled pen-tuned model: what the Space's pads read strokes with."""
+    from model import Classifier
+
+    return Classifier.load(variant="pen")
+
+
+@pytest.fixture(scope="session")
+def served_models(default_classifier, pen_classifier):
+    """Both bundled models, as the Space serves them."""
+    from model.served import ServedModels
+
+    return ServedModels(default_classifier, pen_classifier)
 
 
 @pytest.fixture

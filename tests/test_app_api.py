@@ -47,14 +47,15 @@ def test_named_endpoints_are_documented(client):
     assert list(endpoints) == ["/predict", "/read", "/predict_strokes", "/read_strokes"]  # the UI events stay private
     for name, first in [("/predict", "image"), ("/predict_strokes", "strokes")]:
         parameters = endpoints[name]["parameters"]
-        assert [p["parameter_name"] for p in parameters] == [first, "allowed"]
+        assert [p["parameter_name"] for p in parameters] == [first, "allowed", "model"]
         assert parameters[1]["parameter_has_default"] and parameters[1]["parameter_default"] == ""
+        assert parameters[2]["parameter_default"] == "auto"
     strokes_type = endpoints["/predict_strokes"]["parameters"][0]["type"]
     assert strokes_type["required"] == ["width", "height", "strokes"]  # the schema clients see
     for name, first in [("/read", "image"), ("/read_strokes", "strokes")]:
         parameters = endpoints[name]["parameters"]
-        assert [p["parameter_name"] for p in parameters] == [first, "allowed", "words", "dictionary"]
-        assert [p["parameter_default"] for p in parameters[1:]] == ["", "", True]  # callers of two inputs work
+        assert [p["parameter_name"] for p in parameters] == [first, "allowed", "words", "dictionary", "model"]
+        assert [p["parameter_default"] for p in parameters[1:]] == ["", "", True, "auto"]  # callers of two inputs work
 
 
 def test_a_word_reading_offers_candidates_and_takes_a_word_list(client):
@@ -89,7 +90,7 @@ def test_plain_http_callers_of_two_inputs_keep_working(server):
         assert response.json()["data"][0]["text"] == "47"
 
 
-def test_strokes_endpoints_read_pen_trajectories(client, default_classifier):
+def test_strokes_endpoints_read_pen_trajectories(client, pen_classifier):
     from harness import data
     from harness.drawings import pad_value
     from tests.test_strokes import written
@@ -97,10 +98,43 @@ def test_strokes_endpoints_read_pen_trajectories(client, default_classifier):
     for d in data.pen_drawings(full=False)[0][::60]:
         value = pad_value(d["strokes"])
         result = client.predict(value, api_name="/predict_strokes")
-        assert result["label"] == default_classifier.predict_strokes(value).label
+        assert result["label"] == pen_classifier.predict_strokes(value).label
     assert client.predict(written(["47"]), api_name="/read_strokes")["text"] == "47"
     digits = client.predict(written(["L"]), "0123456789", api_name="/predict_strokes")
     assert all(c["label"].isdigit() for c in digits["confidences"])
+
+
+def test_the_model_switch_reaches_the_api(client, default_classifier, pen_classifier):
+    """Each endpoint takes the page's choice of model: "auto" (strokes and pictures to the pen-tuned model), or
+    either model by name; a name it does not serve is refused in a sentence."""
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    from harness import data
+    from harness.drawings import pad_value
+
+    drawings = data.pen_drawings(full=False)[0]
+    value = next(
+        pad_value(d["strokes"])
+        for d in drawings
+        if not np.allclose(
+            default_classifier.predict_strokes(pad_value(d["strokes"])).probabilities,
+            pen_classifier.predict_strokes(pad_value(d["strokes"])).probabilities,
+            atol=0.05,
+        )
+    )
+    for model, classifier in (("emnist", default_classifier), ("pen", pen_classifier), ("auto", pen_classifier)):
+        result = client.predict(value, "", model, api_name="/predict_strokes")
+        expected = classifier.predict_strokes(value).confidences(5)
+        assert {c["label"]: round(c["confidence"], 4) for c in result["confidences"]} == pytest.approx(
+            {label: round(p, 4) for label, p in expected.items()}, abs=1e-4
+        )
+    picture = handle_file(str(ROOT / "examples" / "uppercase" / "A_pen.png"))
+    emnist = client.predict(picture, "", "emnist", api_name="/predict")
+    expected = default_classifier.predict(ROOT / "examples" / "uppercase" / "A_pen.png").confidences(5)
+    assert emnist["label"] == max(expected, key=expected.get)
+    with pytest.raises(AppError, match="model must be one of auto, emnist, pen"):
+        client.predict(value, "", "gpt", api_name="/predict_strokes")
 
 
 @pytest.mark.parametrize(
@@ -184,7 +218,7 @@ def test_read_a_word(client, tmp_path):
     assert all(len(c["top3"]) == 3 for c in result["characters"])
 
 
-def test_png_with_transparency(client, default_classifier, tmp_path):
+def test_png_with_transparency(client, pen_classifier, tmp_path):
     """Real EMNIST glyphs as black strokes on a transparent background, read like the app reads them in process."""
     from gradio_client import handle_file
 
@@ -198,8 +232,7 @@ def test_png_with_transparency(client, default_classifier, tmp_path):
         path = tmp_path / f"transparent{index}.png"
         Image.fromarray(rgba, "RGBA").save(path)
         assert (
-            client.predict(handle_file(str(path)), api_name="/predict")["label"]
-            == default_classifier.predict(path).label
+            client.predict(handle_file(str(path)), api_name="/predict")["label"] == pen_classifier.predict(path).label
         )
 
 
@@ -263,7 +296,7 @@ def test_plain_http_round_trip(server):
     assert response.json()["data"][0]["label"] == "7"
 
 
-def test_twenty_concurrent_requests(client, default_classifier):
+def test_twenty_concurrent_requests(client, pen_classifier):
     """Each concurrent answer is the answer the same model gives in-process (no mix-ups between requests)."""
     from gradio_client import handle_file
 
@@ -273,5 +306,5 @@ def test_twenty_concurrent_requests(client, default_classifier):
     )
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(lambda p: client.predict(handle_file(str(p)), api_name="/predict"), files))
-    assert [r["label"] for r in results] == [default_classifier.predict(p).label for p in files]
+    assert [r["label"] for r in results] == [pen_classifier.predict(p).label for p in files]
     assert [r["label"] for r in results] == [p.name[0] for p in files]  # and they are right

@@ -93,6 +93,21 @@ def test_draw_undo_clear_and_draw_again(page):
     shot(page, "clear_and_redraw")
 
 
+def test_the_page_says_which_model_answered_and_switches(page):
+    """The pad's answer names the model that gave it; choosing the other one under Model reads it again with that
+    one, and back."""
+    draw(page, SEVEN)
+    wait_for_guess(page, "7")
+    page.wait_for_function("() => document.querySelector('#note').innerText.includes('Read by the pen-tuned model')")
+    page.locator("#model input").click()
+    page.get_by_role("option", name="EMNIST Balanced").click()
+    page.wait_for_function("() => document.querySelector('#note').innerText.includes('Read by the EMNIST Balanced')")
+    shot(page, "model_switched")
+    page.locator("#model input").click()
+    page.get_by_role("option", name="Best for each input").click()
+    page.wait_for_function("() => document.querySelector('#note').innerText.includes('Read by the pen-tuned model')")
+
+
 def test_a_tap_is_not_read_as_a_character(page):
     stroke_at = [(200, 200), (201, 201)]
     draw(page, [stroke_at])
@@ -217,7 +232,7 @@ def misread_digit(app):
     from harness.drawings import pad_value, place
     from model import Classifier
 
-    classifier = Classifier.load()
+    classifier = Classifier.load(variant="pen")  # what the pad reads with
 
     def slanted(strokes, degrees):
         points = np.concatenate([np.asarray(s, float) for s in strokes])

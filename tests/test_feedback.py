@@ -164,11 +164,11 @@ def test_the_folder_is_an_image_dataset_to_train_on(store, default_classifier, d
     assert list((made.folder / "inputs").rglob("*.png"))  # the uploads, reduced, beside the dataset
 
 
-def test_no_dataset_configured_no_box_and_no_store(monkeypatch, default_classifier):
+def test_no_dataset_configured_no_box_and_no_store(monkeypatch, served_models):
     monkeypatch.delenv(feedback.ENV_DATASET, raising=False)
     assert FeedbackStore.from_environment() is None
     monkeypatch.setenv(feedback.ENV_DATASET, "not a repo id!")
     assert FeedbackStore.from_environment() is None
-    config = build_demo(default_classifier, "status").get_config_file()
+    config = build_demo(served_models, "status").get_config_file()
     share = [c for c in config["components"] if c.get("props", {}).get("elem_id") == "share"]
     assert share and share[0]["props"]["visible"] is False

@@ -17,8 +17,8 @@ from tests.test_strokes import written
 
 
 @pytest.fixture(scope="module")
-def page(default_classifier):
-    return Page(default_classifier)
+def page(served_models):
+    return Page(served_models)
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,8 @@ def test_an_empty_or_cleared_pad_shows_the_welcome(page):
         assert page.write(value) == EMPTY_WORD
 
 
-def test_a_drawing_is_answered_with_its_guesses_glyph_and_runner_ups(page, default_classifier, pen):
-    d = next(d for d in pen if default_classifier.predict_strokes(pad_value(d["strokes"])).label == d["label"])
+def test_a_drawing_is_answered_with_its_guesses_glyph_and_runner_ups(page, pen_classifier, pen):
+    d = next(d for d in pen if pen_classifier.predict_strokes(pad_value(d["strokes"])).label == d["label"])
     confidences, glyph, note, fix, shown = page.draw(pad_value(d["strokes"]))
     assert max(confidences, key=confidences.get) == d["label"] and len(confidences) == 5
     assert glyph.shape == (224, 224) and glyph.dtype == np.uint8
@@ -59,17 +59,17 @@ def test_a_tap_is_refused_kindly(page):
     assert confidences is None and "dot" in note and shown is None
 
 
-def test_digits_only_reads_a_look_alike_as_its_digit(page, default_classifier, pen):
+def test_digits_only_reads_a_look_alike_as_its_digit(page, pen_classifier, pen):
     for d in pen:  # a digit the model reads as its look-alike letter
         value = pad_value(d["strokes"])
-        if not default_classifier.predict_strokes(value).label.isdigit():
+        if not pen_classifier.predict_strokes(value).label.isdigit():
             break
     confidences = page.draw(value, "Digits")[0]
     assert all(label.isdigit() for label in confidences)
 
 
-def test_correct_remembers_and_reads_again(page, default_classifier, pen):
-    d = next(d for d in pen if default_classifier.predict_strokes(pad_value(d["strokes"])).label != d["label"])
+def test_correct_remembers_and_reads_again(page, pen_classifier, pen):
+    d = next(d for d in pen if pen_classifier.predict_strokes(pad_value(d["strokes"])).label != d["label"])
     shown = page.draw(pad_value(d["strokes"]))[4]
     confidences, _, note, _, shown_after, stored, status = page.correct(shown, d["label"], "Anything", None)
     assert max(confidences, key=confidences.get) == d["label"]  # no redrawing needed
@@ -108,7 +108,7 @@ def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
     assert page.correct_word(read, "471", "Anything", None)[2].startswith("⚠️")  # three typed for two read
     second = page.write(value)[0:1]
     assert second == ("47",)
-    box = page.classifier.read_strokes(value).characters[1].box  # a click inside the second character
+    box = page.home.read_strokes(value).characters[1].box  # a click inside the second character
     choices, index = page.pick(read, SimpleNamespace(index=[(box[0] + box[2]) // 2, (box[1] + box[3]) // 2]))
     assert index == 1 and "Character 2" in choices.label and len(choices.choices) >= 2
     other = choices.choices[0][1]  # (shown, value) pairs
@@ -119,7 +119,7 @@ def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
 
 def test_picking_a_suggested_reading_teaches_its_characters(page):
     value = written(["LT"])
-    reading = page.classifier.read_strokes(value)
+    reading = page.home.read_strokes(value)
     offered = reading.candidates[1]
     result = page.choose_reading(value, offered.text, "Anything", None)
     learnt = result[6]["examples"]
@@ -165,3 +165,19 @@ def test_an_uploaded_joined_up_word_is_read_as_a_word(page, tmp_path):
     Image.fromarray(picture).save(path)
     label, glyph, note, _, _ = page.upload({"path": str(path)})
     assert label is None and glyph is None and "read as **" in note and "characters" in note
+
+
+def test_an_uploaded_number_written_close_together_is_read_whole(page, tmp_path):
+    """Two digits side by side with a narrow gap (a photo of "47"): an upload is a picture of what someone wrote,
+    so it is read as a number, not as one character; a single character's picture still is one."""
+    from PIL import Image
+
+    from harness.drawings import lay_out, raster
+
+    strokes, right, bottom = lay_out(["47"], gap=12)
+    path = tmp_path / "47.png"
+    Image.fromarray(raster(strokes, 14, fraction=0.8, canvas=(int(right) + 40, int(bottom) + 40))).save(path)
+    label, glyph, note, _, _ = page.upload({"path": str(path)})
+    assert label is None and "2 characters, read as **47**" in note and "pen-tuned model" in note
+    confidences, glyph, note, *_ = page.upload({"path": "examples/digits/7_pen.png"})
+    assert max(confidences, key=confidences.get) == "7" and glyph is not None

@@ -92,24 +92,24 @@ MIN_STROKES_TOP3 = 0.95
 MIN_STROKES_DIGITS_ALLOWED = 0.95
 
 
-def test_pen_drawings_as_pad_strokes(default_classifier, pen_sample):
+def test_pen_drawings_as_pad_strokes(pen_classifier, pen_sample):
     """The pad's path reads the committed drawings, and the brush the visitor draws with changes nothing but the
     drawing's look on screen."""
-    results = [pen.score(default_classifier, pen_sample, brush, path="strokes") for brush in (10, 24)]
+    results = [pen.score(pen_classifier, pen_sample, brush, path="strokes") for brush in (10, 24)]
     for result in results:
         assert result["top1"] >= MIN_STROKES_TOP1 and result["top3"] >= MIN_STROKES_TOP3 and result["refused"] == 0
     assert results[0]["top1"] == results[1]["top1"]
     digits = [
-        default_classifier.predict_strokes(pen.pad_value(d["strokes"], 18), allowed=DIGITS).label == d["label"]
+        pen_classifier.predict_strokes(pen.pad_value(d["strokes"], 18), allowed=DIGITS).label == d["label"]
         for d in pen_sample
     ]
     assert np.mean(digits) >= MIN_STROKES_DIGITS_ALLOWED
 
 
 @pytest.mark.parametrize("brush", [10, 18, 24])
-def test_pen_drawings_as_pictures(default_classifier, pen_sample, brush):
+def test_pen_drawings_as_pictures(pen_classifier, pen_sample, brush):
     """The upload path: the drawing as a picture, re-stroked to EMNIST's width by the preprocessing."""
-    result = pen.score(default_classifier, pen_sample, brush, path="picture")
+    result = pen.score(pen_classifier, pen_sample, brush, path="picture")
     print(
         f"\npen digits as pictures, brush {brush}: top-1 {result['top1']:.3f}, top-3 {result['top3']:.3f}, "
         f"look-alike letters {result['errors_lookalike_letter']}, other errors {result['errors_other']}"
@@ -169,8 +169,8 @@ def test_bundled_model_on_the_whole_test_split(default_classifier):
 
 @pytest.mark.shared
 @pytest.mark.skipif(not (SHARED / "uji-pen-digits").is_dir(), reason="../shared/data/uji-pen-digits is not here")
-def test_full_pen_set_matches_the_sample(default_classifier, pen_sample):
+def test_full_pen_set_matches_the_sample(pen_classifier, pen_sample):
     drawings = json.loads((SHARED / "uji-pen-digits" / "strokes.json").read_text())
     assert len(drawings) == 1200 and {index_of(d["label"]) for d in drawings} == set(range(10))
-    full = pen.score(default_classifier, drawings[::4], 18)
+    full = pen.score(pen_classifier, drawings[::4], 18)
     assert full["top1"] >= MIN_PEN_TOP1

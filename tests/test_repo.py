@@ -34,15 +34,15 @@ def test_examples_cover_every_group_with_valid_labels():
             assert path.name.split("_")[0] in LABELS
 
 
-def test_bundled_examples_are_read_and_never_refused(default_classifier):
-    """The gallery is what visitors click first: chosen with the bundled model (scripts/make_examples.py), so
+def test_bundled_examples_are_read_and_never_refused(pen_classifier):
+    """The gallery is what visitors click first: chosen with the model that reads pictures (scripts/make_examples.py), so
     every example must still be read right, and none refused as "not a character", whenever the model or the
     preprocessing changes. A character of an inseparable look-alike group (O/0, I/1/L, ...) may be read as its
     twin, with itself as the runner-up: the page then says they are easily confused."""
     from model.labels import ambiguous_with
 
     files = sorted((ROOT / "examples").rglob("*.png"))
-    predictions = {p.name: default_classifier.predict(p) for p in files}
+    predictions = {p.name: pen_classifier.predict(p) for p in files}
     assert [name for name, p in predictions.items() if p.refusal] == []
     wrong = [name for name, p in predictions.items() if p.label != name.split("_")[0]]
     excused = [
@@ -52,3 +52,16 @@ def test_bundled_examples_are_read_and_never_refused(default_classifier):
         and predictions[name].top(2)[1][0] == name.split("_")[0]
     ]
     assert len(excused) <= 2 and set(wrong) == set(excused), (wrong, excused)
+
+
+def test_the_bundled_card_is_generated_from_both_models_metrics():
+    """The card is one page for both bundled models, and no number in it is typed by hand: it is exactly what
+    ``python -m train.card model/default`` writes from the two metrics.json files."""
+    from model.metrics import ModelMetrics
+    from train.card import render_repo
+
+    folder = ROOT / "model" / "default"
+    card = (folder / "README.md").read_text()
+    assert card == render_repo(folder)
+    pen = ModelMetrics.load(folder / "pen" / "metrics.json")
+    assert "## The pen-tuned variant (`pen/`)" in card and f"**{100 * pen.served_test.accuracy:.2f}%**" in card

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from harness.data import emnist_sample
 from model import Classifier
@@ -18,11 +19,12 @@ SERVING_PATH = """
 import sys
 from space.serving import load_for_serving
 from space.ui import build_demo
-classifier, status = load_for_serving()
-build_demo(classifier, status)
-classifier.predict({example!r})
-classifier.read({example!r})
-print("ENGINE", classifier.engine.name)
+models, status = load_for_serving()
+build_demo(models, status)
+for classifier in (models.emnist, models.pen):
+    classifier.predict({example!r})
+    classifier.read({example!r})
+print("ENGINE", models.emnist.engine.name, models.pen.engine.name)
 print("LOADED", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "tf_keras")))
 """
 
@@ -30,14 +32,15 @@ print("LOADED", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow
 def test_the_space_serving_path_imports_no_tensorflow():
     code = SERVING_PATH.format(example=str(ROOT / "examples" / "uppercase" / "A_pen.png"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, cwd=ROOT).stdout
-    assert "ENGINE LiteRT" in out
+    assert "ENGINE LiteRT LiteRT" in out
     assert "LOADED []" in out, out[-2000:]
 
 
-def test_bundled_serving_file_agrees_with_its_keras_model():
+@pytest.mark.parametrize("folder", [DEFAULT_DIR, DEFAULT_DIR / "pen"], ids=["emnist", "pen"])
+def test_bundled_serving_file_agrees_with_its_keras_model(folder):
     sample = emnist_sample()[0]
-    served = Classifier.load(DEFAULT_DIR / SERVING_FILE).predict_batch(sample)
-    keras = Classifier.load(DEFAULT_DIR / KERAS_FILE).predict_batch(sample)
+    served = Classifier.load(folder / SERVING_FILE).predict_batch(sample)
+    keras = Classifier.load(folder / KERAS_FILE).predict_batch(sample)
     assert np.array_equal(served.argmax(1), keras.argmax(1))
     assert np.abs(served - keras).max() <= 1e-5
 

@@ -3,6 +3,7 @@
 import json
 import shutil
 import time
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -28,14 +29,33 @@ def test_enlarge_keeps_hard_pixel_edges():
     assert big[24:32, 32:40].min() == 255 and big[23, 32] == 0 and big[24, 31] == 0
 
 
-def test_about_comes_from_metrics(trained_run):
+def about(metrics: ModelMetrics, pen: ModelMetrics | None = None) -> str:
+    """The About text of a page serving models with these metrics."""
+    from model.served import ServedModels
+
+    def model(m):
+        return SimpleNamespace(metrics=m, warnings=[])
+
+    return texts.about_markdown(ServedModels(model(metrics), model(pen) if pen else None))
+
+
+def test_about_comes_from_metrics(trained_run, served_models):
     metrics = ModelMetrics.load(trained_run / METRICS_FILE)
-    text = texts.about_markdown(metrics, "someone/model")
+    text = about(metrics)
     served = metrics.served_test  # what the page's answers are: with the test-time views the run chose, if any
     assert f"{100 * served.accuracy:.2f}%" in text and f"{served.weighted_f1:.4f}" in text
-    assert f"{100 * served.balanced_accuracy:.2f}%" in text
-    assert "not trained on handwriting" in text  # the test run is synthetic and says so
-    assert "no metrics.json" in texts.about_markdown(ModelMetrics(missing=["metrics.json"]), "x.keras")
+    assert "generated font glyphs, not handwriting" in text  # the test run is synthetic and says so
+    assert texts.NO_PEN_MODEL in text  # and has no pen-tuned sibling
+    assert "no metrics.json" in about(ModelMetrics(missing=["metrics.json"]))
+    # The bundled pair: which model reads what, what each learnt from, and the pen model's held-out writers.
+    text = texts.about_markdown(served_models)
+    emnist, pen = served_models.emnist.metrics, served_models.pen.metrics
+    assert (
+        f"**{100 * emnist.served_test.accuracy:.2f}%**" in text and f"**{100 * pen.served_test.accuracy:.2f}%**" in text
+    )
+    assert "UNIPEN" in text and "UJI" in text and "reads your drawings" in text
+    assert f"lowercase {100 * pen.training.validation['pen lowercase']:.2f}%" in text
+    assert "we never measured" not in text and "for machines without the Hub" not in text
 
 
 def test_about_survives_missing_and_unknown_fields(trained_run, tmp_path):
@@ -51,8 +71,8 @@ def test_about_survives_missing_and_unknown_fields(trained_run, tmp_path):
     metrics = ModelMetrics.load(path)
     assert {"test.accuracy", "data.name", "model", "training", "test.ece", "test.samples"} <= set(metrics.missing)
     assert metrics.test.ece is None and metrics.test.weighted_f1 == raw["test"]["weighted_f1"]
-    text = texts.about_markdown(metrics, "someone/model")
-    assert "accuracy **not recorded**" in text and "test.accuracy" in text and "data.name" in text
+    text = about(metrics)
+    assert "reads **not recorded**" in text
 
 
 def test_unreachable_configured_model_falls_back_fast(monkeypatch, tmp_path):
@@ -61,9 +81,9 @@ def test_unreachable_configured_model_falls_back_fast(monkeypatch, tmp_path):
     monkeypatch.setattr(c, "ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setattr(c, "HF_HUB_CACHE", str(tmp_path))
     start = time.perf_counter()
-    classifier, status = load_for_serving("someone/not-cached")
+    models, status = load_for_serving("someone/not-cached")
     assert time.perf_counter() - start < HUB_TIMEOUT_S + 2
-    assert classifier.source == "bundled default"
+    assert models.emnist.source == "bundled default" and models.pen.source == "bundled default (pen)"
     assert "could not be loaded" in status and "Serving the bundled model instead." in status
     assert str(tmp_path) not in status
 
@@ -75,9 +95,9 @@ def test_a_hub_that_never_answers_cannot_hold_up_start_up(silent_endpoint, tmp_p
 
     monkeypatch.setattr(c, "HF_HUB_CACHE", str(tmp_path))
     start = time.perf_counter()
-    classifier, status = load_for_serving("someone/nothing")
+    models, status = load_for_serving("someone/nothing")
     assert time.perf_counter() - start < HUB_TIMEOUT_S + 3
-    assert classifier.source == "bundled default" and "Cannot reach the Hugging Face Hub" in status
+    assert models.emnist.source == "bundled default" and "Cannot reach the Hugging Face Hub" in status
 
 
 def test_broken_model_folder_is_reported_without_server_paths(trained_run, tmp_path):
@@ -85,9 +105,27 @@ def test_broken_model_folder_is_reported_without_server_paths(trained_run, tmp_p
     shutil.copytree(trained_run, folder)
     for name in ("lenet5_emnist_balanced.tflite", "lenet5_emnist_balanced.keras"):
         (folder / name).write_bytes(b"\x00" * 100)
-    classifier, status = load_for_serving(str(folder))
-    assert classifier.source == "bundled default" and "damaged" in status
+    models, status = load_for_serving(str(folder))
+    assert models.emnist.source == "bundled default" and "damaged" in status
     assert str(tmp_path) not in status and "srv" not in status
+
+
+def test_a_broken_pen_model_is_reported_like_the_first(trained_run, tmp_path):
+    folder = tmp_path / "mine"
+    shutil.copytree(trained_run, folder)
+    shutil.copytree(trained_run, folder / "pen", ignore=shutil.ignore_patterns("README.md"))
+    (folder / "pen" / "lenet5_emnist_balanced.tflite").write_bytes(b"\x00" * 100)
+    models, status = load_for_serving(str(folder))
+    assert models.pen.source == "bundled default (pen)" and "damaged" in status and str(tmp_path) not in status
+
+
+def test_a_repo_without_a_pen_model_still_serves_and_says_so(trained_run):
+    models, status = load_for_serving(str(trained_run))
+    assert models.pen is None and models.emnist.source == str(trained_run)
+    assert texts.NO_PEN_MODEL in status
+    assert (
+        models.classifier("auto", "strokes") is models.emnist and models.classifier("pen", "picture") is models.emnist
+    )
 
 
 def test_old_preprocessing_is_flagged(trained_run, tmp_path):
@@ -96,17 +134,19 @@ def test_old_preprocessing_is_flagged(trained_run, tmp_path):
     raw = json.loads((folder / METRICS_FILE).read_text())
     raw["preprocessing"] = "0"
     (folder / METRICS_FILE).write_text(json.dumps(raw))
-    classifier, status = load_for_serving(str(folder))
-    assert classifier.source == str(folder) and "preprocessing version 0" in status
+    models, status = load_for_serving(str(folder))
+    assert models.emnist.source == str(folder) and "preprocessing version 0" in status
 
 
 def test_env_var_and_default(monkeypatch, trained_run):
     monkeypatch.setenv("EMNIST_MODEL", str(trained_run))
-    classifier, status = load_for_serving()
-    assert str(trained_run) in status and classifier.metrics.data.train + classifier.metrics.data.validation == 6000
+    models, status = load_for_serving()
+    metrics = models.emnist.metrics
+    assert str(trained_run) in status and metrics.data.train + metrics.data.validation == 6000
     monkeypatch.delenv("EMNIST_MODEL")
-    classifier, status = load_for_serving()
-    assert classifier.source == "bundled default" and status.startswith("Serving the bundled model.")
+    models, status = load_for_serving()
+    assert models.emnist.source == "bundled default" and status.startswith("Serving the bundled models.")
+    assert "The pen-tuned model reads drawings and pictures" in status
 
 
 def test_look_alike_notes_name_only_what_the_visitor_allows():
