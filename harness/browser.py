@@ -116,11 +116,14 @@ TIMER_JS = """
   window.__watch = (selector) => {
     const read = () => { const el = document.querySelector(selector);
                          return el ? (el.value !== undefined ? el.value : el.innerText).trim() : ''; };
-    const before = read();
+    let before = read();
     window.__shownAt = null;
+    window.__penUp = null;
     clearInterval(window.__poll);
     window.__poll = setInterval(() => {
-      if (read() !== before) { window.__shownAt = performance.now(); clearInterval(window.__poll); }
+      const now = read();
+      if (window.__penUp === null) { before = now; return; }  // an earlier stroke's answer: not this pen-up's
+      if (now !== before) { window.__shownAt = performance.now(); clearInterval(window.__poll); }
     }, 1);
   };
 }
