@@ -23,6 +23,7 @@ from . import (
     robustness,
     training,
     tta,
+    word_model,
     words,
     words_tune,
     writer,
@@ -34,6 +35,7 @@ BENCHES = {
     "pictures": pictures,
     "writer": writer,
     "words": words,
+    "word_model": word_model,
     "words_tune": words_tune,
     "rejection": rejection,
     "robustness": robustness,
@@ -44,7 +46,8 @@ BENCHES = {
     "tta": tta,
     "ablation": ablation,
 }
-LONG = {"ablation", "words_tune"}
+#: Run by name, never by "all": an hour or more on 2 cores, or (word_model) a model that is not bundled yet.
+LONG = {"ablation", "words_tune", "word_model"}
 #: Which of the repo's models each benchmark measures unless --variant says otherwise: the EMNIST model on EMNIST,
 #: the pen-tuned one where pen strokes are read (what the Space's pads serve).
 MODEL_VARIANT = {
@@ -72,6 +75,8 @@ def _kwargs(name: str, args) -> dict:
         kwargs["out_dir"] = args.out
     if name == "latency":
         kwargs["baseline_url"] = args.baseline_url
+    if name == "word_model":
+        kwargs.update(model=args.model, which=args.writers)
     return kwargs
 
 
@@ -113,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-url",
         default=None,
         help="latency: also measure the app at this URL (e.g. an older commit), side by side",
+    )
+    parser.add_argument(
+        "--writers",
+        choices=["test", "tune"],
+        default="test",
+        help="word_model: the word test writers, or the tuning writers (the word model's validation)",
     )
     parser.add_argument("--out", type=Path, default=common.RESULTS_DIR, help="where the JSON results go")
     parser.add_argument(

@@ -28,6 +28,7 @@ from harness.drawings import place, raster
 from model.classifier import Classifier
 from model.labels import LABELS, LOWERCASE_CLASSES
 from model.orientation import emnist_to_upright
+from train.evaluate import cer
 
 from .common import table
 
@@ -85,21 +86,6 @@ def _overlap(a, b) -> float:
     iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = ix * iy
     return inter / max(1, (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
-
-
-def edit_distance(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
-    return row[-1]
-
-
-def cer(read: str, truth: str) -> float:
-    """Character error rate of a reading: edit distance over the truth's length, case and spaces ignored."""
-    truth = truth.lower()
-    return edit_distance(read.lower().replace(" ", ""), truth) / max(1, len(truth))
 
 
 def sample_words(words: list, count: int, seed: int = 5) -> list:

@@ -102,3 +102,19 @@ def weakest_classes(metrics: TestMetrics, count: int = 10) -> list[tuple[str, fl
     """Classes with the lowest F1 (among those present in the test split)."""
     rows = [(label, v["f1"]) for label, v in metrics.per_class.items() if v["support"] > 0]
     return sorted(rows, key=lambda r: r[1])[:count]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions, one each."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
+
+
+def cer(read: str, truth: str) -> float:
+    """Character error rate of a reading: edit distance over the truth's length, case and spaces ignored."""
+    truth = truth.lower()
+    return edit_distance(read.lower().replace(" ", ""), truth) / max(1, len(truth))

@@ -1,0 +1,94 @@
+"""The word model (``python -m train.words``) on whole handwritten words, scored exactly as ``bench words`` scores
+the segmentation reader: UNIPEN's word test writers (``train.pen.WORD_TEST_CONTRIBUTORS``), or with ``tune`` its
+tuning writers (the word model's validation), placed on the 720x288 word pad as someone would write them, read
+with the English word list (``model.word_decoder``), without any list, and greedily (the network alone). Case is
+ignored; in-list and out-of-list words are reported apart.
+
+``python -m bench word_model --model FOLDER`` (a folder holding words.tflite; default ``model/default/words``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from harness import data
+from model import trajectory
+from model.lexicon import Vocabulary, english
+from model.word_decoder import decode
+from model.word_model import WordModel, greedy
+
+from .common import table
+from .words import _word_scores, sample_words
+
+DEFAULT = Path(__file__).resolve().parents[1] / "model" / "default" / "words"
+
+
+def run(model=None, quick: bool = False, which: str = "test", count: int | None = None) -> dict:
+    from harness.drawings import word_placing
+    from model.pad import WORD_CANVAS, pad_value
+    from model.strokes import Strokes
+
+    served = WordModel.load(model or DEFAULT)
+    words, name = data.pen_words(which, full=False if quick else None)
+    words = sample_words(words, count or (40 if quick else 1500))
+    listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
+    english_words = english()
+    rng = np.random.default_rng(23)
+    rows = []
+    for w in words:
+        value = Strokes.parse(pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes), rng)))
+        start = time.perf_counter()
+        frames = served(trajectory.features(value.strokes))
+        found = decode(frames, listed)
+        seconds = time.perf_counter() - start
+        plain = decode(frames, bare)
+        rows.append(
+            {
+                "truth": w.text,
+                "category": w.category,
+                "writer": w.writer,
+                "in_lexicon": w.text.lower() in english_words,
+                "read": found[0].text if found else "",
+                "candidates": [c.text for c in found],
+                "no_lexicon": plain[0].text if plain else "",
+                "greedy": greedy(frames),
+                "ms": round(1e3 * seconds, 2),
+            }
+        )
+    greedy_right = np.mean([r["greedy"].lower() == r["truth"].lower() for r in rows])
+    return {
+        "data": name,
+        "model": served.info.get("command"),
+        "words": len(rows),
+        "greedy_accuracy": round(float(greedy_right), 4),
+        **_word_scores(rows),
+    }
+
+
+def report(result: dict) -> str:
+    def row(label: str, s: dict) -> list:
+        if not s.get("words"):
+            return [label, 0, "–", "–", "–", "–", "–"]
+        return [
+            label,
+            s["words"],
+            f"{100 * s['accuracy']:.1f}%",
+            f"{100 * s['top5']:.1f}%",
+            f"{s['cer']:.3f}",
+            f"{100 * s['accuracy_no_lexicon']:.1f}%",
+            f"{s['cer_no_lexicon']:.3f}",
+        ]
+
+    rows = [row("all", result["all"]), row("in the word list", result["in_lexicon"])]
+    rows.append(row("outside it", result["outside_lexicon"]))
+    p10 = result["writer_accuracy_percentiles"]
+    return (
+        f"Word model `{result.get('model')}` on {result['data']}: {result['words']:,} words. Greedy (the network "
+        f"alone): {100 * result['greedy_accuracy']:.1f}%. Per writer (10th/50th/90th percentile): "
+        + ("–" if not p10 else " / ".join(f"{100 * v:.0f}%" for v in p10))
+        + f". Median {result['ms_median']} ms a word (10 letters: {result['ms_median_10_letters']} ms).\n\n"
+        + table(rows, ["words", "count", "accuracy", "top-5", "CER", "no list: accuracy", "no list: CER"])
+    )

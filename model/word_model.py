@@ -1,0 +1,109 @@
+"""The word model: a small network trained on whole handwritten words (``python -m train.words``) that reads a pen
+trajectory (``model.trajectory``) into per-frame probabilities of each character and of "no character" (CTC's
+blank), served by LiteRT like the LeNet-5, without TensorFlow.
+
+Its architecture follows the on-device readers of Carbune et al. (2020) and the BLSTM-CTC of Graves et al. (2009):
+two 1-D convolutions over the resampled points (the second halves the frame rate), two bidirectional LSTM layers,
+and a softmax over ALPHABET plus the blank. ``greedy`` decodes without a word list; ``model.word_decoder`` weighs
+a word list against the ink.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .trajectory import FEATURES
+
+#: What the word model spells, case and all; index 0 of its output is CTC's blank, ALPHABET[i] is output i + 1.
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+BLANK = 0
+CLASSES = len(ALPHABET) + 1
+#: The frame rate is halved once: one output frame per this many input points.
+STRIDE = 2
+#: File names in a model folder (``model/default/words/`` and the repo's ``words/``).
+KERAS_FILE = "words.keras"
+SERVING_FILE = "words.tflite"
+METRICS_FILE = "metrics.json"
+
+
+class WordModelError(RuntimeError):
+    """The word model's file is missing or cannot be run; ``reason`` is one short sentence without paths."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def frames(points: int) -> int:
+    """Output frames for this many input points."""
+    return -(-points // STRIDE)
+
+
+def encode(text: str) -> list[int]:
+    """A word's characters as output indices (ValueError for a character the model cannot spell)."""
+    try:
+        return [ALPHABET.index(c) + 1 for c in text]
+    except ValueError:
+        raise ValueError(f"{text!r} holds a character outside the word model's alphabet") from None
+
+
+def greedy(log_probabilities: np.ndarray) -> str:
+    """The best path: the most probable output per frame, repeats merged, blanks dropped."""
+    best = log_probabilities.argmax(axis=1)
+    keep = (best != BLANK) & np.concatenate([[True], best[1:] != best[:-1]])
+    return "".join(ALPHABET[i - 1] for i in best[keep])
+
+
+@dataclass
+class WordModel:
+    """A LiteRT interpreter of the word model (one invocation at a time; resized to each word's length)."""
+
+    path: Path
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        from ai_edge_litert.interpreter import Interpreter
+
+        try:
+            self._interpreter = Interpreter(model_path=str(self.path), num_threads=2)
+        except (ValueError, RuntimeError) as exc:
+            raise WordModelError(
+                f"{self.path.name} is not a readable LiteRT model ({exc})", "The word model's file is damaged."
+            ) from exc
+        (self._input,), (self._output,) = self._interpreter.get_input_details(), self._interpreter.get_output_details()
+        if tuple(self._input["shape"][2:]) != (FEATURES,) or int(self._output["shape"][-1]) != CLASSES:
+            raise WordModelError(
+                f"{self.path.name} is not this project's word model (input {self._input['shape']}, output "
+                f"{self._output['shape']})",
+                "The word model's file is not a word model of this project.",
+            )
+        self._lock = threading.Lock()
+        self._length = None
+
+    @classmethod
+    def load(cls, folder: str | Path) -> WordModel:
+        folder = Path(folder)
+        if not (folder / SERVING_FILE).is_file():
+            raise WordModelError(f"No {SERVING_FILE} in {folder}", "There is no word model.")
+        try:
+            info = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        return cls(folder / SERVING_FILE, info if isinstance(info, dict) else {})
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """(N, FEATURES) trajectory features -> (frames(N), CLASSES) log-probabilities."""
+        x = np.asarray(points, dtype=np.float32)[None]
+        with self._lock:
+            if self._length != x.shape[1]:
+                self._interpreter.resize_tensor_input(self._input["index"], x.shape)
+                self._interpreter.allocate_tensors()
+                self._length = x.shape[1]
+            self._interpreter.set_tensor(self._input["index"], x)
+            self._interpreter.invoke()
+            return np.array(self._interpreter.get_tensor(self._output["index"])[0])

@@ -1,0 +1,80 @@
+"""python -m train.words end to end on a few made-up words: it learns them, writes the files together, its LiteRT
+file answers as Keras does, and the decoder reads the words back from the served file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from harness.drawings import CHARACTER_STROKES
+from model import trajectory, word_model
+from model.lexicon import Vocabulary
+from model.word_decoder import decode
+
+pytestmark = pytest.mark.train
+
+TEXTS = ["it", "tx", "71", "L4", "xT", "47", "Tix", "1L"]
+
+
+def written(text: str, rng: np.random.Generator) -> list:
+    """``text`` in the harness's hand-drawn characters, side by side with a varying gap and a little wobble."""
+    strokes, x = [], 0.0
+    for char in text:
+        for stroke in CHARACTER_STROKES[char]:
+            points = np.asarray(stroke, float) + [x, 0] + rng.normal(0, 2, (len(stroke), 2))
+            strokes.append(points.round().tolist())
+        x += 100 + rng.uniform(10, 40)
+    return strokes
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from train.words import main
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path_factory.mktemp("words")
+    rows = []
+    for i in range(480):  # "zzz" trains; "abm", one of the tuning contributors, validates; "art" (test) is never read
+        contributor = "abm" if i % 8 == 0 else ("art" if i % 8 == 1 else "zzz")
+        text = TEXTS[(i // 8) % len(TEXTS)]
+        rows.append({"cat": "7", "text": text, "contributor": contributor, "writer": f"{contributor}/w{i % 5}",
+                     "quality": "?", "strokes": written(text, rng)})  # fmt: skip
+    data = folder / "words.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    out = folder / "model"
+    argv = ["--words", str(data), "--epochs", "30", "--width", "32", "--batch-size", "8", "--output-dir", str(out)]
+    assert main([*argv, "--validation-words", "100", "--learning-rate", "0.005", "--quiet"]) == 0
+    return out, rows
+
+
+def test_it_learns_words_and_writes_every_file(trained):
+    out, rows = trained
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [word_model.KERAS_FILE, word_model.SERVING_FILE, word_model.METRICS_FILE]
+    )
+    metrics = json.loads((out / word_model.METRICS_FILE).read_text())
+    assert metrics["data"]["training_words"] == sum(r["contributor"] == "zzz" for r in rows)  # never "art"
+    assert metrics["validation"]["words"] == sum(r["contributor"] == "abm" for r in rows)
+    assert metrics["validation"]["word_accuracy"] >= 0.7 and metrics["serving"]["max_abs_diff"] <= 1e-3
+    assert metrics["history"][0]["cer"] > metrics["validation"]["cer"]  # it learnt
+
+
+def test_the_served_file_and_decoder_read_the_words_back(trained):
+    out, rows = trained
+    served = word_model.WordModel.load(out)
+    vocabulary = Vocabulary.of(words=TEXTS, dictionary=False)
+    held = [r for r in rows if r["contributor"] == "abm"]
+    read = [decode(served(trajectory.features(r["strokes"])), vocabulary)[0].text for r in held]
+    assert np.mean([a == r["text"].lower() for a, r in zip(read, held)]) >= 0.7
+
+
+def test_a_damaged_word_model_is_refused_clearly(trained, tmp_path):
+    out, _ = trained
+    (tmp_path / word_model.SERVING_FILE).write_bytes(b"\0" * 64)
+    with pytest.raises(word_model.WordModelError) as refused:
+        word_model.WordModel.load(tmp_path)
+    assert refused.value.reason == "The word model's file is damaged."
+    with pytest.raises(word_model.WordModelError):
+        word_model.WordModel.load(tmp_path / "nowhere")

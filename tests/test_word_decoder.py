@@ -1,0 +1,72 @@
+"""The word decoder on made-up ink: per-frame probabilities written by hand, so what the word list may and may not
+change is exact."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.lexicon import Vocabulary
+from model.word_decoder import align, case_from_ink, decode
+from model.word_model import ALPHABET, CLASSES, greedy
+
+
+def frames(*steps: dict[str, float]) -> np.ndarray:
+    """Log-probabilities: each step is one character frame ({character: probability}) followed by a blank frame;
+    what a frame leaves unsaid is blank."""
+    rows = []
+    for step in steps:
+        row = np.full(CLASSES, 1e-6)
+        for char, p in step.items():
+            row[ALPHABET.index(char) + 1] = p
+        row[0] = max(1e-6, 1 - sum(step.values()))
+        blank = np.full(CLASSES, 1e-6)
+        blank[0] = 1.0
+        rows += [row, blank]
+    rows = np.asarray(rows)
+    return np.log(rows / rows.sum(axis=1, keepdims=True))
+
+
+def test_clear_ink_reads_as_written_with_or_without_a_list():
+    ink = frames({"c": 0.9}, {"a": 0.9}, {"t": 0.9})
+    assert greedy(ink) == "cat"
+    assert decode(ink, Vocabulary.of())[0].text == "cat"
+    assert decode(ink, Vocabulary.of(dictionary=False))[0].text == "cat"
+
+
+def test_the_list_settles_what_the_ink_leaves_open_and_no_more():
+    torn = frames({"t": 0.9}, {"b": 0.5, "h": 0.4}, {"e": 0.9})  # "tbe" by a nose, "the" close behind
+    assert greedy(torn) == "tbe"
+    best = decode(torn, Vocabulary.of())
+    assert best[0].text == "the" and best[0].listed and "tbe" in [c.text for c in best]
+    assert not any(c.listed for c in decode(torn, Vocabulary.of(dictionary=False)))  # no list, no listed words
+    sure = frames({"t": 0.995}, {"b": 0.998, "h": 0.001}, {"e": 0.995})  # the ink all but rules "the" out
+    assert decode(sure, Vocabulary.of())[0].text == "tbe"
+
+
+def test_unlisted_names_and_numbers_are_read_from_the_ink():
+    name = frames({"Z": 0.99}, {"o": 0.99}, {"l": 0.99}, {"t": 0.99}, {"a": 0.99}, {"n": 0.99})
+    assert decode(name, Vocabulary.of())[0].text == "zoltan"
+    assert decode(name, Vocabulary.of(words="Zoltan"))[0].listed
+    number = frames({"2": 0.9}, {"0": 0.8, "o": 0.1}, {"2": 0.9}, {"5": 0.8, "s": 0.1})
+    assert decode(number, Vocabulary.of())[0].text == "2025"
+
+
+def test_repeated_letters_need_a_blank_between_them():
+    ink = frames({"l": 0.9}, {"l": 0.9})  # two separate l frames: "ll"
+    assert decode(ink, Vocabulary.of(dictionary=False))[0].text == "ll"
+    held = np.concatenate([frames({"l": 0.9})[:1]] * 3)  # one l held over three frames: "l"
+    assert decode(held, Vocabulary.of(dictionary=False))[0].text == "l"
+
+
+def test_candidates_are_ordered_and_distinct():
+    ink = frames({"c": 0.6, "e": 0.3}, {"a": 0.5, "o": 0.4}, {"t": 0.9})
+    found = decode(ink, Vocabulary.of())
+    assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
+    assert len({c.text for c in found}) == len(found) >= 3
+
+
+def test_alignment_and_case_come_from_the_frames():
+    ink = frames({"C": 0.8, "c": 0.1}, {"a": 0.9}, {"t": 0.9})
+    assert align(ink, "cat") == [(0, 0), (2, 2), (4, 4)]
+    assert case_from_ink(ink, "cat") == "Cat"
+    assert align(ink[:2], "cat") is None  # two frames cannot hold three characters

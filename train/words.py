@@ -1,0 +1,263 @@
+"""python -m train.words: train the word model (``model.word_model``) on whole handwritten words with CTC.
+
+UNIPEN's words of the training writers only: the word test contributors (``pen.WORD_TEST_CONTRIBUTORS``) are never
+read here, and the tuning contributors (``pen.WORD_TUNE_CONTRIBUTORS``) only validate (the epoch kept is the one
+that reads them best). Every epoch draws each training word afresh with a random slant, rotation, width and jitter
+(augmentation rather than hand normalisation). The run writes the Keras model, the LiteRT serving file (checked
+against Keras on validation words) and metrics.json, together or not at all.
+
+    python -m train.words --words ../shared/data/unipen/words.jsonl.gz --output-dir model/default/words
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model import word_model
+from model.trajectory import FEATURES, TrajectoryError, features
+from model.word_model import ALPHABET, encode, frames, greedy
+
+from . import pen
+from .splits import DataError
+
+log = logging.getLogger("train.words")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    epochs: int = 30
+    batch_size: int = 32
+    learning_rate: float = 2e-3
+    width: int = 96  # LSTM units per direction
+    slant: float = 0.35  # shear of x by height, uniform in [-slant, slant]
+    rotation_deg: float = 4.0
+    stretch: float = 0.2  # width scaled by 1 +- stretch
+    jitter: float = 0.01  # points moved by this share of the ink's height (Gaussian)
+    seed: int = 42
+
+
+def spellable(word: pen.PenWord) -> bool:
+    return all(c in ALPHABET for c in word.text)
+
+
+def split(words: list[pen.PenWord]) -> tuple[list[pen.PenWord], list[pen.PenWord]]:
+    """(training words, validation words): the tuning contributors validate, the test contributors are dropped."""
+    test, tune = set(pen.WORD_TEST_CONTRIBUTORS), set(pen.WORD_TUNE_CONTRIBUTORS)
+    usable = [w for w in words if spellable(w) and w.contributor not in test]
+    return [w for w in usable if w.contributor not in tune], [w for w in usable if w.contributor in tune]
+
+
+def augment(strokes: tuple, recipe: Recipe, rng: np.random.Generator) -> list[np.ndarray]:
+    """The word as another hand might have written it: slanted, turned, wider or narrower, a little shaky."""
+    points = [np.asarray(s, dtype=np.float64) for s in strokes]
+    ink = np.concatenate(points)
+    height = max(float(np.ptp(ink[:, 1])), 1.0)
+    angle = np.deg2rad(rng.uniform(-recipe.rotation_deg, recipe.rotation_deg))
+    shear, stretch = rng.uniform(-recipe.slant, recipe.slant), 1 + rng.uniform(-recipe.stretch, recipe.stretch)
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    matrix = turn @ np.array([[stretch, -shear], [0.0, 1.0]])
+    return [p @ matrix.T + rng.normal(0, recipe.jitter * height, p.shape) for p in points]
+
+
+def encoded(words: list[pen.PenWord], recipe: Recipe | None, rng: np.random.Generator) -> list[tuple]:
+    """(features, labels) per word, augmented when a recipe is given; words that cannot be read are skipped."""
+    out = []
+    for w in words:
+        try:
+            x = features(augment(w.strokes, recipe, rng) if recipe else [np.asarray(s) for s in w.strokes])
+        except TrajectoryError:
+            continue
+        if frames(len(x)) >= 2 * len(w.text) + 1:  # CTC needs a frame per character, and room between repeats
+            out.append((x, encode(w.text), w.text))
+    return out
+
+
+def batches(samples: list[tuple], batch_size: int, rng: np.random.Generator | None = None):
+    """Padded batches of words of similar length (less padding, faster LSTMs); shuffled when ``rng`` is given."""
+    order = np.argsort([len(x) for x, _, _ in samples], kind="stable")
+    groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if rng is not None:
+        rng.shuffle(groups)
+    for group in groups:
+        chosen = [samples[i] for i in group]
+        longest = max(len(x) for x, _, _ in chosen)
+        points = np.zeros((len(chosen), longest, FEATURES), np.float32)
+        mask = np.zeros((len(chosen), frames(longest)), bool)
+        labels = np.zeros((len(chosen), max(len(y) for _, y, _ in chosen)), np.int32)
+        lengths = np.zeros(len(chosen), np.int32)
+        for row, (x, y, _) in enumerate(chosen):
+            points[row, : len(x)] = x
+            mask[row, : frames(len(x))] = True
+            labels[row, : len(y)] = y
+            lengths[row] = len(y)
+        yield {"points": points, "frame_mask": mask}, (labels, lengths), [t for _, _, t in chosen]
+
+
+def score(read: list[str], truth: list[str]) -> dict:
+    """Word accuracy (ignoring case, and exact) and character error rate (case ignored), over all words."""
+    from .evaluate import edit_distance
+
+    errors = sum(edit_distance(r.lower(), t.lower()) for r, t in zip(read, truth))
+    return {
+        "words": len(truth),
+        "word_accuracy": round(float(np.mean([r.lower() == t.lower() for r, t in zip(read, truth)])), 4),
+        "word_accuracy_with_case": round(float(np.mean([r == t for r, t in zip(read, truth)])), 4),
+        "cer": round(errors / max(1, sum(len(t) for t in truth)), 4),
+    }
+
+
+def read_greedy(model, samples: list[tuple], batch_size: int = 64) -> tuple[list[str], list[str]]:
+    """(what the model reads without a word list, the truth), word by word."""
+    read, truth = [], []
+    for inputs, _, texts in batches(samples, batch_size):
+        out = np.asarray(model(inputs, training=False))
+        read += [greedy(out[row, :length]) for row, length in enumerate(inputs["frame_mask"].sum(axis=1))]
+        truth += texts
+    return read, truth
+
+
+def train(args: argparse.Namespace) -> dict:
+    import keras
+
+    from . import word_net
+
+    recipe = Recipe(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        width=args.width,
+        seed=args.seed,
+    )
+    rng = np.random.default_rng(recipe.seed)
+    keras.utils.set_random_seed(recipe.seed)
+    started = time.time()
+    training_words, validation_words = split(pen.read_words(args.words))
+    if args.max_words:
+        training_words = [training_words[i] for i in rng.permutation(len(training_words))[: args.max_words]]
+    held = [validation_words[i] for i in rng.permutation(len(validation_words))[: args.validation_words]]
+    if not training_words or not held:
+        raise DataError(f"{args.words} holds no training or no validation words (see train/pen.py's contributors)")
+    validation = encoded(held, None, rng)
+    log.info("words: %d training, %d validating", len(training_words), len(validation))
+    model, inference = word_net.build(recipe.width)
+    steps = -(-len(training_words) // recipe.batch_size) * recipe.epochs
+    schedule = keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps, alpha=0.05)
+    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=5.0))
+    best, history, seconds = None, [], []
+    for epoch in range(recipe.epochs):
+        start = time.perf_counter()
+        samples = encoded(training_words, recipe, rng)
+        losses = [float(model.train_on_batch(x, y)) for x, y, _ in batches(samples, recipe.batch_size, rng)]
+        seconds.append(time.perf_counter() - start)
+        result = score(*read_greedy(model, validation))
+        history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), **result})
+        if not args.quiet:
+            print(json.dumps(history[-1]), flush=True)
+        if best is None or result["cer"] < best[0]["cer"]:
+            best = (result, [w.copy() for w in inference.get_weights()], epoch + 1)
+    inference.set_weights(best[1])
+    metrics = {
+        "model": {"name": "word_model", "parameters": int(inference.count_params()), "alphabet": ALPHABET},
+        "data": {
+            "source": Path(args.words).name,
+            "training_words": len(training_words),
+            "training_writers": len({w.writer for w in training_words}),
+            "validation_words": len(validation),
+            "validation_contributors": list(pen.WORD_TUNE_CONTRIBUTORS),
+            "never_read": list(pen.WORD_TEST_CONTRIBUTORS),
+        },
+        "recipe": asdict(recipe),
+        "validation": {**best[0], "epoch": best[2], "decoding": "greedy, no word list"},
+        "training": {
+            "epochs": recipe.epochs,
+            "seconds_per_epoch": round(float(np.mean(seconds)), 1),
+            "train_time_s": round(float(np.sum(seconds)), 1),
+        },
+        "history": history,
+        "command": "python -m train.words " + " ".join(_public(sys.argv[1:] if args.argv is None else args.argv)),
+        "created_unix": int(started),
+    }
+    write(args.output_dir, inference, metrics, validation[:50])
+    return metrics
+
+
+def _public(argv: list[str]) -> list[str]:
+    """The command as recorded: a data file by its name, the output folder as OUTPUT_DIR (metrics are public)."""
+    words = []
+    for option, value in zip(["", *argv], argv):
+        if option == "--output-dir":
+            value = "OUTPUT_DIR"
+        elif Path(value).is_file():
+            value = Path(value).name
+        words.append(value)
+    return words
+
+
+def write(output_dir: Path, inference, metrics: dict, check: list[tuple]) -> None:
+    """The three files, staged and swapped in together (``train.artifacts.swap_in``)."""
+    from model.atomic import write_text
+
+    from . import word_net
+    from .artifacts import swap_in
+
+    output_dir = Path(output_dir).resolve()
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+    try:
+        inference.save(staging / word_model.KERAS_FILE)
+        metrics["serving"] = word_net.export(inference, staging, check)
+        write_text(staging / word_model.METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
+        swap_in(staging, output_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    d = Recipe()
+    p = argparse.ArgumentParser(prog="python -m train.words", description=__doc__.split("\n\n")[0])
+    p.add_argument("--words", required=True, type=Path, help="UNIPEN words as JSON lines (words.jsonl.gz)")
+    p.add_argument("--output-dir", type=Path, default=Path("artifacts/words"))
+    p.add_argument("--epochs", type=int, default=d.epochs)
+    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--learning-rate", type=float, default=d.learning_rate)
+    p.add_argument("--width", type=int, default=d.width, help="LSTM units per direction")
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--max-words", type=int, default=None, help="train on this many words at most (tests)")
+    p.add_argument("--validation-words", type=int, default=2000, help="tuning contributors' words that validate")
+    p.add_argument("--quiet", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    from model.environment import quiet
+
+    quiet()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        metrics = train(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    v = metrics["validation"]
+    print(
+        f"validation (tuning contributors, greedy, no word list): words {100 * v['word_accuracy']:.1f}%, "
+        f"CER {v['cer']:.3f} (epoch {v['epoch']}) | {metrics['training']['seconds_per_epoch']} s/epoch | "
+        f"{metrics['model']['parameters']:,} parameters | written to {args.output_dir}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
