@@ -17,7 +17,7 @@ import numpy as np
 from harness import data
 from model import trajectory
 from model.lexicon import Vocabulary, english
-from model.word_decoder import decode
+from model.word_decoder import WEIGHTS, Weights, decode
 from model.word_model import WordModel, greedy
 
 from .common import table
@@ -66,6 +66,47 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
         "greedy_accuracy": round(float(greedy_right), 4),
         **_word_scores(rows),
     }
+
+
+#: The decoder's weights tried on the tuning writers (``model.word_decoder.WEIGHTS`` records the choice).
+GRID = {"prior": (0.2, 0.35, 0.5), "spelling": (0.15, 0.3, 0.5), "outside": (1.5, 3.0, 5.0)}
+
+
+def choose_weights(model=None, count: int = 1000) -> dict:
+    """Every weight combination of GRID on the tuning writers' words (the network run once per word): word accuracy
+    with the English list, and without any list for the spelling weight; the best by the mean of the two."""
+    from harness.drawings import word_placing
+    from model.pad import WORD_CANVAS, pad_value
+    from model.strokes import Strokes
+
+    served = WordModel.load(model or DEFAULT)
+    words = sample_words(data.pen_words("tune")[0], count)
+    rng = np.random.default_rng(29)
+    frames = [
+        served(
+            trajectory.features(
+                Strokes.parse(
+                    pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes), rng))
+                ).strokes
+            )
+        )
+        for w in words
+    ]
+    truth = [w.text.lower() for w in words]
+    listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
+    rows = []
+    for prior in GRID["prior"]:
+        for spelling in GRID["spelling"]:
+            for outside in GRID["outside"]:
+                weights = Weights(prior, spelling, outside)
+                read = [(decode(f, listed, weights) or [None])[0] for f in frames]
+                plain = [(decode(f, bare, weights) or [None])[0] for f in frames]
+                with_list = np.mean([c is not None and c.text == t for c, t in zip(read, truth)])
+                without = np.mean([c is not None and c.text == t for c, t in zip(plain, truth)])
+                rows.append({"weights": [prior, spelling, outside], "with_list": round(float(with_list), 4),
+                             "no_list": round(float(without), 4)})  # fmt: skip
+    best = max(rows, key=lambda r: r["with_list"] + r["no_list"])
+    return {"words": len(words), "grid": rows, "best": best, "current": list(vars(WEIGHTS).values())}
 
 
 def report(result: dict) -> str:
