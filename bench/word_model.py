@@ -4,7 +4,8 @@ tuning writers (the word model's validation), placed on the 720x288 word pad as 
 with the English word list (``model.word_decoder``), without any list, and greedily (the network alone). Case is
 ignored; in-list and out-of-list words are reported apart.
 
-``python -m bench word_model --model FOLDER`` (a folder holding words.tflite; default ``model/default/words``).
+``python -m bench word_model --model FOLDER [--writers tune]`` (a folder holding words.tflite; default
+``model/default/words``); with ``tune``, also the decoder's weights chosen there.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from harness import data
 from model import trajectory
 from model.lexicon import Vocabulary, english
 from model.word_decoder import WEIGHTS, Weights, decode
-from model.word_model import WordModel, greedy
+from model.word_model import WordModel, WordModelError, greedy
 
 from .common import table
 from .words import _word_scores, sample_words
@@ -31,7 +32,10 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
     from model.pad import WORD_CANVAS, pad_value
     from model.strokes import Strokes
 
-    served = WordModel.load(model or DEFAULT)
+    try:
+        served = WordModel.load(model or DEFAULT)
+    except WordModelError as exc:
+        raise SystemExit(f"{exc}: train one with python -m train.words and pass its folder as --model") from None
     words, name = data.pen_words(which, full=False if quick else None)
     words = sample_words(words, count or (40 if quick else 1500))
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
@@ -59,20 +63,23 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
             }
         )
     greedy_right = np.mean([r["greedy"].lower() == r["truth"].lower() for r in rows])
-    return {
+    result = {
         "data": name,
         "model": served.info.get("command"),
         "words": len(rows),
         "greedy_accuracy": round(float(greedy_right), 4),
         **_word_scores(rows),
     }
+    if which == "tune":  # the tuning writers also choose the decoder's weights
+        result["weights"] = choose_weights(model, 100 if quick else 400)
+    return result
 
 
 #: The decoder's weights tried on the tuning writers (``model.word_decoder.WEIGHTS`` records the choice).
 GRID = {"prior": (0.2, 0.35, 0.5), "spelling": (0.15, 0.3, 0.5), "outside": (1.5, 3.0, 5.0)}
 
 
-def choose_weights(model=None, count: int = 1000) -> dict:
+def choose_weights(model=None, count: int = 400) -> dict:
     """Every weight combination of GRID on the tuning writers' words (the network run once per word): word accuracy
     with the English list, and without any list for the spelling weight; the best by the mean of the two."""
     from harness.drawings import word_placing
@@ -123,6 +130,14 @@ def report(result: dict) -> str:
             f"{s['cer_no_lexicon']:.3f}",
         ]
 
+    weights = ""
+    if "weights" in result:
+        w = result["weights"]
+        weights = (
+            f"\n\nDecoder weights (prior, spelling, outside) on {w['words']:,} tuning words: best {w['best']['weights']} "
+            f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
+            f"`model.word_decoder.WEIGHTS` is {w['current']}."
+        )
     rows = [row("all", result["all"]), row("in the word list", result["in_lexicon"])]
     rows.append(row("outside it", result["outside_lexicon"]))
     p10 = result["writer_accuracy_percentiles"]
@@ -132,4 +147,5 @@ def report(result: dict) -> str:
         + ("–" if not p10 else " / ".join(f"{100 * v:.0f}%" for v in p10))
         + f". Median {result['ms_median']} ms a word (10 letters: {result['ms_median_10_letters']} ms).\n\n"
         + table(rows, ["words", "count", "accuracy", "top-5", "CER", "no list: accuracy", "no list: CER"])
+        + weights
     )

@@ -28,11 +28,11 @@ _NEG = -np.inf
 class Weights:
     """How a reading's score adds up: the ink's log-probability, plus ``prior`` times a listed word's log
     frequency, or ``spelling`` times the character model's log-probability minus ``outside`` for a reading no
-    list holds."""
+    list holds. Chosen by ``python -m bench word_model --writers tune`` on the tuning writers' words."""
 
     prior: float = 0.35
-    spelling: float = 0.3
-    outside: float = 3.0
+    spelling: float = 0.5
+    outside: float = 5.0
 
 
 WEIGHTS = Weights()
