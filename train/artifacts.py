@@ -10,7 +10,8 @@ import ctypes
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from model.files import CARD_FILE, CONFUSION_PNG, CURVES_PNG, METRICS_FILE, REPO_FILES
@@ -21,15 +22,10 @@ from . import plots
 _RENAME_EXCHANGE = 2
 
 
-def write_all(
-    output_dir: str | Path,
-    write_models: Callable[[Path], None],
-    metrics: ModelMetrics,
-    render_card: Callable[[Path], str] | None = None,
-) -> Path:
-    """Stage the model files (``write_models(folder)``, which may add to ``metrics``), metrics.json, the plots
-    and, given ``render_card(staged folder)``, the card; then swap them in. Whatever else the folder held (a
-    variant's subfolder, people's own files) is kept."""
+@contextmanager
+def staged(output_dir: str | Path, replaced: tuple[str, ...]) -> Iterator[Path]:
+    """A hidden staging folder beside ``output_dir`` holding what the folder held but the ``replaced`` files (a
+    variant's subfolder, people's own files); what the block writes there is swapped in when it ends without error."""
     output_dir = Path(output_dir).resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(output_dir)
@@ -39,8 +35,25 @@ def write_all(
             for item in output_dir.iterdir():
                 if item.is_dir():
                     shutil.copytree(item, staging / item.name, symlinks=True)
-                elif item.name not in REPO_FILES:
+                elif item.name not in replaced:
                     shutil.copy2(item, staging / item.name)
+        yield staging
+        os.chmod(staging, 0o777 & ~_umask())
+        _sync(staging)
+        swap_in(staging, output_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the previous artifacts
+
+
+def write_all(
+    output_dir: str | Path,
+    write_models: Callable[[Path], None],
+    metrics: ModelMetrics,
+    render_card: Callable[[Path], str] | None = None,
+) -> Path:
+    """Stage the model files (``write_models(folder)``, which may add to ``metrics``), metrics.json, the plots
+    and, given ``render_card(staged folder)``, the card; then swap them in."""
+    with staged(output_dir, REPO_FILES) as staging:
         write_models(staging)
         metrics.save(staging / METRICS_FILE)
         if render_card is not None:
@@ -48,12 +61,7 @@ def write_all(
         title = f"Confusion matrix: {metrics.data.name} test split"
         (staging / CONFUSION_PNG).write_bytes(plots.confusion_png(metrics.test.confusion_matrix, title))
         (staging / CURVES_PNG).write_bytes(plots.curves_png(metrics.history))
-        os.chmod(staging, 0o777 & ~_umask())
-        _sync(staging)
-        swap_in(staging, output_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the previous artifacts
-    return output_dir
+    return Path(output_dir).resolve()
 
 
 def swap_in(staging: Path, target: Path) -> None:

@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -204,22 +202,17 @@ def _public(argv: list[str]) -> list[str]:
 
 
 def write(output_dir: Path, inference, metrics: dict, check: list[tuple]) -> None:
-    """The three files, staged and swapped in together (``train.artifacts.swap_in``)."""
+    """The three files, staged and swapped in together (``train.artifacts.staged``)."""
     from model.atomic import write_text
 
     from . import word_net
-    from .artifacts import swap_in
+    from .artifacts import staged
 
-    output_dir = Path(output_dir).resolve()
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
-    try:
+    files = (word_model.KERAS_FILE, word_model.SERVING_FILE, word_model.METRICS_FILE)
+    with staged(output_dir, files) as staging:
         inference.save(staging / word_model.KERAS_FILE)
         metrics["serving"] = word_net.export(inference, staging, check)
         write_text(staging / word_model.METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
-        swap_in(staging, output_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
