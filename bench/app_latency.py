@@ -83,12 +83,12 @@ def _in_process(calls: int) -> list[float]:
     return times[10:]
 
 
-SECOND_MODEL = """
+LOAD_MODELS = """
 import json, time
 t = time.perf_counter()
 from model.classifier import Classifier
-from model.files import {variant}
-Classifier.load(variant={variant})
+for variant in {variants!r}:
+    Classifier.load(variant=variant)
 print(json.dumps({{"seconds": time.perf_counter() - t, "rss_kb": int(next(line.split()[1] for line in
       open("/proc/self/status") if line.startswith("VmRSS:")))}}))
 """
@@ -96,21 +96,19 @@ SECOND_MODEL_TARGETS = {"start_up_ms": 50, "rss_mb": 20}
 
 
 def second_model(runs: int = 5) -> dict:
-    """What serving the pen-tuned model beside the EMNIST one costs: each loaded alone in fresh processes (the
-    imports they share counted in both), the pen model's own load time and memory past the package's imports."""
+    """What serving the pen-tuned model beside the EMNIST one costs: fresh processes that load the EMNIST model
+    alone, and both (the package's imports counted in each), compared by their medians."""
     import json
     import subprocess
     import sys
 
-    def once(code: str) -> dict:
+    def once(variants: list[str]) -> dict:
+        code = LOAD_MODELS.format(variants=variants)
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    both = SECOND_MODEL.replace(
-        "Classifier.load(variant={variant})", "Classifier.load(variant=EMNIST); Classifier.load(variant=PEN)"
-    ).format(variant="EMNIST, PEN")
-    one = [once(SECOND_MODEL.format(variant="EMNIST")) for _ in range(runs)]
-    two = [once(both) for _ in range(runs)]
+    one = [once(["emnist"]) for _ in range(runs)]
+    two = [once(["emnist", "pen"]) for _ in range(runs)]
     median = lambda rows, key: float(np.median([r[key] for r in rows]))  # noqa: E731
     return {
         "start_up_ms": round(1e3 * (median(two, "seconds") - median(one, "seconds")), 1),

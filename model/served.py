@@ -57,7 +57,12 @@ class ServedModels:
         return choice if choice == EMNIST or self.pen is not None else EMNIST
 
     def classifier(self, choice: str | None, given: Input) -> Classifier:
-        return self.pen if self.variant(choice, given) == PEN else self.emnist
+        return self.reader(choice, given)[1]
+
+    def reader(self, choice: str | None, given: Input) -> tuple[str, Classifier]:
+        """(the variant that answers ``given`` input, its classifier)."""
+        variant = self.variant(choice, given)
+        return variant, self.pen if variant == PEN else self.emnist
 
     @property
     def home(self) -> Classifier:

@@ -202,8 +202,7 @@ class Page:
 
     def _answer(self, source: dict, kind: Any, stored: Any, model: Any = AUTO) -> Answer:
         """Read a source ({"strokes": pad value} or {"picture": path}); one character, or a word (then read whole)."""
-        variant = self.models.variant(model, given(source))
-        reader = self.models.classifier(variant, given(source))
+        variant, reader = self.models.reader(model, given(source))
         memory, problem = self._usable_memory(stored, reader)
         allowed = self.allowed(kind)
         by = texts.answered_by(variant)
@@ -253,8 +252,7 @@ class Page:
         if not has_strokes(value):
             return EMPTY_WORD
         strokes = Strokes.parse(value)
-        variant = self.models.variant(model, "strokes")
-        reader = self.models.classifier(variant, "strokes")
+        variant, reader = self.models.reader(model, "strokes")
         memory, problem = self._usable_memory(stored, reader)
         reading = reader.read_strokes(strokes, self.allowed(kind), memory, **self.vocabulary(words, dictionary))
         text, picture, details, value, choices, suggestions = show_reading(reading, pictures.drawn(strokes), value)
