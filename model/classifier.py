@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import hub, loading, reading, rejection
+from . import hub, loading, reading, rejection, word_reading
 from .files import DEFAULT_VARIANT
 from .labels import LABELS, allowed_mask, restrict
-from .lexicon import Vocabulary
+from .lexicon import Vocabulary, parse_words
 from .memory import MemoryRejected, WriterMemory
 from .metrics import ModelMetrics
 from .orientation import upright_to_emnist
@@ -20,6 +20,7 @@ from .preprocess import Centre, Framed, ImageInput, as_batch, find_ink, frame, o
 from .runtime import Engine
 from .strokes import Strokes, render
 from .views import Views
+from .word_model import WordModel
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Classifier:
     warnings: list[str] = field(default_factory=list)
     views: Views = field(default_factory=Views)  # test-time augmentation, as metrics.json records it
     variant: str = DEFAULT_VARIANT  # which of a repo's models this is (model.files.VARIANTS)
+    words: WordModel | None = None  # the repo's word model, which reads drawn words whole (else: cut and search)
 
     @classmethod
     def load(
@@ -100,6 +102,7 @@ class Classifier:
             warnings=loaded.warnings,
             views=loaded.views,
             variant=loaded.variant,
+            words=loaded.words,
         )
 
     @property
@@ -190,12 +193,40 @@ class Classifier:
         words: str | Iterable[str] | None = None,
         dictionary: bool = True,
     ) -> reading.Reading:
-        """Words, numbers or a few lines as pen strokes -> the same, boxes in canvas units; joined-up letters
-        are cut where the pen joins them (``model.segmentation``)."""
+        """Words, numbers or a few lines as pen strokes -> the same, boxes in canvas units. Each word is read whole
+        by the word model where the repo has one (the writer's remembered words are listed as theirs), else cut
+        where the pen joins letters (``model.segmentation``)."""
         mask = allowed_mask(allowed)
+        if self.words is not None and memory is not None and memory.words:
+            words = [*parse_words(words or []), *memory.words]
         vocabulary = Vocabulary.of(words, dictionary)
         strokes = Strokes.parse(strokes)
-        return self._stamped(reading.read_strokes(strokes, self._answerer(mask, memory), vocabulary))
+        answer = self._answerer(mask, memory)
+        if self.words is None:
+            return self._stamped(reading.read_strokes(strokes, answer, vocabulary))
+        return self._stamped(word_reading.read_strokes(strokes, self.words, answer, vocabulary, mask))
+
+    def spell_strokes(
+        self, strokes: Strokes | dict | str, text: str, allowed: str | None = None, memory: WriterMemory | None = None
+    ) -> reading.Reading:
+        """The drawing read as ``text`` (what its writer says it says): each character placed on its ink by the word
+        model's alignment, with the glyph there and LeNet-5's reading of it, for a writer's memory to learn from.
+        Without a word model, ``text`` must have one character for each the cut-and-search reading found."""
+        mask = allowed_mask(allowed)
+        strokes = Strokes.parse(strokes)
+        answer = self._answerer(mask, memory)
+        if self.words is not None:
+            return self._stamped(word_reading.spell(strokes, self.words, answer, text))
+        found = reading.read_strokes(strokes, answer, Vocabulary.of(dictionary=False))
+        read = [c for c in found.characters if c.probabilities is not None]
+        wanted = [c for c in text if not c.isspace() and c not in ".,"]
+        if len(wanted) != len(read):
+            raise word_reading.Unspellable(
+                f"Type one character for each of the {len(read)} characters read (this model cannot realign them)."
+            )
+        for character, label in zip(read, wanted):
+            character.label = label
+        return self._stamped(reading.Reading(text, found.characters, []))
 
     def _answerer(self, mask: np.ndarray | None, memory: WriterMemory | None) -> reading.Answer:
         """Candidate characters of words, read by the model file alone (calibrated too): a word has tens of

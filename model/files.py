@@ -33,6 +33,14 @@ EMNIST, PEN = "emnist", "pen"
 VARIANTS = {EMNIST: "", PEN: "pen"}
 DEFAULT_VARIANT = EMNIST
 
+#: The word model (``python -m train.words``): its own folder of a repo, read by every variant's word pad.
+WORDS_FOLDER = "words"
+WORD_KERAS_FILE = "words.keras"
+WORD_SERVING_FILE = "words.tflite"
+WORD_FILES = (WORD_KERAS_FILE, WORD_SERVING_FILE, METRICS_FILE)
+#: What reading words needs from a repo.
+WORD_INFERENCE_FILES = tuple(f"{WORDS_FOLDER}/{name}" for name in (WORD_SERVING_FILE, METRICS_FILE))
+
 
 def variant_folder(variant: str | None) -> str:
     """The subfolder of a repo that holds ``variant`` ("" for the root); a name it does not hold is refused."""

@@ -22,6 +22,8 @@ from .files import (
     KERAS_FILE,
     METRICS_FILE,
     SERVING_FILE,
+    WORD_INFERENCE_FILES,
+    WORDS_FOLDER,
     repo_paths,
     sha256,
     variant_folder,
@@ -30,6 +32,7 @@ from .metrics import ModelMetrics
 from .preprocess import PREPROCESSING_VERSION
 from .runtime import Engine, EngineError, KerasEngine, LiteRTEngine, litert_available
 from .views import Views
+from .word_model import WordModel, WordModelError
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,7 @@ class LoadedModel:
     warnings: list[str] = field(default_factory=list)
     views: Views = field(default_factory=Views)
     variant: str = DEFAULT_VARIANT
+    words: WordModel | None = None  # the repo's word model (its words/ folder), if it has one
 
 
 def configured_source(source: str | os.PathLike | None = None) -> str | None:
@@ -100,7 +104,10 @@ def resolve(
         )
     try:
         snapshot = hub.snapshot(
-            chosen, revision=revision, allow_patterns=repo_paths(variant, INFERENCE_FILES), **hub_options
+            chosen,
+            revision=revision,
+            allow_patterns=[*repo_paths(variant, INFERENCE_FILES), *WORD_INFERENCE_FILES],
+            **hub_options,
         )
     except hub.HubError as exc:
         raise ModelLoadError(
@@ -190,6 +197,15 @@ def load(
     if views is None:
         views = Views()
         warnings.append("Its metrics.json names test-time views this code does not accept; serving the glyph alone.")
+    words = None
+    if (root / WORDS_FOLDER).is_dir():
+        try:
+            words = WordModel.load(root / WORDS_FOLDER)
+        except WordModelError as exc:
+            warnings.append(f"{exc.reason} Words are read by cutting them into characters instead.")
+            log.info("%s", exc)
     for warning in warnings:
         log.warning("%s: %s", described, warning)
-    return LoadedModel(engine, metrics, folder, described, fingerprint, warnings, views, variant or DEFAULT_VARIANT)
+    return LoadedModel(
+        engine, metrics, folder, described, fingerprint, warnings, views, variant or DEFAULT_VARIANT, words
+    )

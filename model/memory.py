@@ -26,9 +26,12 @@ import numpy as np
 
 from .architecture import FEATURES
 from .labels import LABELS, index_of, restrict
+from .lexicon import WordListError, parse_words
 
 #: Oldest examples are dropped beyond this many.
 MAX_EXAMPLES = 300
+#: Words the writer picked or typed on the word pad, newest last; older ones are dropped beyond this many.
+MAX_WORDS = 200
 #: A JSON memory longer than this is refused before it is parsed (a full memory is ~45,000 characters).
 MAX_JSON_CHARS = 120_000
 #: Cosine similarity of features above which a remembered example counts, and the log-probability bonus for a
@@ -75,9 +78,17 @@ def _decode(code: Any) -> np.ndarray:
 class WriterMemory:
     """A bounded, ordered memory of one writer's characters, bound to the model whose features it holds."""
 
-    def __init__(self, examples: Iterable[Example] = (), model: str | None = None, max_examples: int = MAX_EXAMPLES):
+    def __init__(
+        self,
+        examples: Iterable[Example] = (),
+        model: str | None = None,
+        max_examples: int = MAX_EXAMPLES,
+        words: Iterable[str] = (),
+    ):
         self.model = model  # fingerprint of the model whose features these are (set by the first example)
         self.examples: deque[Example] = deque(examples, maxlen=max_examples)
+        #: Words this writer wrote and corrected (lowercase): read as their own words from then on.
+        self.words: deque[str] = deque(words, maxlen=MAX_WORDS)
 
     def __len__(self) -> int:
         return len(self.examples)
@@ -100,8 +111,16 @@ class WriterMemory:
         self.model = model
         self.examples.append(Example(label, unit(features), confirmed))
 
+    def add_word(self, word: str) -> None:
+        """Remember a word the writer wrote (the word reader lists it as theirs); a repeat moves to the end."""
+        (word,) = parse_words([word])  # WordListError for what no word list may hold
+        if word in self.words:
+            self.words.remove(word)
+        self.words.append(word)
+
     def forget(self) -> None:
         self.examples.clear()
+        self.words.clear()
         self.model = None
 
     def adjust(self, probabilities: np.ndarray, features: np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:
@@ -131,6 +150,7 @@ class WriterMemory:
             "examples": [
                 {"label": e.label, "features": _encode(e.features), "confirmed": e.confirmed} for e in self.examples
             ],
+            "words": list(self.words),
         }
 
     def to_json(self) -> str:
@@ -166,9 +186,16 @@ class WriterMemory:
                 "The remembered handwriting was learnt by another model, so it cannot be used with "
                 "this one. Forget it to start again."
             )
+        words = value.get("words", [])
+        if not isinstance(words, list) or len(words) > MAX_WORDS or not all(isinstance(w, str) for w in words):
+            raise MemoryRejected(f"The remembered words are damaged (a list of at most {MAX_WORDS} words is expected).")
+        try:
+            words = parse_words(words) if words else []
+        except WordListError as exc:
+            raise MemoryRejected(f"The remembered words are damaged: {exc}") from None
         parsed = []
         for item in examples:
             if not isinstance(item, dict) or not isinstance(item.get("label"), str) or item["label"] not in LABELS:
                 raise MemoryRejected("The remembered handwriting is damaged (an example has no valid label).")
             parsed.append(Example(item["label"], _decode(item.get("features")), item.get("confirmed") is True))
-        return cls(parsed, owner if parsed else None)
+        return cls(parsed, owner if parsed else None, words=words)

@@ -228,7 +228,7 @@ def _parts(
     return pixels, labelled, _lines(_merge(parts, apart))
 
 
-def _stroke_parts(strokes: Strokes, apart: float | None = None) -> list[list[_Part]]:
+def stroke_parts(strokes: Strokes, apart: float | None = None) -> list[list[_Part]]:
     """The characters' parts in lines, from strokes: every stroke is meant, so none is dropped as a speck."""
     if not strokes.strokes:
         raise BlankImageError("Nothing is drawn here: write a character or a word.")
@@ -242,7 +242,7 @@ def count_characters(ink: Ink | Strokes, apart: float = SEVERAL_APART) -> int:
     parts of a fair size (MIN_SHARE of the largest) that stand apart horizontally by ``apart`` of the tallest
     part's height count."""
     if isinstance(ink, Strokes):
-        lines = _stroke_parts(ink, apart)
+        lines = stroke_parts(ink, apart)
     else:
         _, _, lines = _parts(ink, apart, side=COUNT_SIDE)
     parts = [p for line in lines for p in line]
@@ -297,7 +297,7 @@ def segment(ink: Ink) -> list[Line]:
 
 def segment_strokes(strokes: Strokes) -> list[Line]:
     """A drawing's characters, from which strokes belong together; each drawn from its own strokes."""
-    return _with_glyphs(_stroke_parts(strokes), lambda p: render(strokes.subset(p.labels)).glyph)
+    return _with_glyphs(stroke_parts(strokes), lambda p: render(strokes.subset(p.labels)).glyph)
 
 
 #: Upright glyphs (N, 28, 28) -> calibrated probabilities (N, 47) and features (N, F), or None without features.
@@ -323,12 +323,17 @@ class _Unit:
     paths: list[search.Path] = field(default_factory=list)
     characters: list[list[Character]] = field(default_factory=list)  # per path
 
+    @property
+    def cost(self) -> int:
+        """What reading it spends of MAX_CANDIDATES: its candidate characters."""
+        return len(self.edges)
+
 
 def read(ink: Ink, answer: Answer, vocabulary: Vocabulary) -> Reading:
     """A picture: lines and words from its pieces of ink, each word cut at its thinnest columns where letters
     touch, read through the segmentation graph."""
     lines, unit = _picture_units(ink)
-    return _read(_marked(lines), unit, answer, vocabulary, ink.origin, ink.scale)
+    return _read(marked(lines), unit, answer, vocabulary, ink.origin, ink.scale)
 
 
 def _picture_units(ink: Ink) -> tuple[list, Callable[[list[_Part]], _Unit]]:
@@ -348,7 +353,7 @@ def read_strokes(strokes: Strokes, answer: Answer, vocabulary: Vocabulary) -> Re
     """A drawing: lines and words from which strokes touch, each word's pen trajectory over-segmented
     (``model.segmentation``) and read through the segmentation graph; boxes in canvas units."""
 
-    return _read(_marked(_stroke_parts(strokes)), lambda parts: _pen_unit(strokes, parts), answer, vocabulary)
+    return _read(marked(stroke_parts(strokes)), lambda parts: _pen_unit(strokes, parts), answer, vocabulary)
 
 
 def _pen_unit(strokes: Strokes, parts: list[_Part]) -> _Unit:
@@ -366,7 +371,7 @@ def word_graphs(drawing: Strokes | Ink, answer: Answer) -> list[search.Graph]:
     tuning the search."""
     captured: list[_Unit] = []
     if isinstance(drawing, Strokes):
-        lines, make = _stroke_parts(drawing), lambda parts: _pen_unit(drawing, parts)
+        lines, make = stroke_parts(drawing), lambda parts: _pen_unit(drawing, parts)
     else:
         lines, make = _picture_units(drawing)
 
@@ -374,7 +379,7 @@ def word_graphs(drawing: Strokes | Ink, answer: Answer) -> list[search.Graph]:
         captured.append(make(parts))
         return captured[-1]
 
-    _layout(_marked(lines), keep)
+    layout(marked(lines), keep)
     _answer_all(captured, answer)
     return [_graph(u) for u in captured]
 
@@ -408,7 +413,7 @@ def _masked_glyph(pixels: np.ndarray, mask: np.ndarray, level: float) -> np.ndar
         return None
 
 
-def _marked(parts_in_lines: list[list[_Part]]) -> list[list[tuple[_Part, bool]]]:
+def marked(parts_in_lines: list[list[_Part]]) -> list[list[tuple[_Part, bool]]]:
     """Lines of (part, whether it is punctuation: a small mark at the baseline) in reading order; other small
     marks between the lines are dropped."""
     return [[(part, glyph is None) for part, glyph in line] for line in _with_glyphs(parts_in_lines, lambda p: p)]
@@ -424,20 +429,20 @@ def _read(
 ) -> Reading:
     """Words (split at gaps) of runs of parts (split at punctuation), each run read as one unit; every candidate
     of every unit goes through the network in one batch."""
-    layout, units = _layout(lines, make_unit, origin, scale)
+    placed, units = layout(lines, make_unit, origin, scale)
     _answer_all(units, answer)
     for unit in units:
         paths = search.decode(_graph(unit), vocabulary.lexicons, vocabulary.spelling)
         unit.paths = paths or [search.Path("", 0.0, [], False)]
         unit.characters = [_characters(unit, path) for path in unit.paths]
-    return _assemble(layout, units)
+    return assemble(placed, units)
 
 
-def _layout(lines, make_unit, origin=(0.0, 0.0), scale: float = 1.0):
-    """(lines -> words -> units and punctuation marks, the units in reading order), within MAX_CANDIDATES."""
-    layout: list[list[list[_Unit | Character]]] = []
+def layout(lines, make_unit, origin=(0.0, 0.0), scale: float = 1.0, budget: int = MAX_CANDIDATES):
+    """(lines -> words -> units and punctuation marks, the units in reading order), within ``budget`` (the units'
+    summed ``cost``)."""
+    placed: list[list[list[_Unit | Character]]] = []
     units: list[_Unit] = []
-    budget = MAX_CANDIDATES
     for line in lines:
         apart = _word_gap(line)
         words: list[list[_Unit | Character]] = []
@@ -449,7 +454,7 @@ def _layout(lines, make_unit, origin=(0.0, 0.0), scale: float = 1.0):
                 units.append(make_unit(run))
                 words[-1].append(units[-1])
                 run = []
-                budget -= len(units[-1].edges)
+                budget -= units[-1].cost
                 if budget < 0:
                     raise TooMuchWriting(
                         "There is too much writing here to read at once: write a few words or a line at a time."
@@ -465,8 +470,8 @@ def _layout(lines, make_unit, origin=(0.0, 0.0), scale: float = 1.0):
                 words[-1].append(Character(box, None, label=label, raw_label=label))
             else:
                 run.append(part)
-        layout.append(words)
-    return layout, units
+        placed.append(words)
+    return placed, units
 
 
 def _word_gap(line: list[tuple[_Part, bool]]) -> float:
@@ -529,7 +534,7 @@ def _characters(unit: _Unit, path: search.Path) -> list[Character]:
     return chosen
 
 
-def _assemble(layout: list[list[list]], units: list[_Unit]) -> Reading:
+def assemble(placed: list[list[list]], units: list[_Unit]) -> Reading:
     """The best text, its characters in reading order, and the best few texts overall: the best reading of
     every unit, then each unit's runner-up readings in turn, ranked by the total score."""
     best = sum(u.paths[0].score for u in units)
@@ -541,7 +546,7 @@ def _assemble(layout: list[list[list]], units: list[_Unit]) -> Reading:
     options.sort(key=lambda option: -option[0])
     candidates: list[tuple[float, str, list[Character]]] = []
     for score, chosen in options:
-        text, characters = _spelled_out(layout, units, chosen)
+        text, characters = _spelled_out(placed, units, chosen)
         if text not in {t for _, t, _ in candidates}:
             candidates.append((score, text, characters))
         if len(candidates) == search.TOP:
@@ -556,12 +561,12 @@ def _assemble(layout: list[list[list]], units: list[_Unit]) -> Reading:
     )
 
 
-def _spelled_out(layout: list[list[list]], units: list[_Unit], chosen: list[list[Character]]):
+def _spelled_out(placed: list[list[list]], units: list[_Unit], chosen: list[list[Character]]):
     """(text, characters in reading order) with each unit read as ``chosen`` says."""
     index = {id(u): k for k, u in enumerate(units)}
     characters: list[Character] = []
     lines = []
-    for words in layout:
+    for words in placed:
         spoken = []
         for word in words:
             spelled = ""

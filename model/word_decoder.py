@@ -3,16 +3,18 @@
 a free search that spells anything the character model allows (names, codes, numbers). A listed word wins where
 the ink agrees with it; where the ink agrees with no listed word, the free reading does.
 
-Words are searched case-insensitively (the list's symbols); ``case_from_ink`` then settles each character's case
-from the frames the reading aligns it with.
+Words are searched case-insensitively (the list's symbols); ``case_from_ink`` then settles the word's case (all
+small, a capital first, all capitals) from the frames the reading aligns each letter with.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from .labels import index_of
 from .lexicon import SYMBOLS, CharModel, Lexicon, Vocabulary
 from .word_model import ALPHABET, BLANK
 
@@ -21,7 +23,7 @@ BEAM = 24
 #: Characters below this probability in a frame are not tried there (most frames are one character or blank).
 PRUNE = 1e-3
 TOP = 5
-_NEG = -np.inf
+_NEG = -math.inf
 
 
 @dataclass(frozen=True)
@@ -84,55 +86,75 @@ def _search(
     """CTC prefix beam search over ``frames`` (caseless log-probabilities): within the lexicon's trie, or free with
     the spelling model guiding the beam. -> (text, ink log-probability) of the complete readings found."""
     log_prune = np.log(PRUNE)
+    step = _Steps(lexicon, spelling, weights)
     # prefix -> [log p(ends in blank), log p(ends in its last symbol), trie node or last symbol code, guide]
     beams: dict[str, list] = {"": [0.0, _NEG, 0 if lexicon is not None else CharModel.START, 0.0]}
     for row in frames:
-        tried = np.flatnonzero(row[1:] > log_prune)
+        tried = np.flatnonzero(row[1:] > log_prune).tolist()
+        row = row.tolist()
         grown: dict[str, list] = {}
         for prefix, (blank, symbol, state, guide) in beams.items():
-            total = np.logaddexp(blank, symbol)
+            total = _logaddexp(blank, symbol)
             _add(grown, prefix, total + row[0], _NEG, state, guide)
             if prefix:
                 last = SYMBOLS.index(prefix[-1])
                 _add(grown, prefix, _NEG, symbol + row[1 + last], state, guide)
             for s in tried:
-                nxt, step = _step(lexicon, spelling, state, int(s), weights)
+                nxt, gain = step(state, s)
                 if nxt is None:
                     continue
                 extended = prefix + SYMBOLS[s]
                 from_prefix = blank if prefix and SYMBOLS[s] == prefix[-1] else total
-                _add(grown, extended, _NEG, from_prefix + row[1 + s], nxt, guide + step)
+                _add(grown, extended, _NEG, from_prefix + row[1 + s], nxt, guide + gain)
         beams = dict(sorted(grown.items(), key=lambda kv: -_rank(kv[1], lexicon, weights))[:BEAM])
     ended = []
     for prefix, (blank, symbol, state, _) in beams.items():
         if lexicon is not None and (lexicon.word_at[state] < 0):
             continue
-        ended.append((prefix, float(np.logaddexp(blank, symbol))))
+        ended.append((prefix, _logaddexp(blank, symbol)))
     return ended
 
 
-def _step(lexicon: Lexicon | None, spelling: CharModel | None, state: int, s: int, weights: Weights):
-    """(the state after symbol ``s``, what the beam's guide gains), or (None, 0) where the trie has no such child."""
-    if lexicon is not None:
-        start, count = lexicon.child_start[state], lexicon.child_count[state]
-        children = lexicon.child_symbol[start : start + count]
-        at = np.flatnonzero(children == s)
-        return (int(lexicon.child_node[start + at[0]]), 0.0) if len(at) else (None, 0.0)
-    return s, weights.spelling * float(spelling.log_next[state, s])
+class _Steps:
+    """(the state after symbol ``s``, what the beam's guide gains), or (None, 0) where the trie has no such child;
+    each trie node's children looked up once per search."""
+
+    def __init__(self, lexicon: Lexicon | None, spelling: CharModel | None, weights: Weights):
+        self.lexicon, self.weights = lexicon, weights
+        self.next = None if spelling is None else (weights.spelling * spelling.log_next).tolist()
+        self.children: dict[int, dict[int, int]] = {}
+
+    def __call__(self, state: int, s: int) -> tuple[int | None, float]:
+        if self.lexicon is None:
+            return s, self.next[state][s]
+        children = self.children.get(state)
+        if children is None:
+            start, count = self.lexicon.child_start[state], self.lexicon.child_count[state]
+            symbols = self.lexicon.child_symbol[start : start + count].tolist()
+            children = self.children[state] = dict(
+                zip(symbols, self.lexicon.child_node[start : start + count].tolist())
+            )
+        return children.get(s), 0.0
+
+
+def _logaddexp(a: float, b: float) -> float:
+    if a < b:
+        a, b = b, a
+    return a if b == _NEG else a + math.log1p(math.exp(b - a))
 
 
 def _rank(beam: list, lexicon: Lexicon | None, weights: Weights) -> float:
     """What a prefix is pruned by: the ink so far, and the best word below it in the trie (or its spelling)."""
-    ink = np.logaddexp(beam[0], beam[1])
+    ink = _logaddexp(beam[0], beam[1])
     if lexicon is not None:
-        return ink + weights.prior * lexicon.best[beam[2]]
+        return ink + weights.prior * float(lexicon.best[beam[2]])
     return ink + beam[3]
 
 
 def _add(grown: dict[str, list], prefix: str, blank: float, symbol: float, state: int, guide: float) -> None:
     if prefix in grown:
         old = grown[prefix]
-        old[0], old[1] = np.logaddexp(old[0], blank), np.logaddexp(old[1], symbol)
+        old[0], old[1] = _logaddexp(old[0], blank), _logaddexp(old[1], symbol)
     else:
         grown[prefix] = [blank, symbol, state, guide]
 
@@ -142,55 +164,74 @@ def align(log_probabilities: np.ndarray, text: str) -> list[tuple[int, int]] | N
     character, or None where the frames cannot hold it."""
     frames = caseless(log_probabilities)
     labels = [1 + SYMBOLS.index(c) for c in text.lower()]
-    states = [0]
-    for label in labels:
-        states += [label, 0]
+    states = np.zeros(2 * len(labels) + 1, np.int64)
+    states[1::2] = labels
     n, t_count = len(states), len(frames)
-    if t_count < len(labels):
+    if not labels or t_count < len(labels):
         return None
-    score = np.full((t_count, n), _NEG)
-    back = np.zeros((t_count, n), np.int64)
-    score[0, 0] = frames[0, 0]
-    if n > 1:
-        score[0, 1] = frames[0, states[1]]
+    skip = np.zeros(n, bool)  # a state may be reached from two back: a character after a blank, unless repeated
+    skip[3::2] = states[3::2] != states[1:-2:2]
+    score = np.full(n, _NEG)
+    score[:2] = frames[0, states[:2]]
+    back = np.zeros((t_count, n), np.int8)
     for t in range(1, t_count):
-        for k in range(n):
-            options = [(score[t - 1, k], k)]
-            if k >= 1:
-                options.append((score[t - 1, k - 1], k - 1))
-            if k >= 2 and states[k] != 0 and states[k] != states[k - 2]:
-                options.append((score[t - 1, k - 2], k - 2))
-            best, came = max(options)
-            score[t, k] = best + frames[t, states[k]]
-            back[t, k] = came
-    end = n - 1 if score[-1, n - 1] >= (score[-1, n - 2] if n > 1 else _NEG) else n - 2
-    if not np.isfinite(score[-1, end]):
+        one = np.concatenate([[_NEG], score[:-1]])
+        two = np.where(skip, np.concatenate([[_NEG, _NEG], score[:-2]]), _NEG)
+        options = np.stack([score, one, two])
+        back[t] = options.argmax(axis=0)
+        score = options.max(axis=0) + frames[t, states]
+    end = n - 1 if score[n - 1] >= score[n - 2] else n - 2
+    if not np.isfinite(score[end]):
         return None
     path = [end]
     for t in range(t_count - 1, 0, -1):
-        path.append(back[t, path[-1]])
+        path.append(path[-1] - int(back[t, path[-1]]))
     path.reverse()
     spans: list[list[int]] = [[-1, -1] for _ in labels]
     for t, k in enumerate(path):
-        if states[k] != 0:
-            i = (k - 1) // 2
+        if k % 2:
+            i = k // 2
             spans[i][0] = t if spans[i][0] < 0 else spans[i][0]
             spans[i][1] = t
     return [(a, b) for a, b in spans]
 
 
+#: How a reading's letters may be cased: the ink chooses one style for the whole word (a letter at a time would
+#: read "hEllo" where one letter's capital and small forms look alike).
+STYLES = ("lower", "title", "upper")
+
+
+def style_from_ink(log_probabilities: np.ndarray, text: str, spans: list[tuple[int, int]]) -> str:
+    """Which of STYLES the ink holds best for ``text``, summed over the frames ``align`` gives each letter."""
+    letters = [k for k, c in enumerate(text) if c.isalpha()]
+
+    def belief(style: str) -> float:
+        cased = styled(text, style)
+        return sum(
+            float(np.logaddexp.reduce(log_probabilities[spans[k][0] : spans[k][1] + 1, ALPHABET.index(cased[k]) + 1]))
+            for k in letters
+        )
+
+    return max(STYLES, key=belief) if letters else STYLES[0]
+
+
+def styled(text: str, style: str) -> str:
+    """``text`` in one of STYLES (a title capital goes to the first letter)."""
+    first = next((k for k, c in enumerate(text) if c.isalpha()), -1)
+    return "".join(
+        c.upper() if style == "upper" or (style == "title" and k == first) else c.lower() for k, c in enumerate(text)
+    )
+
+
 def case_from_ink(log_probabilities: np.ndarray, text: str) -> str:
-    """``text`` with each letter's case as the ink says: upper where its frames hold more of the capital."""
+    """``text`` in the style (all small, a capital first, all capitals) whose letters the ink holds best."""
     spans = align(log_probabilities, text)
-    if spans is None:
-        return text
-    out = []
-    for c, (first, last) in zip(text, spans):
-        if not c.isalpha():
-            out.append(c)
-            continue
-        rows = log_probabilities[first : last + 1]
-        upper = np.logaddexp.reduce(rows[:, ALPHABET.index(c.upper()) + 1])
-        lower = np.logaddexp.reduce(rows[:, ALPHABET.index(c.lower()) + 1])
-        out.append(c.upper() if upper > lower else c.lower())
-    return "".join(out)
+    return text.lower() if spans is None else styled(text, style_from_ink(log_probabilities, text, spans))
+
+
+def restrict(log_probabilities: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+    """The frames with characters outside ``allowed`` (a mask over model.labels.LABELS) ruled out."""
+    if allowed is None:
+        return log_probabilities
+    keep = np.concatenate([[True], [bool(allowed[index_of(c)]) for c in ALPHABET]])
+    return np.where(keep, log_probabilities, _NEG)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import METRICS_FILE, WORD_SERVING_FILE
 from .trajectory import FEATURES
 
 #: What the word model spells, case and all; index 0 of its output is CTC's blank, ALPHABET[i] is output i + 1.
@@ -25,10 +26,6 @@ BLANK = 0
 CLASSES = len(ALPHABET) + 1
 #: The frame rate is halved once: one output frame per this many input points.
 STRIDE = 2
-#: File names in a model folder (``model/default/words/`` and the repo's ``words/``).
-KERAS_FILE = "words.keras"
-SERVING_FILE = "words.tflite"
-METRICS_FILE = "metrics.json"
 
 
 class WordModelError(RuntimeError):
@@ -67,8 +64,10 @@ class WordModel:
     info: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        from ai_edge_litert.interpreter import Interpreter
-
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError as exc:
+            raise WordModelError(f"LiteRT is not installed ({exc})", "LiteRT is not installed on this server.") from exc
         try:
             self._interpreter = Interpreter(model_path=str(self.path), num_threads=2)
         except (ValueError, RuntimeError) as exc:
@@ -88,13 +87,13 @@ class WordModel:
     @classmethod
     def load(cls, folder: str | Path) -> WordModel:
         folder = Path(folder)
-        if not (folder / SERVING_FILE).is_file():
-            raise WordModelError(f"No {SERVING_FILE} in {folder}", "There is no word model.")
+        if not (folder / WORD_SERVING_FILE).is_file():
+            raise WordModelError(f"No {WORD_SERVING_FILE} in {folder}", "There is no word model.")
         try:
             info = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             info = {}
-        return cls(folder / SERVING_FILE, info if isinstance(info, dict) else {})
+        return cls(folder / WORD_SERVING_FILE, info if isinstance(info, dict) else {})
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         """(N, FEATURES) trajectory features -> (frames(N), CLASSES) log-probabilities."""

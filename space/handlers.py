@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 from typing import Any
 
 import gradio as gr
@@ -31,6 +32,8 @@ from .feedback import Correction, FeedbackStore
 log = logging.getLogger(__name__)
 TOP_K = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024  # what a picture may weigh however it came (upload, data: URI, URL)
+#: The words of a taught text, as a memory lists them (punctuation and spaces part them).
+WORDS = re.compile(r"[A-Za-z0-9]+")
 FIX_CHOICES = 4  # "Not right? It was:" offers the runner-up guesses, this many
 
 #: What the single-character outputs show: the guesses (gr.Label), the 28x28 the model saw, a note, the
@@ -50,6 +53,10 @@ class Refused(Exception):
     """A visitor's input that gets a message instead of an answer (a bad drawing, a memory, a typed label)."""
 
 
+#: What a visitor or a client may cause: answered with the exception's own message, never logged as a failure.
+VISITOR_ERRORS = (PreprocessError, UnknownCharacter, MemoryRejected, WordListError, UnknownModel, Refused)
+
+
 def api_errors(handler):
     """An API handler's failures as gr.Error: expected ones (bad picture, bad strokes, a character outside the
     classes) with their own message, an unexpected one logged with its traceback and answered in one plain
@@ -61,7 +68,7 @@ def api_errors(handler):
             return handler(*args)
         except gr.Error:
             raise
-        except (PreprocessError, UnknownCharacter, MemoryRejected, WordListError, UnknownModel) as exc:
+        except VISITOR_ERRORS as exc:
             raise gr.Error(str(exc)) from None
         except Exception:
             log.exception("%s failed", handler.__name__)
@@ -79,7 +86,7 @@ def ui_errors(empty):
         def wrapped(*args):
             try:
                 return handler(*args)
-            except (PreprocessError, UnknownCharacter, MemoryRejected, WordListError, UnknownModel, Refused) as exc:
+            except VISITOR_ERRORS as exc:
                 message = f"⚠️ {exc}"
             except Exception:
                 log.exception("%s failed", handler.__name__)
@@ -126,10 +133,15 @@ def show_reading(reading: Reading, picture, value: dict | None) -> WordAnswer:
     )
 
 
-def _offered(reading: Reading, text: str):
-    """The reading's candidate with this text (case and spaces aside), or None."""
-    wanted = text.replace(" ", "").lower()
-    return next((c for c in reading.candidates if wanted and c.text.replace(" ", "").lower() == wanted), None)
+def _with_character(reading: Reading, index: int, label: str) -> str:
+    """The reading's text with its ``index``-th character (of ``reading.characters``) made ``label``."""
+    seen, out = -1, []
+    for ch in reading.text:
+        if not ch.isspace():
+            seen += 1
+            ch = label if seen == index else ch
+        out.append(ch)
+    return "".join(out)
 
 
 def _as_taught(characters) -> list[tuple[Any, str, bool]]:
@@ -262,12 +274,20 @@ class Page:
     # Corrections: the visitor says what a character was; it is remembered and the answer shown again.
 
     def _learn(
-        self, stored: Any, answers: list[tuple[Any, str, bool]], share: bool = False, source: dict | None = None
+        self,
+        stored: Any,
+        answers: list[tuple[Any, str, bool]],
+        share: bool = False,
+        source: dict | None = None,
+        words: list[str] = (),
     ) -> tuple[dict, str]:
-        """Remember each (answer, label, confirmed); with the visitor's consent, also share them with the owner."""
+        """Remember each (answer, label, confirmed) and each word written; with the visitor's consent, also share
+        the answers with the owner."""
         memory = self.memory(stored)
         for answer, label, confirmed in answers:
             memory.add(answer, label, confirmed=confirmed)
+        for word in words:
+            memory.add_word(word)
         shared = 0
         if share is True and self.feedback is not None and source:
             for answer, label, _ in answers:
@@ -353,7 +373,7 @@ class Page:
             return gr.Radio(
                 choices=choices, value=None, visible=True, label=texts.fix_character(hit[0] + 1, character.label)
             ), hit[0]
-        except (Refused, PreprocessError, MemoryRejected, UnknownCharacter, WordListError, UnknownModel):
+        except VISITOR_ERRORS:
             return gr.skip(), gr.skip()
 
     def _word(self, value, kind, stored, words="", dictionary=True, model=AUTO) -> Reading:
@@ -367,55 +387,45 @@ class Page:
     def correct_character(
         self, value, index, label, kind=None, stored=None, share=False, words="", dictionary=True, model=AUTO
     ):
-        """One character of the word corrected (after a click on it)."""
+        """One character of the word corrected (after a click on it): the word as read, with that character
+        changed, becomes the text and is taught."""
 
-        def run():
+        def text():
             reading = self._word(value, kind, stored, words, dictionary, model)
             if not isinstance(index, int) or not 0 <= index < len(reading.characters):
                 raise Refused(texts.NOTHING_TO_CORRECT)
-            return [(reading.characters[index], one_character(label), False)]
+            return _with_character(reading, index, one_character(label))
 
-        return self._word_learnt(value, kind, stored, run, share, words, dictionary, model)
+        return self._word_taught(value, kind, stored, text, share, model)
 
     def correct_word(self, value, typed, kind=None, stored=None, share=False, words="", dictionary=True, model=AUTO):
-        """The visitor typed what the word was: if the reader offered it, each of its characters is remembered;
-        else each character read is remembered as what they typed there."""
-
-        def run():
-            reading = self._word(value, kind, stored, words, dictionary, model)
-            wanted = "".join(ch for ch in (typed or "") if not ch.isspace() and ch not in ".,")
-            offered = _offered(reading, wanted)
-            if offered is not None:
-                return _as_taught(offered.characters)
-            read = [c for c in reading.characters if c.probabilities is not None]
-            if len(wanted) != len(read):
-                raise Refused(texts.type_each(len(read)))
-            labels = [one_character(ch) for ch in wanted]
-            return [(c, label, label == c.label) for c, label in zip(read, labels)]
-
-        return self._word_learnt(value, kind, stored, run, share, words, dictionary, model)
+        """The visitor typed what the word was (any length): it becomes the text and is taught."""
+        return self._word_taught(value, kind, stored, lambda: typed if isinstance(typed, str) else "", share, model)
 
     def choose_reading(self, value, chosen, kind=None, stored=None, share=False, words="", dictionary=True, model=AUTO):
-        """The visitor picked one of the other readings offered: its characters are remembered (a correction)."""
+        """The visitor picked one of the other readings offered: it becomes the text and is taught."""
+        return self._word_taught(value, kind, stored, lambda: chosen if isinstance(chosen, str) else "", share, model)
 
-        def run():
-            reading = self._word(value, kind, stored, words, dictionary, model)
-            offered = _offered(reading, chosen if isinstance(chosen, str) else "")
-            if offered is None:
-                raise Refused(texts.NOTHING_TO_CORRECT)
-            return _as_taught(offered.characters)
-
-        return self._word_learnt(value, kind, stored, run, share, words, dictionary, model)
-
-    def _word_learnt(self, value, kind, stored, corrections, share=False, words="", dictionary=True, model=AUTO):
+    def _word_taught(self, value, kind, stored, text, share=False, model=AUTO):
+        """The word pad's ink is ``text()`` (a picked reading, a typed word, the reading with one character
+        corrected): shown at once, each character laid on its ink by the reader's alignment and remembered with
+        what LeNet-5 read there, and the words listed as the writer's own for later readings."""
         try:
-            self._teachable(model, {"strokes": value})
-            learnt = corrections()
-            new, status = self._learn(stored, learnt, share, {"strokes": value})
-            answer = self.write(value, kind, new, words, dictionary, model)
+            reader = self._teachable(model, {"strokes": value})
+            if not has_strokes(value):
+                raise Refused(texts.NOTHING_TO_CORRECT)
+            wanted = text().strip()
+            if not wanted:
+                raise Refused(texts.TYPE_WORD)
+            memory, _ = self._usable_memory(stored, reader)
+            spelt = reader.spell_strokes(value, wanted, self.allowed(kind), memory)
+            learnt = _as_taught(spelt.characters)
+            new, status = self._learn(stored, learnt, share, {"strokes": value}, words=WORDS.findall(spelt.text))
+            shown, picture, details, value, _, _ = show_reading(spelt, pictures.drawn(Strokes.parse(value)), value)
             changed = sum(not confirmed for _, _, confirmed in learnt)
-            return (*answer[:2], texts.learnt_word(changed, len(learnt)) + "\n\n" + answer[2], *answer[3:], new, status)
-        except (Refused, UnknownCharacter, MemoryRejected, PreprocessError, ValueError) as exc:
+            note = texts.learnt_word(changed, len(learnt)) + "\n\n" + details
+            return shown, picture, note, value, NO_CHOICES, NO_CHOICES, new, status
+        except VISITOR_ERRORS as exc:
             return (gr.skip(), gr.skip(), f"⚠️ {exc}", *[gr.skip()] * 5)
 
     # The public API (gradio_client, plain HTTP, MCP): the docstrings are what clients read.

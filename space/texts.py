@@ -95,6 +95,7 @@ TYPE_LABEL = "…or type it"
 WORD_FIX_LABEL = "Not right? Type what you wrote (or click a character above)"
 CONFIRM = "✓ Right"
 FORGET = "Forget my handwriting"
+TYPE_WORD = "Type the word you wrote, then press Enter."
 TYPE_ONE = "Type a single character: a digit, a letter A-Z, or one of a b d e f g h n q r t."
 NOTHING_TO_CORRECT = "There is no answer to correct yet: draw or upload a character first."
 CANNOT_LEARN = "This model's file cannot learn your handwriting (it has no features output)."
@@ -138,10 +139,6 @@ def learnt_word(corrected: int, total: int) -> str:
 
 def fix_character(position: int, label: str) -> str:
     return f"Character {position} (read as {label}) was:"
-
-
-def type_each(count: int) -> str:
-    return f"Type one character for each of the {count} characters read (spaces are ignored)."
 
 
 def read_as_word(characters: int, text: str) -> str:

@@ -105,7 +105,9 @@ def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
     assert suggestions.visible and "47" not in suggestions.choices and len(suggestions.choices) >= 1
     result = page.correct_word(read, "41", "Anything", None)
     assert result[0] == "41" and len(result[6]["examples"]) == 2 and "1 corrected" in result[2]
-    assert page.correct_word(read, "471", "Anything", None)[2].startswith("⚠️")  # three typed for two read
+    assert result[6]["words"] == ["41"]
+    longer = page.correct_word(read, "471", "Anything", None)  # a typed word of any length becomes the text
+    assert longer[0] == "471" and len(longer[6]["examples"]) == 3 and not longer[2].startswith("⚠️")
     second = page.write(value)[0:1]
     assert second == ("47",)
     box = page.home.read_strokes(value).characters[1].box  # a click inside the second character
@@ -113,20 +115,32 @@ def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
     assert index == 1 and "Character 2" in choices.label and len(choices.choices) >= 2
     other = choices.choices[0][1]  # (shown, value) pairs
     fixed = page.correct_character(read, index, other, "Anything", None)
-    assert fixed[0][1] == other and len(fixed[6]["examples"]) == 1
+    assert fixed[0] == "4" + other and [e["label"] for e in fixed[6]["examples"]] == ["4", LABELS[index_of(other)]]
     assert page.pick(read, SimpleNamespace(index=[1, 1])) == (gr.skip(), gr.skip())  # a click beside the ink
 
 
-def test_picking_a_suggested_reading_teaches_its_characters(page):
+def test_picking_a_suggested_reading_makes_it_the_text_and_teaches_it(page):
     value = written(["LT"])
     reading = page.home.read_strokes(value)
     offered = reading.candidates[1]
     result = page.choose_reading(value, offered.text, "Anything", None)
+    assert result[0] == offered.text and not result[5].visible  # the text now, no other readings offered
     learnt = result[6]["examples"]
-    assert len(learnt) == sum(c.probabilities is not None for c in offered.characters) >= 1
-    assert [e["label"] for e in learnt] == [LABELS[index_of(c.label)] for c in offered.characters]
-    assert page.choose_reading(value, "not offered", "Anything", None)[2].startswith("⚠️")
+    assert [e["label"] for e in learnt] == [LABELS[index_of(c)] for c in offered.text]
+    assert result[6]["words"] == [offered.text.lower()]
     assert "another model" not in result[2] and page.memory_status(result[6]) == texts.remembered(len(learnt))
+    refused = page.choose_reading(value, "é!", "Anything", result[6])
+    assert refused[2].startswith("⚠️") and refused[0] == gr.skip() and refused[6] == gr.skip()
+
+
+def test_a_remembered_word_is_read_as_the_writers_own(page):
+    """A word taught on the word pad joins the writer's own words: an unlisted spelling the ink allows is read
+    as taught next time, and forgetting the memory forgets it."""
+    value = written(["LT"])
+    before = page.write(value)[0]
+    taught = next(c.text for c in page.home.read_strokes(value, dictionary=False).candidates[1:])
+    memory = page.correct_word(value, taught, "Anything", None)[6]
+    assert page.write(value, "Anything", memory)[0].lower() == taught.lower() != before.lower()
 
 
 def test_the_visitors_word_list_is_read_and_a_bad_one_is_explained(page):

@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 
 from model import Classifier, ModelLoadError, from_pretrained
-from model.files import KERAS_FILE, METRICS_FILE, MODEL_FILES, REPO_FILES, SERVING_FILE
+from model.files import (
+    KERAS_FILE,
+    METRICS_FILE,
+    MODEL_FILES,
+    REPO_FILES,
+    SERVING_FILE,
+    WORD_FILES,
+    WORD_INFERENCE_FILES,
+    WORDS_FOLDER,
+)
 from tests.emnist_files import write_folder
 from tests.hub_cache import COMMIT, populate
 from train import emnist, publish
@@ -68,7 +77,7 @@ def test_standard_hub_options_are_accepted(trained_run, offline, tmp_path, monke
     ((repo_id, kwargs),) = sent
     assert repo_id == "someone/m" and kwargs["revision"] == "v1" and kwargs["cache_dir"] == cache
     assert kwargs["token"] == "hf_x" and kwargs["force_download"] is True and kwargs["repo_type"] == "model"
-    assert set(kwargs["allow_patterns"]) == {SERVING_FILE, KERAS_FILE, METRICS_FILE}
+    assert set(kwargs["allow_patterns"]) == {SERVING_FILE, KERAS_FILE, METRICS_FILE, *WORD_INFERENCE_FILES}
 
 
 def test_uncached_repo_offline_fails_fast_with_clear_message(offline, tmp_path):
@@ -282,6 +291,30 @@ def test_both_models_are_pushed_in_one_commit(with_pen):
     assert sorted(p for p, _ in operations) == sorted([*REPO_FILES, *(f"pen/{name}" for name in MODEL_FILES)])
     assert all(src == str(with_pen / p) for p, src in operations)
     assert "pen variant" in kwargs["commit_message"]
+
+
+def test_the_word_model_goes_in_the_same_commit_with_its_card_section(with_pen, tmp_path):
+    import shutil
+
+    from model.loading import DEFAULT_DIR
+    from train.card import render_repo
+
+    repo = tmp_path / "repo"
+    shutil.copytree(with_pen, repo)
+    (repo / WORDS_FOLDER).mkdir()
+    for name in WORD_FILES[:-1]:
+        shutil.copyfile(DEFAULT_DIR / WORDS_FOLDER / name, repo / WORDS_FOLDER / name)
+    with pytest.raises(publish.PublishError, match="words/metrics.json"):
+        publish.push(repo, "lab/lenet5", api=FakeHfApi())
+    shutil.copyfile(DEFAULT_DIR / WORDS_FOLDER / METRICS_FILE, repo / WORDS_FOLDER / METRICS_FILE)
+    api = FakeHfApi()
+    publish.push(repo, "lab/lenet5", api=api, token="hf_x")
+    _, _, operations, _ = api.calls[-1]
+    assert {f"{WORDS_FOLDER}/{name}" for name in WORD_FILES} <= {p for p, _ in operations}
+    card = render_repo(repo, "lab/lenet5")
+    recorded = json.loads((repo / WORDS_FOLDER / METRICS_FILE).read_text())
+    assert "## The word model (`words/`)" in card and f"{recorded['model']['parameters']:,} parameters" in card
+    assert " ".join(recorded["data"]["never_read"]) in card
 
 
 def test_a_variant_alone_is_not_pushed_and_says_why(with_pen, tmp_path, monkeypatch, capsys):

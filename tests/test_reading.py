@@ -78,20 +78,25 @@ def test_gallery_characters_written_apart_are_read(default_classifier):
     assert result.text.upper().replace("0", "O") == "HELLO"  # context turns a 0 among letters into an O
 
 
-def test_too_much_writing_is_refused_quickly(default_classifier):
-    """Forty lines of zigzag 'words' would be thousands of candidate characters: a clear refusal within seconds."""
+@pytest.mark.parametrize("reader", ["word model", "cut and search"])
+def test_too_much_writing_is_refused_quickly(default_classifier, reader):
+    """Forty lines of dense zigzag: thousands of the word model's frames, or of candidate characters to cut and
+    read; a clear refusal within seconds either way."""
+    import dataclasses
     import time
 
     from model.reading import TooMuchWriting
 
-    t = np.linspace(0, 16 * np.pi, 240)
+    classifier = default_classifier if reader == "word model" else dataclasses.replace(default_classifier, words=None)
+    assert (classifier.words is not None) == (reader == "word model")
+    t = np.linspace(0, 60 * np.pi, 240)
     strokes = [
-        (np.stack([40 + t * 20, 30 + row * 60 + 15 * np.sin(t)], axis=1) + [col * 1200, 0]).round(1).tolist()
+        (np.stack([40 + t * 5.3, 30 + row * 60 + 15 * np.sin(t)], axis=1) + [col * 1200, 0]).round(1).tolist()
         for row in range(40)
         for col in range(2)
     ]
     value = {"width": 2600, "height": 2500, "brush": 4, "strokes": strokes}
     start = time.perf_counter()
     with pytest.raises(TooMuchWriting, match="too much writing"):
-        default_classifier.read_strokes(value)
+        classifier.read_strokes(value)
     assert time.perf_counter() - start < 5

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from harness.drawings import CHARACTER_STROKES
-from model import trajectory, word_model
+from model import files, trajectory, word_model
 from model.lexicon import Vocabulary
 from model.word_decoder import decode
 
@@ -52,9 +52,9 @@ def trained(tmp_path_factory):
 def test_it_learns_words_and_writes_every_file(trained):
     out, rows = trained
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [word_model.KERAS_FILE, word_model.SERVING_FILE, word_model.METRICS_FILE]
+        [files.WORD_KERAS_FILE, files.WORD_SERVING_FILE, files.METRICS_FILE]
     )
-    metrics = json.loads((out / word_model.METRICS_FILE).read_text())
+    metrics = json.loads((out / files.METRICS_FILE).read_text())
     assert metrics["data"]["training_words"] == sum(r["contributor"] == "zzz" for r in rows)  # never "art"
     assert metrics["validation"]["words"] == sum(r["contributor"] == "abm" for r in rows)
     assert metrics["validation"]["word_accuracy"] >= 0.7 and metrics["serving"]["max_abs_diff"] <= 1e-3
@@ -72,7 +72,7 @@ def test_the_served_file_and_decoder_read_the_words_back(trained):
 
 def test_a_damaged_word_model_is_refused_clearly(trained, tmp_path):
     out, _ = trained
-    (tmp_path / word_model.SERVING_FILE).write_bytes(b"\0" * 64)
+    (tmp_path / files.WORD_SERVING_FILE).write_bytes(b"\0" * 64)
     with pytest.raises(word_model.WordModelError) as refused:
         word_model.WordModel.load(tmp_path)
     assert refused.value.reason == "The word model's file is damaged."

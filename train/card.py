@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shlex
@@ -22,12 +23,14 @@ from model.files import (
     PEN,
     SERVING_FILE,
     VARIANTS,
+    WORD_FILES,
+    WORDS_FOLDER,
 )
 from model.labels import AMBIGUOUS_GROUPS, LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE
 from model.metrics import DataInfo, ModelMetrics
 
 from .evaluate import weakest_classes
-from .pen import TEST_CONTRIBUTORS, UJI_TEST_WRITERS
+from .pen import TEST_CONTRIBUTORS, UJI_TEST_WRITERS, WORD_SOURCE
 from .recipe import IMBALANCE
 
 log = logging.getLogger(__name__)
@@ -133,9 +136,11 @@ def without_pen(command: str | None) -> str | None:
     return shlex.join(words)
 
 
-def render(metrics: ModelMetrics, repo_id: str | None = None, pen: ModelMetrics | None = None) -> str:
+def render(
+    metrics: ModelMetrics, repo_id: str | None = None, pen: ModelMetrics | None = None, words: dict | None = None
+) -> str:
     """Card text for the repo's EMNIST model's ``metrics`` (as written to metrics.json), with a section for its
-    pen-tuned sibling where the repo has one."""
+    pen-tuned sibling and for its word model (``words``: its metrics.json) where the repo has them."""
     recipe = metrics.training.recipe
     card = ModelCard.from_template(
         card_data(metrics),
@@ -172,6 +177,10 @@ def render(metrics: ModelMetrics, repo_id: str | None = None, pen: ModelMetrics 
         pen=pen,
         pen_folder=VARIANTS[PEN],
         pen_emnist_only=without_pen(pen.command) if pen else None,
+        words=words,
+        words_folder=WORDS_FOLDER,
+        word_files=WORD_FILES,
+        word_source=WORD_SOURCE,
         files={
             "keras": KERAS_FILE,
             "keras_dir": KERAS_DIR_FILES,
@@ -185,11 +194,16 @@ def render(metrics: ModelMetrics, repo_id: str | None = None, pen: ModelMetrics 
 
 
 def render_repo(folder: str | Path, repo_id: str | None = None) -> str:
-    """The card of a repo folder: its EMNIST model's metrics.json, and its pen variant's where present."""
+    """The card of a repo folder: its EMNIST model's metrics.json, and its pen variant's and word model's where
+    present."""
     folder = Path(folder)
     pen = folder / VARIANTS[PEN] / METRICS_FILE
+    words = folder / WORDS_FOLDER / METRICS_FILE
     return render(
-        ModelMetrics.load(folder / METRICS_FILE), repo_id=repo_id, pen=ModelMetrics.load(pen) if pen.is_file() else None
+        ModelMetrics.load(folder / METRICS_FILE),
+        repo_id=repo_id,
+        pen=ModelMetrics.load(pen) if pen.is_file() else None,
+        words=json.loads(words.read_text(encoding="utf-8")) if words.is_file() else None,
     )
 
 

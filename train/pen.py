@@ -52,6 +52,11 @@ SOURCES = {
     "unipen-words": "letters cut from UNIPEN train_r01_v07 words by forced alignment (python -m train.word_letters), "
     "the International Unipen Foundation (1999), doi:10.5281/zenodo.1195803, CC BY 4.0 (Guyon et al., ICPR 1994)",
 }
+#: Where the word model's words come from, for its card.
+WORD_SOURCE = (
+    "UNIPEN train_r01_v07 words, the International Unipen Foundation (1999), doi:10.5281/zenodo.1195803, CC BY 4.0 "
+    "(Guyon et al., ICPR 1994)"
+)
 #: How big a visitor draws one character on the pad (share of the canvas side).
 SIZES = (0.45, 0.8)
 

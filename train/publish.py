@@ -7,7 +7,7 @@ from pathlib import Path
 from huggingface_hub import CommitOperationAdd, HfApi
 from huggingface_hub.errors import HfHubHTTPError
 
-from model.files import DEFAULT_VARIANT, METRICS_FILE, REPO_FILES, VARIANTS, repo_paths
+from model.files import DEFAULT_VARIANT, METRICS_FILE, REPO_FILES, VARIANTS, WORD_FILES, WORDS_FOLDER, repo_paths
 from model.hub import HubError, HubTimeout, check_write_access, with_deadline
 from model.metrics import ModelMetrics
 
@@ -49,7 +49,8 @@ def check_root(folder: str | Path) -> None:
 
 
 def files_to_push(folder: str | Path) -> list[str]:
-    """Paths in the repo of every file a push uploads: the root's, and each variant's subfolder present (whole)."""
+    """Paths in the repo of every file a push uploads: the root's, and each variant's subfolder and the word
+    model's folder where present (whole)."""
     folder = Path(folder)
     check_root(folder)
     paths = list(REPO_FILES)
@@ -57,6 +58,12 @@ def files_to_push(folder: str | Path) -> list[str]:
         if variant == DEFAULT_VARIANT or not (folder / subfolder).is_dir():
             continue
         wanted = repo_paths(variant)
+        missing = [path for path in wanted if not (folder / path).is_file()]
+        if missing:
+            raise PublishError(f"{folder} lacks {', '.join(missing)}; nothing was uploaded")
+        paths += wanted
+    if (folder / WORDS_FOLDER).is_dir():
+        wanted = [f"{WORDS_FOLDER}/{name}" for name in WORD_FILES]
         missing = [path for path in wanted if not (folder / path).is_file()]
         if missing:
             raise PublishError(f"{folder} lacks {', '.join(missing)}; nothing was uploaded")

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from model import word_model
+from model import files, word_model
 from model.trajectory import FEATURES
 from model.word_model import BLANK, CLASSES, STRIDE
 
@@ -60,7 +60,7 @@ def export(inference: keras.Model, folder: Path, check: list[tuple]) -> dict:
     serve = tf.function(lambda x: inference(x, training=False))
     concrete = serve.get_concrete_function(tf.TensorSpec([1, None, FEATURES], tf.float32))
     converter = tf.lite.TFLiteConverter.from_concrete_functions([convert_variables_to_constants_v2(concrete)])
-    path = Path(folder) / word_model.SERVING_FILE
+    path = Path(folder) / files.WORD_SERVING_FILE
     path.write_bytes(converter.convert())
     served = word_model.WordModel(path)
     worst = max(
@@ -69,4 +69,4 @@ def export(inference: keras.Model, folder: Path, check: list[tuple]) -> dict:
     )
     if worst > MAX_ABS_DIFF:
         raise RuntimeError(f"the LiteRT word model disagrees with Keras (max log-probability difference {worst:.2g})")
-    return {"file": word_model.SERVING_FILE, "max_abs_diff": round(worst, 7), "bytes": path.stat().st_size}
+    return {"file": files.WORD_SERVING_FILE, "max_abs_diff": round(worst, 7), "bytes": path.stat().st_size}

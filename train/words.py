@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from model import word_model
+from model import files
 from model.trajectory import FEATURES, TrajectoryError, features
 from model.word_model import ALPHABET, encode, frames, greedy
 
-from . import pen
+from . import pen, strings
 from .splits import DataError
 
 log = logging.getLogger("train.words")
@@ -41,6 +41,7 @@ class Recipe:
     rotation_deg: float = 4.0
     stretch: float = 0.2  # width scaled by 1 +- stretch
     jitter: float = 0.01  # points moved by this share of the ink's height (Gaussian)
+    strings: int = 0  # strings written apart composed afresh each epoch from isolated characters (train.strings)
     seed: int = 42
 
 
@@ -134,6 +135,7 @@ def train(args: argparse.Namespace) -> dict:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         width=args.width,
+        strings=args.strings if args.chars else 0,
         seed=args.seed,
     )
     rng = np.random.default_rng(recipe.seed)
@@ -146,19 +148,21 @@ def train(args: argparse.Namespace) -> dict:
     if not training_words or not held:
         raise DataError(f"{args.words} holds no training or no validation words (see train/pen.py's contributors)")
     validation = encoded(held, None, rng)
+    writers, checks = _characters(args.chars, recipe.seed) if recipe.strings else ({}, [])
     log.info("words: %d training, %d validating", len(training_words), len(validation))
     model, inference = word_net.build(recipe.width)
-    steps = -(-len(training_words) // recipe.batch_size) * recipe.epochs
+    steps = -(-(len(training_words) + recipe.strings) // recipe.batch_size) * recipe.epochs
     schedule = keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps, alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=5.0))
     best, history, seconds = None, [], []
     for epoch in range(recipe.epochs):
         start = time.perf_counter()
-        samples = encoded(training_words, recipe, rng)
+        samples = encoded(training_words + strings.compose(writers, recipe.strings, rng), recipe, rng)
         losses = [float(model.train_on_batch(x, y)) for x, y, _ in batches(samples, recipe.batch_size, rng)]
         seconds.append(time.perf_counter() - start)
         result = score(*read_greedy(model, validation))
-        history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), **result})
+        apart = {"strings_apart": score(*read_greedy(model, checks))} if checks else {}
+        history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), **result, **apart})
         if not args.quiet:
             print(json.dumps(history[-1]), flush=True)
         if best is None or result["cer"] < best[0]["cer"]:
@@ -167,11 +171,13 @@ def train(args: argparse.Namespace) -> dict:
     metrics = {
         "model": {"name": "word_model", "parameters": int(inference.count_params()), "alphabet": ALPHABET},
         "data": {
+            "name": pen.WORD_SOURCE,
             "source": Path(args.words).name,
             "training_words": len(training_words),
             "training_writers": len({w.writer for w in training_words}),
             "validation_words": len(validation),
             "validation_contributors": list(pen.WORD_TUNE_CONTRIBUTORS),
+            **({"characters": Path(args.chars).name, "character_writers": len(writers)} if writers else {}),
             "never_read": list(pen.WORD_TEST_CONTRIBUTORS),
         },
         "recipe": asdict(recipe),
@@ -208,17 +214,31 @@ def write(output_dir: Path, inference, metrics: dict, check: list[tuple]) -> Non
     from . import word_net
     from .artifacts import staged
 
-    files = (word_model.KERAS_FILE, word_model.SERVING_FILE, word_model.METRICS_FILE)
-    with staged(output_dir, files) as staging:
-        inference.save(staging / word_model.KERAS_FILE)
+    with staged(output_dir, files.WORD_FILES) as staging:
+        inference.save(staging / files.WORD_KERAS_FILE)
         metrics["serving"] = word_net.export(inference, staging, check)
-        write_text(staging / word_model.METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
+        write_text(staging / files.METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
+
+
+def _characters(path: Path, seed: int) -> tuple[dict, list[tuple]]:
+    """(training writers' digits and capitals by writer, fixed validation strings of other writers, a tenth of each
+    contributor's held out whole): no character of a test contributor (of characters or of words) is read."""
+    never = {*pen.TEST_CONTRIBUTORS, *pen.WORD_TEST_CONTRIBUTORS, *pen.WORD_TUNE_CONTRIBUTORS}
+    training, held = pen.hold_out_writers([c for c in pen.read(path) if c.contributor not in never], 0.1, seed)
+    writers = strings.by_writer(training)
+    checks = strings.compose(strings.by_writer(held), 500, np.random.default_rng(seed))
+    log.info("strings written apart: characters of %d writers; %d validation strings", len(writers), len(checks))
+    return writers, encoded(checks, None, np.random.default_rng(seed))
 
 
 def build_parser() -> argparse.ArgumentParser:
     d = Recipe()
     p = argparse.ArgumentParser(prog="python -m train.words", description=__doc__.split("\n\n")[0])
     p.add_argument("--words", required=True, type=Path, help="UNIPEN words as JSON lines (words.jsonl.gz)")
+    p.add_argument(
+        "--chars", type=Path, default=None, help="UNIPEN characters (chars.jsonl.gz): strings written apart from them"
+    )
+    p.add_argument("--strings", type=int, default=6000, help="strings written apart per epoch (with --chars)")
     p.add_argument("--output-dir", type=Path, default=Path("artifacts/words"))
     p.add_argument("--epochs", type=int, default=d.epochs)
     p.add_argument("--batch-size", type=int, default=d.batch_size)

@@ -1,0 +1,166 @@
+"""A drawing of words read by the word model: the lines and words ``model.reading`` lays out from the strokes, each
+word's trajectory read whole (``model.word_model``) and decoded with the word list (``model.word_decoder``).
+
+Nothing is cut before reading. Each character's ink comes afterwards from the reading's CTC alignment (see
+``_Word.ink_of``).
+That ink gives the character its box and its glyph, which the LeNet-5 reads for the character's own top guesses
+and for a writer's memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import reading, word_decoder
+from .lexicon import SYMBOLS, Vocabulary
+from .preprocess import PreprocessError
+from .reading import Answer, Character, Reading
+from .strokes import Strokes, render
+from .trajectory import TrajectoryError, resampled
+from .word_model import STRIDE, WordModel, frames
+
+#: At most this many of the word model's frames for one drawing (a full line on the word pad is a few hundred).
+MAX_FRAMES = 2_000
+
+
+class Unspellable(PreprocessError):
+    """A text that cannot be laid on the ink it is said to be (the message says why, for the writer)."""
+
+
+@dataclass(frozen=True)
+class _Path:
+    score: float
+
+
+@dataclass
+class _Word:
+    """One run of ink read as one word: its trajectory, and after reading, its readings and their characters."""
+
+    strokes: Strokes
+    features: np.ndarray
+    points: np.ndarray  # (N, 2) canvas units, where each feature row was taken
+    owners: np.ndarray  # (N,) the stroke each point lies on
+    output: np.ndarray | None = None  # (T, CLASSES) the model's log-probabilities
+    paths: list[_Path] = field(default_factory=list)
+    characters: list[list[Character]] = field(default_factory=list)
+
+    @property
+    def cost(self) -> int:
+        """What reading it spends of MAX_FRAMES."""
+        return frames(len(self.features))
+
+    def ink_of(self, spans: list[tuple[int, int]]) -> list[Strokes]:
+        """Each aligned character's ink. The model marks a character as its pen starts on it, so a character's
+        points run from its first marked frame to the next character's; a stroke drawn later over earlier ink (the
+        dot of an i, the bar of a t) goes to the character under its middle."""
+        starts = [0] + [b[0] for b in spans[1:]]
+        owner_of = np.zeros(len(self.points), np.int64)
+        for k, first in enumerate(starts):
+            owner_of[first * STRIDE :] = k
+        reach = np.maximum.accumulate(self.points[:, 0])
+        for stroke in np.unique(self.owners):
+            at = np.flatnonzero(self.owners == stroke)
+            middle = float(self.points[at, 0].mean())
+            if at[0] == 0 or middle >= reach[at[0] - 1]:
+                continue  # written onwards, not back over the word
+            if any(not ((owner_of == k) & (self.owners != stroke)).any() for k in np.unique(owner_of[at])):
+                continue  # all the ink a character has: it stays
+            placed = [
+                (abs(middle - float(self.points[(owner_of == k) & (self.owners != stroke), 0].mean())), k)
+                for k in range(len(spans))
+                if ((owner_of == k) & (self.owners != stroke)).any()
+            ]
+            if placed:
+                owner_of[at] = min(placed)[1]
+        inks = []
+        for k in range(len(spans)):
+            mine = owner_of == k
+            points, owners = self.points[mine], self.owners[mine]
+            runs = np.flatnonzero((np.diff(owners) != 0) | (np.diff(np.flatnonzero(mine)) > 1)) + 1
+            pieces = tuple(np.asarray(p, np.float32) for p in np.split(points, runs) if len(p))
+            inks.append(Strokes(self.strokes.width, self.strokes.height, pieces, self.strokes.brush))
+        return inks
+
+
+def _word(strokes: Strokes, parts: list) -> _Word:
+    chosen = strokes.subset(sorted(label for p in parts for label in p.labels))
+    try:
+        features, points, owners = resampled(chosen.strokes)
+    except TrajectoryError as exc:
+        raise reading.TooMuchWriting(str(exc)) from None
+    return _Word(chosen, features, points, owners)
+
+
+def _layout(strokes: Strokes):
+    """(lines -> words -> runs of ink and punctuation, the runs in reading order), within the reading budget."""
+    lines = reading.marked(reading.stroke_parts(strokes))
+    return reading.layout(lines, lambda parts: _word(strokes, parts), budget=MAX_FRAMES)
+
+
+def _characters(word: _Word, text: str, spans: list[tuple[int, int]], answer: Answer | None) -> list[Character]:
+    """``text``'s characters on the ink ``spans`` aligns them with; with ``answer``, each glyph read by LeNet-5."""
+    inks = word.ink_of(spans)
+    characters = [
+        Character(tuple(int(round(v)) for v in ink.box()), None, label=c, raw_label=c) for c, ink in zip(text, inks)
+    ]
+    if answer is not None:
+        glyphs = np.stack([render(ink).glyph for ink in inks])
+        probabilities, features = answer(glyphs)
+        for k, character in enumerate(characters):
+            character.glyph, character.probabilities = glyphs[k], probabilities[k]
+            character.features = None if features is None else features[k]
+            character.raw_label = Character(character.box, None, probabilities[k]).top(1)[0][0]
+    return characters
+
+
+def read_strokes(
+    strokes: Strokes, model: WordModel, answer: Answer, vocabulary: Vocabulary, allowed: np.ndarray | None = None
+) -> Reading:
+    """The drawing's text, its best few readings and the best one's characters (boxes in canvas units)."""
+    layout, words = _layout(strokes)
+    for word in words:
+        word.output = word_decoder.restrict(model(word.features), allowed)
+        found = word_decoder.decode(word.output, vocabulary)
+        if not found:
+            word.paths, word.characters = [_Path(0.0)], [[]]
+            continue
+        style = None
+        for candidate in found:
+            spans = word_decoder.align(word.output, candidate.text)
+            if spans is None:
+                continue
+            if style is None:
+                style = word_decoder.style_from_ink(word.output, candidate.text, spans)
+            text = word_decoder.styled(candidate.text, style)
+            word.paths.append(_Path(candidate.score))
+            word.characters.append(_characters(word, text, spans, answer if not word.characters else None))
+        if not word.paths:
+            word.paths, word.characters = [_Path(0.0)], [[]]
+    return reading.assemble(layout, words)
+
+
+def spell(strokes: Strokes, model: WordModel, answer: Answer, text: str) -> Reading:
+    """The drawing read as ``text`` says (a writer's correction): one typed word per word of ink (or, for one word of
+    ink, the whole text), each laid on its ink by the model's alignment, each character's glyph read by LeNet-5."""
+    layout, words = _layout(strokes)
+    typed = text.split()
+    if len(words) == 1:
+        typed = ["".join(typed)]
+    if not typed or len(typed) != len(words):
+        raise Unspellable(
+            f"Type one word for each of the {len(words)} words written here (you typed {len(typed)})."
+            if words
+            else "There is no word written here to correct."
+        )
+    for word, spelt in zip(words, typed):
+        spelt = spelt.strip(".,")
+        if not spelt or any(c.lower() not in SYMBOLS for c in spelt):
+            raise Unspellable(f"{spelt!r} cannot be taught: use letters A-Z and digits only.")
+        word.output = model(word.features)
+        spans = word_decoder.align(word.output, spelt)
+        if spans is None:
+            raise Unspellable(f"{spelt!r} has more characters than this ink can hold.")
+        word.paths, word.characters = [_Path(0.0)], [_characters(word, spelt, spans, answer)]
+    return reading.assemble(layout, words)

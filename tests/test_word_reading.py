@@ -1,0 +1,121 @@
+"""Drawn words read by the bundled word model through ``Classifier.read_strokes`` and laid on their ink by
+``Classifier.spell_strokes`` (model.word_reading), and how a repo's word model is found, loaded and refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import numpy as np
+import pytest
+
+from harness import data
+from model import Classifier
+from model.files import WORD_INFERENCE_FILES, WORDS_FOLDER
+from model.loading import DEFAULT_DIR
+from model.pad import WORD_CANVAS, pad_value, word_placing
+from model.strokes import Strokes
+from model.word_reading import Unspellable
+from tests.test_strokes import written
+
+
+@pytest.fixture(scope="module")
+def sample_words():
+    """The committed UNIPEN words (test writers), placed on the word pad as someone would write them."""
+    words, _ = data.pen_words("test", full=False)
+    return [(w.text, pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes)))) for w in words]
+
+
+def test_the_committed_unipen_words_are_read(pen_classifier, sample_words):
+    """Measured: all 6 committed test-writer words read right; the bound leaves one for another CPU's arithmetic."""
+    assert pen_classifier.words is not None
+    right = [pen_classifier.read_strokes(value).text.lower() == text.lower() for text, value in sample_words]
+    assert len(right) == 6 and sum(right) >= 5
+
+
+def test_a_reading_lays_its_characters_on_the_ink_in_order(pen_classifier, sample_words):
+    text, value = sample_words[0]
+    reading = pen_classifier.read_strokes(value)
+    assert reading.candidates[0].text == reading.text and len({c.text for c in reading.candidates}) > 1
+    scores = [c.score for c in reading.candidates]
+    assert scores == sorted(scores, reverse=True) and abs(sum(scores) - 1) < 0.01
+    left, top, right, bottom = Strokes.parse(value).box()
+    assert "".join(c.label for c in reading.characters) == reading.text.replace(" ", "")
+    for character in reading.characters:
+        x0, y0, x1, y1 = character.box
+        assert left - 1 <= x0 < x1 <= right + 1 and top - 1 <= y0 < y1 <= bottom + 1
+        assert character.glyph.shape == (28, 28) and abs(character.probabilities.sum() - 1) < 1e-3
+    middles = [(c.box[0] + c.box[2]) / 2 for c in reading.characters]
+    assert middles[0] < middles[-1]  # written left to right
+
+
+def test_case_comes_from_the_ink_one_style_a_word(pen_classifier):
+    for text in ("LT", "TL"):
+        reading = pen_classifier.read_strokes(written([text]))
+        for candidate in reading.candidates:
+            letters = [c for c in candidate.text if c.isalpha()]
+            assert letters == [c.upper() for c in letters] or letters[1:] == [c.lower() for c in letters[1:]]
+
+
+def test_allowed_characters_bind_the_word_reader(pen_classifier):
+    reading = pen_classifier.read_strokes(written(["47"]), allowed="0123456789")
+    assert all(c.text.isdigit() for c in reading.candidates) and reading.text == "47"
+
+
+def test_any_text_is_laid_on_the_ink_and_what_cannot_be_is_refused(pen_classifier):
+    value = written(["47"])
+    for text in ("47", "41", "471", "4"):
+        spelt = pen_classifier.spell_strokes(value, text)
+        assert spelt.text == text and [c.label for c in spelt.characters] == list(text)
+        assert all(c.features is not None and c.glyph is not None for c in spelt.characters)
+    for bad, why in (("é", "letters A-Z"), ("x" * 200, "more characters"), ("4 7", None)):
+        if why is None:  # two typed words for one written: read as one word, "47"
+            assert pen_classifier.spell_strokes(value, bad).text == "47"
+            continue
+        with pytest.raises(Unspellable, match=why):
+            pen_classifier.spell_strokes(value, bad)
+    with pytest.raises(Unspellable, match="one word for each of the 2 words"):
+        pen_classifier.spell_strokes(written(["47 47"]), "47 47 47")
+
+
+def test_without_a_word_model_words_are_cut_and_searched(pen_classifier):
+    cutting = dataclasses.replace(pen_classifier, words=None)
+    value = written(["47"])
+    assert cutting.read_strokes(value).text == "47"
+    assert cutting.spell_strokes(value, "41").text == "41"
+    with pytest.raises(Unspellable, match="one character for each of the 2"):
+        cutting.spell_strokes(value, "471")
+
+
+def _repo(folder, words: bool = True):
+    shutil.copytree(DEFAULT_DIR, folder, ignore=None if words else shutil.ignore_patterns(WORDS_FOLDER))
+    return folder
+
+
+def test_a_repo_without_or_with_a_damaged_word_model_still_reads_words(tmp_path):
+    plain = Classifier.load(_repo(tmp_path / "plain", words=False), variant="pen")
+    assert plain.words is None and plain.read_strokes(written(["47"])).text == "47"
+    damaged = _repo(tmp_path / "damaged")
+    (damaged / WORD_INFERENCE_FILES[0]).write_bytes(b"\0" * 100)
+    classifier = Classifier.load(damaged)
+    assert classifier.words is None and any("word model" in w for w in classifier.warnings)
+    assert classifier.read_strokes(written(["47"])).text == "47"
+
+
+def test_the_word_model_loads_from_the_offline_hub_cache(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    from tests.hub_cache import COMMIT, populate
+
+    cache = tmp_path / "cache"
+    files = {
+        name: DEFAULT_DIR / name for name in ("lenet5_emnist_balanced.tflite", "metrics.json", *WORD_INFERENCE_FILES)
+    }
+    snapshot = populate(cache, "someone/words", {})
+    for name, source in files.items():
+        (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, snapshot / name)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    classifier = Classifier.load("someone/words", revision=COMMIT, cache_dir=cache, local_files_only=True)
+    assert classifier.words is not None and classifier.read_strokes(written(["47"])).text == "47"
+    assert np.isfinite(classifier.words(np.zeros((10, 4), np.float32))).all()
