@@ -168,9 +168,9 @@ def test_write_a_word(page):
     page.wait_for_function("() => document.querySelector('#word-text textarea')?.value === ''")
 
 
-def test_write_a_joined_up_word_and_pick_another_reading(page):
+def test_write_a_joined_up_word_pick_another_reading_and_type_one(page):
     """A real cursive word (UNIPEN, tests/data) written on the word pad: read, boxed, other readings offered;
-    picking one is a correction the memory keeps."""
+    picking one makes it the text and the memory keeps it; a longer word typed becomes the text too."""
     import json
 
     from harness import data
@@ -187,11 +187,19 @@ def test_write_a_joined_up_word_and_pick_another_reading(page):
     offered = [label.inner_text().strip() for label in suggestions.all()]
     assert offered and read not in offered and page.locator("#word-boxes img").count() >= 1
     shot(page, "word_joined_up")
+    picked = offered[0]
     suggestions.first.click()
     page.wait_for_function("() => document.querySelector('#memory-status').innerText.includes('I remember')")
     page.wait_for_function("() => document.querySelector('#word-note').innerText.includes('Learnt from')")
+    assert page.locator("#word-text textarea").input_value() == picked  # the picked reading is the text now
     assert "another model" not in page.locator("#word-note").inner_text()  # the memory is this model's
     shot(page, "word_suggestion_picked")
+    longer = read + "s"
+    page.locator("#word-typed input, #word-typed textarea").first.fill(longer)
+    page.locator("#word-typed input, #word-typed textarea").first.press("Enter")
+    page.wait_for_function(f"() => document.querySelector('#word-text textarea')?.value === {longer!r}", timeout=15_000)
+    assert "⚠️" not in page.locator("#word-note").inner_text()
+    shot(page, "word_typed")
 
 
 def test_phone_layout_keeps_the_drawing_area_clear(page):
