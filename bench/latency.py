@@ -66,7 +66,7 @@ def measure(url: str, device: str, count: int, rng: np.random.Generator, joined_
         page = context.new_page()
         page.set_default_timeout(20_000)
         page.goto(url)
-        page.wait_for_selector("#sketchpad canvas")
+        browser.wait_until_ready(page)
         page.evaluate(browser.TIMER_JS)
         guess, glyph = [], []
         for _ in range(count):
@@ -86,7 +86,7 @@ def measure(url: str, device: str, count: int, rng: np.random.Generator, joined_
                 )
                 glyph.append(float(page.evaluate("() => performance.now() - window.__penUp")))
         page.get_by_role("tab", name="Write a word").click()
-        page.wait_for_selector("#wordpad canvas")
+        page.wait_for_selector("#wordpad .pad[data-ready]")
         word = []
         for _ in range(count):
             _clear(page, "#wordpad")

@@ -212,7 +212,7 @@ def through_page(classifier: Classifier, drawings: list[dict]) -> dict:
         chromium = browser.launch(p)
         page = chromium.new_page(**browser.DESKTOP)
         page.goto(server.url)
-        page.wait_for_selector("#sketchpad canvas")
+        browser.wait_until_ready(page)
         for d, (f, position) in zip(drawings, placements(len(drawings))):
             clear = page.locator("#sketchpad").get_by_role("button", name="Clear", exact=True)
             if clear.is_enabled():
@@ -221,7 +221,7 @@ def through_page(classifier: Classifier, drawings: list[dict]) -> dict:
             placed = place(d["strokes"], fraction=f, position=position)
             expected = classifier.predict_strokes(pad_value(d["strokes"], fraction=f, position=position)).label
             browser.draw_on(page, "#sketchpad", placed, "desktop", CANVAS)
-            page.wait_for_function("() => document.querySelector('#guesses .output-class')?.innerText.trim()")
+            browser.wait_for_guess(page)
             page.wait_for_timeout(150)  # the last stroke's answer
             shown = browser.top_guess(page)
             right += shown == d["label"]

@@ -54,7 +54,7 @@ def stroke(page, points: list[tuple[float, float]], device: str) -> None:
             page.mouse.move(x, y)
         page.mouse.up()
         return
-    cdp = page.context.new_cdp_session(page)
+    cdp = touch_session(page)
 
     def touch(kind, x, y):
         cdp.send(
@@ -65,14 +65,30 @@ def stroke(page, points: list[tuple[float, float]], device: str) -> None:
     for x, y in path[1:]:
         touch("touchMove", x, y)
     touch("touchEnd", *path[-1])
-    cdp.detach()
+
+
+def touch_session(page):
+    """The page's DevTools session for touch input, opened once: opening one resets the page's network emulation
+    (an offline page would come back online)."""
+    session = getattr(page, "_touch_session", None)
+    if session is None:
+        session = page._touch_session = page.context.new_cdp_session(page)
+    return session
 
 
 def canvas_box(page, pad: str = "#sketchpad") -> dict:
     """Where the pad's drawing surface is on the page, scrolled into view."""
     canvas = page.locator(f"{pad} canvas").first
     canvas.scroll_into_view_if_needed()
-    return canvas.bounding_box()
+    box = canvas.bounding_box()
+    for _ in range(50):  # a page still laying out (fonts, late components) moves the pad: wait until it stays
+        page.wait_for_timeout(50)
+        again = canvas.bounding_box()
+        if again == box:
+            return box
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+    return box
 
 
 def draw_on(page, pad: str, strokes: list, device: str, canvas_size: tuple[int, int]) -> None:
@@ -87,34 +103,39 @@ def draw_on(page, pad: str, strokes: list, device: str, canvas_size: tuple[int, 
         stroke(page, [(left + x * scale, top + y * scale) for x, y in s], device)
 
 
+#: The guess a visitor sees: the page's own answer where it shows one (space/pad.py), else the server's.
+SHOWN_GUESS = """(() => {
+  const panel = document.querySelector('#guesses .local-guess');
+  if (panel && !panel.hidden) return panel.querySelector('.local-top')?.innerText.trim() || '';
+  const el = document.querySelector('#guesses .output-class');
+  return el ? el.innerText.trim() : '';
+})()"""
+
+
 def top_guess(page) -> str:
-    element = page.locator("#guesses h2, #guesses .output-class").first
-    return element.inner_text().strip() if element.count() else ""
+    return page.evaluate(f"() => {SHOWN_GUESS}")
 
 
-def wait_for_guess(page, expected: str) -> None:
+def wait_for_guess(page, expected: str | None = None) -> None:
+    """Until the shown guess is ``expected`` (any guess at all when None)."""
     page.wait_for_function(
-        """expected => { const el = document.querySelector('#guesses h2, #guesses .output-class');
-                         return el && el.innerText.trim() === expected; }""",
-        arg=expected,
+        f"expected => {{ const g = {SHOWN_GUESS}; return expected === null ? !!g : g === expected; }}", arg=expected
     )
 
 
 def wait_for_no_guess(page) -> None:
-    page.wait_for_function(
-        "() => { const el = document.querySelector('#guesses h2, #guesses .output-class');"
-        " return !el || el.innerText.trim() === ''; }"
-    )
+    page.wait_for_function(f"() => !{SHOWN_GUESS}")
 
 
 # Pen-up -> answer on screen, timed inside the page (one clock): a capturing pointerup listener stamps the pen-up,
 # a 1 ms poll stamps the first moment the watched text differs from what it was when the watch began.
-TIMER_JS = """
+TIMER_JS_TEMPLATE = """
 () => {
   window.__penUp = null;
   window.addEventListener('pointerup', () => { window.__penUp = performance.now(); }, true);
   window.__watch = (selector) => {
-    const read = () => { const el = document.querySelector(selector);
+    const read = () => { if (selector === '#guesses') return SHOWN;
+                         const el = document.querySelector(selector);
                          return el ? (el.value !== undefined ? el.value : el.innerText).trim() : ''; };
     let before = read();
     window.__shownAt = null;
@@ -128,7 +149,10 @@ TIMER_JS = """
   };
 }
 """
-GUESS = "#guesses .output-class"
+TIMER_JS = TIMER_JS_TEMPLATE.replace("SHOWN", SHOWN_GUESS)
+#: Set once Gradio passes the page's events on (space/ui.py APP_READY_JS): a visitor's pen is heard from then on.
+READY = "body[data-app-ready]"
+GUESS = "#guesses"  # the shown guess (SHOWN_GUESS), whichever answered
 WORD_TEXT = "#word-text textarea"
 
 
@@ -162,3 +186,9 @@ def latency_ms(page, timeout_ms: float = 10_000) -> float | None:
     except PlaywrightTimeout:
         return None
     return float(page.evaluate("() => window.__shownAt - window.__penUp"))
+
+
+def wait_until_ready(page) -> None:
+    """Until the page listens (READY) and the character pad is drawn on its canvas."""
+    page.wait_for_selector(READY, state="attached")
+    page.wait_for_selector("#sketchpad .pad[data-ready]")

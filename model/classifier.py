@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from . import hub, loading, reading, rejection, word_reading
-from .files import DEFAULT_VARIANT
+from .files import DEFAULT_VARIANT, WEB_FILE
 from .labels import LABELS, allowed_mask, restrict
 from .lexicon import Vocabulary, parse_words
 from .memory import MemoryRejected, WriterMemory
@@ -64,6 +64,7 @@ class Classifier:
     views: Views = field(default_factory=Views)  # test-time augmentation, as metrics.json records it
     variant: str = DEFAULT_VARIANT  # which of a repo's models this is (model.files.VARIANTS)
     words: WordModel | None = None  # the repo's word model, which reads drawn words whole (else: cut and search)
+    folder: Path | None = None  # where its files are (the page's copy of the network too: model.files.WEB_FILE)
 
     @classmethod
     def load(
@@ -103,12 +104,19 @@ class Classifier:
             views=loaded.views,
             variant=loaded.variant,
             words=loaded.words,
+            folder=loaded.folder,
         )
 
     @property
     def learns_writers(self) -> bool:
         """Whether this model's file gives the features a WriterMemory needs."""
         return self.engine.has_features
+
+    @property
+    def web_file(self) -> Path | None:
+        """The page's copy of this network (``model.web_weights``), where its folder has one."""
+        path = None if self.folder is None else self.folder / WEB_FILE
+        return path if path is not None and path.is_file() else None
 
     def predict_batch(self, glyphs: np.ndarray) -> np.ndarray:
         """(N, 28, 28[, 1]) EMNIST-oriented glyphs in [0, 1] -> (N, 47) calibrated probabilities, as served."""

@@ -14,13 +14,15 @@ KERAS_FILE = "lenet5_emnist_balanced.keras"
 SERVING_FILE = "lenet5_emnist_balanced.tflite"
 #: Keras' unzipped layout, beside the .keras file, so ``keras.saving.load_model("hf://OWNER/NAME")`` works.
 KERAS_DIR_FILES = ("config.json", "model.weights.h5", "metadata.json")
+#: The same network for the visitor's browser (model.web_weights): what the character pad computes with locally.
+WEB_FILE = "lenet5_emnist_balanced.web.bin"
 METRICS_FILE = "metrics.json"
 CARD_FILE = "README.md"
 CONFUSION_PNG = "confusion_matrix.png"
 CURVES_PNG = "training_curves.png"
 
 #: Everything a training run writes for one model.
-MODEL_FILES = (KERAS_FILE, SERVING_FILE, *KERAS_DIR_FILES, METRICS_FILE, CONFUSION_PNG, CURVES_PNG)
+MODEL_FILES = (KERAS_FILE, SERVING_FILE, WEB_FILE, *KERAS_DIR_FILES, METRICS_FILE, CONFUSION_PNG, CURVES_PNG)
 #: Everything a model repo holds at its root: the EMNIST model and the card, which describes every variant.
 REPO_FILES = (*MODEL_FILES, CARD_FILE)
 #: What loading a model for inference needs from a repo (the .keras file only where no serving file exists).

@@ -12,6 +12,8 @@ import gradio as gr
 
 from model import pad
 
+from . import texts
+
 HTML = """
 <div class="pad" style="aspect-ratio: ${width} / ${height}">
   <canvas aria-label="${label}" role="img"></canvas>
@@ -20,6 +22,7 @@ HTML = """
     <button type="button" class="clear" aria-label="Clear" title="Clear" disabled>✕</button>
   </div>
   <p class="hint">${hint}</p>
+  <p class="offline" hidden>${offline}</p>
 </div>
 """
 
@@ -35,6 +38,8 @@ CSS = """
 .hint { position: absolute; left: 0; right: 0; bottom: 8px; margin: 0; text-align: center; color: #9a9a9a;
         font-size: 14px; pointer-events: none; }
 .pad.inked .hint { display: none; }
+.offline { position: absolute; left: 8px; top: 8px; right: 100px; margin: 0; padding: 2px 8px; border-radius: 8px; pointer-events: none;
+           background: #fff4d6; color: #5c4500; font-size: 13px; }
 """
 
 # Points are kept in canvas units (the template's width x height) whatever the screen size, one every MIN_STEP
@@ -83,7 +88,81 @@ function at(e) {
 }
 function send() {
   element.dataset.sentAt = performance.now();
-  props.value = {width: W, height: H, brush: BRUSH, strokes: strokes.map(s => s.slice())};
+  const value = {width: W, height: H, brush: BRUSH, strokes: strokes.map(s => s.slice())};
+  answerHere(value);
+  props.value = value;
+}
+
+// The character pad answers in the page (space/web/reader.js: the served model's weights, the same rendering,
+// views, classes and memory) and the server's answer follows; where the page cannot, the server alone answers.
+const local = props.local;
+let reader = null;
+const offlineNote = element.querySelector('.offline');
+function online() { offlineNote.hidden = navigator.onLine || !reader; }
+window.addEventListener('online', online);
+window.addEventListener('offline', online);
+if (local) {
+  import(local.module)
+    .then(async (r) => { reader = {r, model: await r.loadModel(local.weights)}; box.dataset.local = 'ready'; online(); })
+    .catch((err) => { box.dataset.local = 'off'; console.warn('The pad reads on the server only:', err); });
+}
+function shown() {
+  let panel = document.querySelector('#guesses .local-guess');
+  if (!panel) {
+    const host = document.querySelector('#guesses');
+    if (!host) return null;
+    panel = document.createElement('div');
+    panel.className = 'local-guess';
+    panel.setAttribute('aria-live', 'polite');
+    host.style.position = 'relative';
+    host.appendChild(panel);
+    // The server's answer replaces the page's as soon as it differs from the one shown before (space/ui.py
+    // also hides this on every answer the server gives the pad); its progress indicator does not count.
+    const served = () => Array.from(host.children).filter((c) => c !== panel && !c.matches('[data-testid=status-tracker]'))
+      .map((c) => c.innerText).join('|');
+    let before = served();
+    new MutationObserver(() => {
+      const now = served();
+      if (now !== before) { before = now; panel.hidden = true; }
+    }).observe(host, {subtree: true, childList: true, characterData: true});
+  }
+  return panel;
+}
+function answerHere(value) {
+  if (!reader || !local) return;
+  const chosen = document.querySelector('#model input')?.value;
+  if (chosen && !local.models.includes(chosen)) return;
+  const panel = shown();
+  if (!panel) return;
+  online();
+  if (!value.strokes.length) { panel.hidden = true; return; }
+  try {
+    const kind = document.querySelector('#kind input:checked')?.value;
+    let memory = null;
+    try { memory = JSON.parse(document.querySelector('#memory-mirror textarea')?.value || 'null'); } catch (e) {}
+    const answer = reader.r.predictStrokes(reader.model, value, {allowed: local.kinds[kind] || null, memory});
+    const top = answer.probabilities.map((p, i) => [reader.model.labels[i], p])
+      .filter(([, p]) => p > 0).sort((a, b) => b[1] - a[1]).slice(0, local.top);
+    panel.replaceChildren();
+    const head = document.createElement('h2');
+    head.className = 'local-top';
+    head.textContent = top[0][0];
+    panel.appendChild(head);
+    for (const [labelText, p] of top) {
+      const row = document.createElement('div');
+      row.className = 'local-row';
+      row.innerHTML = '<span class="bar"></span><span class="name"></span><span class="share"></span>';
+      row.querySelector('.bar').style.width = `${Math.round(100 * p)}%`;
+      row.querySelector('.name').textContent = labelText;
+      row.querySelector('.share').textContent = `${Math.round(100 * p)}%`;
+      panel.appendChild(row);
+    }
+    panel.hidden = false;
+    box.dataset.localAt = performance.now();
+  } catch (err) {
+    panel.hidden = true;
+    console.warn('The page could not read this drawing; the server will:', err);
+  }
 }
 canvas.addEventListener('pointerdown', e => {
   if (!e.isPrimary || e.button > 0) return;
@@ -118,13 +197,20 @@ undoButton.addEventListener('click', () => { strokes.pop(); redraw(); send(); })
 clearButton.addEventListener('click', () => { strokes = []; redraw(); send(); });
 new ResizeObserver(fit).observe(canvas);
 fit();
+// Strokes drawn while the page was still starting never reached the server: send them again once it listens.
+document.addEventListener('app-ready', () => { if (strokes.length) send(); });
+box.dataset.ready = '1';  // the pen is listened to from here on
 """
 
 
 class DrawingPad(gr.HTML):
     """A pen-and-finger canvas whose value is the strokes drawn on it (see the module docstring)."""
 
-    def __init__(self, size: tuple[int, int] = pad.CANVAS, *, label: str, hint: str, **kwargs):
+    def __init__(
+        self, size: tuple[int, int] = pad.CANVAS, *, label: str, hint: str, local: dict | None = None, **kwargs
+    ):
+        """``local``: where the page's own reader and weights are, and what it needs to answer as the server does
+        (``space.ui.local_reader``); None: the server answers alone."""
         width, height = size
         super().__init__(
             value=None,
@@ -139,5 +225,7 @@ class DrawingPad(gr.HTML):
             ink=pad.INK_COLOUR,
             label=label,
             hint=hint,
+            local=local,
+            offline=texts.OFFLINE,
             **kwargs,
         )

@@ -6,6 +6,7 @@ Layout and wiring only: what each event does is ``space.handlers.Page``; every w
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from .handlers import EMPTY, MAX_FILE_BYTES, TOP_K, Page
 from .pad import DrawingPad
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+#: The character pad's reader for the visitor's browser (model/web_weights.py describes the weights it reads).
+READER_JS = Path(__file__).resolve().parent / "web" / "reader.js"
 EXAMPLE_GROUPS = [
     ("digits", "Digits"),
     ("uppercase", "Uppercase"),
@@ -42,10 +45,24 @@ CACHE_LIFETIME_S = 3600  # uploads are deleted from Gradio's cache an hour after
 # After a gallery click the answer appears beside (desktop) or below (phone) the input: bring it into view.
 SHOW_RESULT_JS = "() => { document.querySelector('#guesses')?.scrollIntoView({behavior: 'smooth', block: 'center'}); }"
 
+#: Gradio now passes events on: a pad drawn on before then sends its strokes again (space/pad.py), and tests and
+#: benchmarks know the page is ready for a visitor.
+APP_READY_JS = "() => { document.body.dataset.appReady = '1'; document.dispatchEvent(new Event('app-ready')); }"
+#: The server has answered the pad: its answer stands, the page's own gives way (space/pad.py shows that one).
+SERVER_ANSWERED_JS = "() => { const p = document.querySelector('#guesses .local-guess'); if (p) p.hidden = true; }"
+
 CSS = """
 #upload img { max-height: 320px; object-fit: contain; }
 .examples .grid-wrap { height: auto !important; min-height: 0 !important; max-height: none !important; }
 .examples .grid-wrap .grid-container { grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)) !important; }
+#memory-mirror { display: none !important; }
+#guesses .local-guess { position: absolute; inset: 0; z-index: 5; padding: 12px 16px; overflow: hidden;
+                        background: var(--block-background-fill); border-radius: inherit; }
+#guesses .local-top { margin: 0 0 8px; font-size: var(--text-xxl); font-weight: 700; text-align: center; }
+#guesses .local-row { position: relative; display: flex; justify-content: space-between; padding: 4px 8px;
+                      margin-bottom: 4px; font-size: var(--text-md); }
+#guesses .local-row .bar { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 4px; z-index: -1;
+                           background: var(--primary-100, #e8eefc); }
 @media (max-width: 640px) {
   #title h1 { font-size: 1.4rem !important; margin-bottom: 0 !important; }
   #headline { display: none; }
@@ -120,20 +137,49 @@ def shows_example(files: list[str]):
     return show
 
 
+def local_reader(models: ServedModels) -> dict | None:
+    """What the character pad needs to read in the visitor's browser, as the server reads strokes by default: the
+    reader's and the weights' URLs (served by this app, ``gr.set_static_paths``), the model choices it stands for,
+    each kind's classes and how many guesses to show; None where the model has no web weights (the server then
+    answers alone)."""
+    reader = models.classifier(AUTO, "strokes")
+    weights = reader.web_file
+    if weights is None or not READER_JS.is_file():
+        return None
+    gr.set_static_paths([READER_JS, weights])
+    return {
+        "module": f"/gradio_api/file={READER_JS}",
+        "weights": f"/gradio_api/file={weights}",
+        "models": [label for label, choice in texts.MODEL_CHOICES if models.classifier(choice, "strokes") is reader],
+        "kinds": dict(KINDS),
+        "top": TOP_K,
+    }
+
+
+def memory_json(stored) -> str:
+    """The remembered handwriting as the page's reader takes it (the browser keeps it encrypted)."""
+    return json.dumps(stored) if isinstance(stored, dict) else ""
+
+
 def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None = None) -> gr.Blocks:
     page = Page(models, feedback)
+    local = local_reader(models)
     with gr.Blocks(title=texts.TITLE, delete_cache=(CACHE_LIFETIME_S, CACHE_LIFETIME_S)) as demo:
         gr.Markdown(f"# {texts.HEADING}", elem_id="title")
         gr.Markdown(texts.headline(models.emnist.metrics), elem_id="headline")
         gr.Markdown(status, elem_id="model-status")
         # The visitor's handwriting, in their browser's localStorage (never on the server); see model.memory.
         stored = gr.BrowserState(None, storage_key=MEMORY_KEY, secret=MEMORY_SECRET)
+        # The same memory in plain JSON, for the pad's reader in the page (hidden; it never leaves the browser).
+        mirror = gr.Textbox(elem_id="memory-mirror", interactive=False, container=False, show_label=False)
         kind = gr.Radio(list(KINDS), value="Anything", label=texts.KIND_LABEL, elem_id="kind")
         with gr.Row():
             with gr.Column(scale=3):
                 with gr.Tabs() as tabs:
                     with gr.Tab(texts.TAB_DRAW, id="draw") as draw_tab:
-                        sketch = DrawingPad(pad.CANVAS, elem_id="sketchpad", label=texts.PAD_LABEL, hint=texts.PAD_HINT)
+                        sketch = DrawingPad(
+                            pad.CANVAS, elem_id="sketchpad", label=texts.PAD_LABEL, hint=texts.PAD_HINT, local=local
+                        )
                     with gr.Tab(texts.TAB_WORD, id="word") as word_tab:
                         word_pad = DrawingPad(
                             pad.WORD_CANVAS, elem_id="wordpad", label=texts.WORD_PAD_LABEL, hint=texts.WORD_PAD_HINT
@@ -243,7 +289,9 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
         # Every pen-up, undo and clear is read at once; a newer drawing's answer always wins (always_last). Off the
         # queue: an answer costs a millisecond of CPU, and the queue's extra round trip would double the wait.
         pad_events = dict(trigger_mode="always_last", queue=False)
-        sketch.change(page.draw, [sketch, kind, stored, model], **pad_events, **ui)
+        sketch.change(page.draw, [sketch, kind, stored, model], **pad_events, **ui).success(
+            None, js=SERVER_ANSWERED_JS, queue=False, **private
+        )
         word_pad.change(page.write, [word_pad, kind, stored, *vocabulary, model], word, **pad_events, **private)
         for changed in (own_words.submit, own_words.blur, dictionary.change):
             changed(page.write, [word_pad, kind, stored, *vocabulary, model], word, **private)
@@ -279,6 +327,9 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
             page.reread, [shown, kind, stored, model], **ui
         ).then(page.write, [word_pad, kind, stored, *vocabulary, model], word, **private)
         demo.load(page.memory_status, stored, memory_status, **private)
+        demo.load(memory_json, stored, mirror, **private)
+        demo.load(None, js=APP_READY_JS, queue=False, **private)
+        stored.change(memory_json, stored, mirror, **private)
 
         # The public API (see README): a picture or pen strokes in; one character's top 5, or a word's reading, out.
         api = dict(preprocess=False, queue=False)

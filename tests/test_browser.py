@@ -52,7 +52,7 @@ def page(request, app, chromium):
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(app.url)
-    page.wait_for_selector("#sketchpad canvas")
+    browser.wait_until_ready(page)
     page.device = request.param
     yield page
     context.close()
@@ -78,10 +78,10 @@ def test_draw_undo_clear_and_draw_again(page):
     """A first-time visitor draws at once (nothing to select), then undoes and clears, and draws again, three times."""
     draw(page, L)
     wait_for_guess(page, "L")
-    assert page.locator("#glyph img").count() == 1  # the 28x28 the model saw is shown
+    page.locator("#glyph img").wait_for()  # the 28x28 the model saw is shown, from the server
     shot(page, "draw")
     draw(page, [[(150, 200), (250, 200)]])  # a bar across: no longer an L
-    page.wait_for_function("() => document.querySelector('#guesses .output-class')?.innerText.trim() !== 'L'")
+    page.wait_for_function(f"() => {browser.SHOWN_GUESS} !== 'L'")
     button(page, "#sketchpad", "Undo").click()  # the bar goes, the L is read again
     wait_for_guess(page, "L")
     for _ in range(3):
@@ -108,6 +108,48 @@ def test_the_page_says_which_model_answered_and_switches(page):
     page.wait_for_function("() => document.querySelector('#note').innerText.includes('Read by the pen-tuned model')")
 
 
+def test_the_pad_reads_in_the_page_and_offline(page):
+    """Once loaded, the character pad answers in the page: with the network cut it still reads, clears and reads
+    again, and says it is offline."""
+    page.wait_for_selector("#sketchpad .pad[data-local=ready]")
+    browser.touch_session(page)  # before going offline: opening it later would bring the page back online
+    page.context.set_offline(True)
+    try:
+        draw(page, L)
+        wait_for_guess(page, "L")
+        assert page.locator("#sketchpad .offline").is_visible()
+        button(page, "#sketchpad", "Clear").click()
+        wait_for_no_guess(page)
+        draw(page, SEVEN)
+        wait_for_guess(page, "7")
+        shot(page, "offline")
+    finally:
+        page.context.set_offline(False)
+
+
+def test_without_the_pages_weights_the_server_answers(chromium, tmp_path):
+    """A model folder without the page's weights file (an older repo): the pad reads on the server, as before."""
+    import shutil
+
+    from model.files import WEB_FILE
+    from model.loading import DEFAULT_DIR
+
+    folder = tmp_path / "model"
+    shutil.copytree(DEFAULT_DIR, folder)
+    for web in folder.rglob(WEB_FILE):
+        web.unlink()
+    with start_app(ARTIFACT_DIR / "app_no_web.log", {"EMNIST_MODEL": str(folder)}) as server:
+        context = chromium.new_context(**browser.DESKTOP)
+        page = context.new_page()
+        page.goto(server.url)
+        browser.wait_until_ready(page)
+        page.device = "desktop"
+        draw(page, L)
+        wait_for_guess(page, "L")
+        assert page.locator("#sketchpad [data-local]").count() == 0 and page.locator(".local-guess").count() == 0
+        context.close()
+
+
 def test_a_tap_is_not_read_as_a_character(page):
     stroke_at = [(200, 200), (201, 201)]
     draw(page, [stroke_at])
@@ -127,7 +169,7 @@ def test_the_page_does_not_scroll_while_a_finger_draws(page):
     stroke(
         page, [(x, box["y"] + 0.2 * box["height"]), (x, box["y"] + 0.8 * box["height"])], "phone"
     )  # a downward swipe
-    page.wait_for_function("() => document.querySelector('#guesses .output-class')?.innerText.trim()")  # read ...
+    wait_for_guess(page)  # read ...
     assert page.evaluate("() => window.scrollY") == before  # ... and the page stayed where it was
 
 
@@ -155,7 +197,7 @@ def test_upload_then_remove(page):
 
 def test_write_a_word(page):
     page.get_by_role("tab", name="Write a word").click()
-    page.wait_for_selector("#wordpad canvas")
+    page.wait_for_selector("#wordpad .pad[data-ready]")
     size = WORD_CANVAS
     draw(page, [[(150, 70), (110, 170), (200, 170)], [(170, 110), (170, 230)]], "#wordpad", size)  # 4, two strokes
     draw(page, [[(260, 70), (350, 70), (290, 230)]], "#wordpad", size)  # 7
@@ -178,7 +220,7 @@ def test_write_a_joined_up_word_pick_another_reading_and_type_one(page):
 
     row = json.loads(data.UNIPEN_WORDS_SAMPLE.read_text().splitlines()[0])
     page.get_by_role("tab", name="Write a word").click()
-    page.wait_for_selector("#wordpad canvas")
+    page.wait_for_selector("#wordpad .pad[data-ready]")
     draw(page, place(row["strokes"], canvas=WORD_CANVAS, **word_placing(row["strokes"])), "#wordpad", WORD_CANVAS)
     page.wait_for_function("() => document.querySelector('#word-text textarea')?.value.length > 0")
     suggestions = page.locator("#word-suggestions label")
@@ -262,7 +304,7 @@ def test_it_learns_my_handwriting_and_forgets_it(page, misread_digit):
     truth, strokes = misread_digit
     page.locator("#kind").get_by_text("Digits", exact=True).click()
     draw(page, strokes)
-    page.wait_for_function("() => document.querySelector('#guesses .output-class')?.innerText.trim()")
+    wait_for_guess(page)
     wrong = top_guess(page)
     assert wrong != truth and wrong.isdigit()
     shot(page, "learn_before")

@@ -249,6 +249,7 @@ def run(args: argparse.Namespace) -> ModelMetrics:
     def write_models(folder: Path) -> None:
         export.write_keras(model, folder)
         metrics.serving = export.write_serving(model, folder, splits.x_test)
+        export.write_web(model, folder, metrics.views, splits.x_test)
 
     if args.variant == DEFAULT_VARIANT:  # the repo's root: its card comes with it
         artifacts.write_all(args.output_dir, write_models, metrics, lambda f: card.render_repo(f, args.push_to_hub))

@@ -12,14 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
+from model import web_weights
 from model.architecture import FEATURES, build_lenet5, with_features
-from model.files import KERAS_FILE, METRICS_FILE, SERVING_FILE
+from model.files import KERAS_FILE, METRICS_FILE, SERVING_FILE, WEB_FILE, sha256
 from model.metrics import ServingInfo
 from model.preprocess import as_batch
 from model.runtime import LiteRTEngine
 
 #: The serving file must give the same answers as Keras: identical argmax, probabilities within this.
 MAX_ABS_DIFF = 1e-5
+#: The page's 16-bit copy (model.web_weights) may differ from Keras by this much, with the same argmax.
+WEB_MAX_ABS_DIFF = 1e-3
+WEB_CHECK_IMAGES = 2_000
 
 
 class ExportError(RuntimeError):
@@ -76,6 +80,29 @@ def write_serving(model, folder: Path, check_images: np.ndarray) -> ServingInfo:
     )
 
 
+def write_web(model, folder: Path, views, check_images: np.ndarray) -> float:
+    """The page's copy of the network (``model.web_weights``), packed from the same weights as the serving file
+    beside it (whose fingerprint it records) and checked against Keras like it; -> the largest difference."""
+    from model.atomic import write_bytes
+    from model.loading import FINGERPRINT_CHARS
+
+    blob = web_weights.pack(
+        model.get_weights(),
+        {"transforms": [list(t) for t in views.transforms], "temperature": views.temperature},
+        sha256(folder / SERVING_FILE)[:FINGERPRINT_CHARS],
+    )
+    batch = as_batch(check_images[:WEB_CHECK_IMAGES])
+    expected = np.asarray(model(batch, training=False))
+    served, _ = web_weights.forward(web_weights.unpack(blob).tensors, batch)
+    diff = float(np.abs(expected - served).max())
+    if diff > WEB_MAX_ABS_DIFF or not np.array_equal(expected.argmax(1), served.argmax(1)):
+        raise ExportError(
+            f"{WEB_FILE} differs from the Keras model by {diff:.2e} (bound {WEB_MAX_ABS_DIFF:g}); not shipping it"
+        )
+    write_bytes(folder / WEB_FILE, blob)
+    return diff
+
+
 def reexport(folder: Path, check_images: np.ndarray) -> ServingInfo:
     """A model folder's serving file made again from its .keras file; metrics.json records the new check."""
     import keras
@@ -102,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="EMNIST-format folder whose test split checks the export (default: the committed sample)",
     )
+    parser.add_argument(
+        "--web-only", action="store_true", help=f"write only {WEB_FILE}, the page's copy (the serving file stays)"
+    )
     args = parser.parse_args(argv)
     if args.data_dir:
         from .emnist import read_folder
@@ -111,11 +141,20 @@ def main(argv: list[str] | None = None) -> int:
         from .emnist import read_sample
 
         images = read_sample()[0]
-    info = reexport(args.folder, images)
-    print(
-        f"{args.folder / SERVING_FILE}: same argmax as Keras on {len(images):,} images: {info.same_argmax}, "
-        f"max |p diff| {info.max_abs_diff:.2e}, features ({info.features}) max relative diff {info.features_max_abs_diff:.2e}"
-    )
+    if not args.web_only:
+        info = reexport(args.folder, images)
+        print(
+            f"{args.folder / SERVING_FILE}: same argmax as Keras on {len(images):,} images: {info.same_argmax}, "
+            f"max |p diff| {info.max_abs_diff:.2e}, features ({info.features}) max relative diff "
+            f"{info.features_max_abs_diff:.2e}"
+        )
+    import keras
+
+    from model.metrics import ModelMetrics
+
+    model = keras.saving.load_model(args.folder / KERAS_FILE, compile=False, safe_mode=True)
+    diff = write_web(model, args.folder, ModelMetrics.load(args.folder / METRICS_FILE).views, images)
+    print(f"{args.folder / WEB_FILE}: {(args.folder / WEB_FILE).stat().st_size:,} bytes, max |p diff| {diff:.2e}")
     return 0
 
 
