@@ -23,6 +23,7 @@ from . import (
     robustness,
     training,
     tta,
+    web,
     word_model,
     words,
     words_tune,
@@ -44,6 +45,7 @@ BENCHES = {
     "latency": latency,
     "training": training,
     "tta": tta,
+    "web": web,
     "ablation": ablation,
 }
 #: Run by name, never by "all": an hour or more on 2 cores, or (word_model) a model that is not bundled yet.

@@ -90,7 +90,7 @@ function send() {
   element.dataset.sentAt = performance.now();
   const value = {width: W, height: H, brush: BRUSH, strokes: strokes.map(s => s.slice())};
   answerHere(value);
-  props.value = value;
+  setTimeout(() => { props.value = value; }, 0);  // the page's answer is painted before the request is made
 }
 
 // The character pad answers in the page (space/web/reader.js: the served model's weights, the same rendering,
@@ -140,7 +140,9 @@ function answerHere(value) {
     const kind = document.querySelector('#kind input:checked')?.value;
     let memory = null;
     try { memory = JSON.parse(document.querySelector('#memory-mirror textarea')?.value || 'null'); } catch (e) {}
+    const started = performance.now();
     const answer = reader.r.predictStrokes(reader.model, value, {allowed: local.kinds[kind] || null, memory});
+    box.dataset.localMs = (performance.now() - started).toFixed(2);
     const top = answer.probabilities.map((p, i) => [reader.model.labels[i], p])
       .filter(([, p]) => p > 0).sort((a, b) => b[1] - a[1]).slice(0, local.top);
     panel.replaceChildren();
@@ -158,7 +160,6 @@ function answerHere(value) {
       panel.appendChild(row);
     }
     panel.hidden = false;
-    box.dataset.localAt = performance.now();
   } catch (err) {
     panel.hidden = true;
     console.warn('The page could not read this drawing; the server will:', err);
