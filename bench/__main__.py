@@ -58,7 +58,7 @@ MODEL_VARIANT = {
     "robustness": EMNIST,
     "inference": EMNIST,
 }  # an hour or more on 2 cores: run by name, never by "all"
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parent / "README.md"  # bench/README.md: the results, generated
 MARKER = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
 
 
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=common.RESULTS_DIR, help="where the JSON results go")
     parser.add_argument(
-        "--update-readme", action="store_true", help="rewrite the README's results section from the JSON files"
+        "--update-readme", action="store_true", help="rewrite bench/README.md's results section from the JSON files"
     )
     args = parser.parse_args(argv)
     names = [n for n in BENCHES if n not in LONG] if "all" in args.names else args.names
@@ -137,12 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         module = BENCHES[name]
         result = module.run(**_kwargs(name, args))
-        path = common.save(name, result, args.out, command)
+        saved = f"{name}_tune" if name == "word_model" and args.writers == "tune" else name  # both kept
+        path = common.save(saved, result, args.out, command)
         print(f"\n### {name}\n\n{module.report(result)}\n\n(written to {path})")
     if args.update_readme:
         text = README.read_text()
         if not MARKER.search(text):
-            print("README.md has no <!-- bench:start --> ... <!-- bench:end --> section", file=sys.stderr)
+            print("bench/README.md has no <!-- bench:start --> ... <!-- bench:end --> section", file=sys.stderr)
             return 1
         section = readme_section(args.out)
         from model.atomic import write_text

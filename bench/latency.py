@@ -98,9 +98,16 @@ def measure(
             out[f"{round_trip} ms"] = {
                 "character_guess": _stats(guess),
                 "character_compute": _stats(compute) if compute else None,
-                "word_text": _stats(_numbers(page, device, digits, max(3, count // 3), rng)),
+                "word_text": _stats(_numbers(page, device, digits, max(3, count // 4), rng)),
                 **({"joined_word_text": _stats(_joined(page, device, rng))} if joined_up else {}),
             }
+        if local and joined_up:  # the network cut: the character pad still answers (the word pad cannot)
+            _network(page, 0)
+            page.get_by_role("tab", name="Draw").click()
+            context.set_offline(True)
+            guess, compute = _characters(page, device, digits, count, rng)
+            context.set_offline(False)
+            out["offline"] = {"character_guess": _stats(guess), "character_compute": _stats(compute)}
         if local and device == "desktop" and joined_up:
             _network(page, 0)
             page.get_by_role("tab", name="Draw").click()
@@ -159,10 +166,10 @@ def _numbers(page, device: str, digits: list, count: int, rng) -> list:
     return word
 
 
-def _joined(page, device: str, rng) -> list:
-    """Pen-up -> text shown for each committed joined-up word (UNIPEN word test writers)."""
+def _joined(page, device: str, rng, count: int = 4) -> list:
+    """Pen-up -> text shown for the first ``count`` committed joined-up words (UNIPEN word test writers)."""
     joined = []
-    for strokes in _words():
+    for strokes in _words()[:count]:
         _clear(page, "#wordpad")
         page.wait_for_function(f"() => (document.querySelector('{browser.WORD_TEXT}')?.value || '') === ''")
         placed = drawings.place(strokes, canvas=WORD_CANVAS, **word_placing(strokes, rng))

@@ -72,6 +72,7 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
     }
     if which == "tune":  # the tuning writers also choose the decoder's weights
         result["weights"] = choose_weights(model, 100 if quick else 400)
+        result["apart_rule"] = apart_rule(100 if quick else 300)
     return result
 
 
@@ -138,6 +139,17 @@ def report(result: dict) -> str:
             f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
             f"`model.word_decoder.WEIGHTS` is {w['current']}."
         )
+    if "apart_rule" in result:
+        a = result["apart_rule"]
+        weights += (
+            "\n\nCharacters written one at a time, cut and searched or read by the word model (whole text right): "
+            + "; ".join(
+                f"{name}: {100 * r['cut']:.1f}% cut, {100 * r['word model']:.1f}% word model"
+                for name, r in a.items()
+                if isinstance(r, dict)
+            )
+            + f" ({a['words']} words, {a['numbers']} numbers)."
+        )
     rows = [row("all", result["all"]), row("in the word list", result["in_lexicon"])]
     rows.append(row("outside it", result["outside_lexicon"]))
     p10 = result["writer_accuracy_percentiles"]
@@ -149,3 +161,54 @@ def report(result: dict) -> str:
         + table(rows, ["words", "count", "accuracy", "top-5", "CER", "no list: accuracy", "no list: CER"])
         + weights
     )
+
+
+def apart_rule(count: int = 300) -> dict:
+    """Whether runs of characters written one at a time read better cut and searched (``model.word_reading``'s
+    ``written_apart``) than read by the word model: on the tuning writers' words, and on numbers written apart by
+    the UJI writers the pen model held out for validation, composed on the word pad exactly as ``bench words``
+    composes its pen-drawn numbers; whole text right, without a word list for the numbers."""
+    from harness.drawings import word_placing
+    from model.classifier import Classifier
+    from model.files import PEN
+    from model.lexicon import Vocabulary
+    from model.pad import WORD_CANVAS, pad_value
+    from model.strokes import Strokes
+    from model.word_reading import read_strokes
+    from train import pen
+
+    from .words import _as_pad_strokes, _pen_ink, compose
+
+    classifier = Classifier.load(variant=PEN)
+    recipe = classifier.metrics.training.recipe
+    rng = np.random.default_rng(31)
+    words = [
+        (w.text, pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes), rng)))
+        for w in sample_words(data.pen_words("tune")[0], count)
+    ]
+    held = pen.training_and_validation(
+        data.PEN_FULL, recipe.get("pen_writers", pen.TRAINING_WRITERS), recipe.get("pen_validation", 0.15),
+        recipe.get("seed", 42), 0,
+    )[1] if data.PEN_FULL.is_file() else []  # fmt: skip
+    by_digit = {d: [c for c in held if c.label == str(d)] for d in range(10)}
+    numbers = []
+    for _ in range(count if held else 0):
+        digits = rng.integers(0, 10, int(rng.integers(3, 8)))
+        pens = [_pen_ink(list(by_digit[d][int(rng.integers(len(by_digit[d])))].strokes), rng) for d in digits]
+        picture, boxes = compose([p[0] for p in pens], rng)
+        value, _ = _as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
+        numbers.append(("".join(str(d) for d in digits), value))
+
+    def right(samples, apart: bool, dictionary: bool) -> float:
+        vocabulary, answer = Vocabulary.of(dictionary=dictionary), classifier._answerer(None, None)
+        read = [
+            read_strokes(Strokes.parse(v), classifier.words, answer, vocabulary, None, apart).text for _, v in samples
+        ]
+        return round(float(np.mean([r.lower() == t.lower() for r, (t, _) in zip(read, samples)])), 4)
+
+    return {
+        "tuning words, with the list": {"cut": right(words, True, True), "word model": right(words, False, True)},
+        "validation writers' numbers": {"cut": right(numbers, True, False), "word model": right(numbers, False, False)},
+        "words": len(words),
+        "numbers": len(numbers),
+    }

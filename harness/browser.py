@@ -127,8 +127,9 @@ def wait_for_no_guess(page) -> None:
     page.wait_for_function(f"() => !{SHOWN_GUESS}")
 
 
-# Pen-up -> answer on screen, timed inside the page (one clock): a capturing pointerup listener stamps the pen-up,
-# a 1 ms poll stamps the first moment the watched text differs from what it was when the watch began.
+# Pen-up -> answer on screen, timed inside the page (one clock): a capturing pointerup listener stamps the pen-up;
+# a MutationObserver sees the watched text change the moment the page changes it, and the stamp is taken at the
+# next animation frame, the one that paints it.
 TIMER_JS_TEMPLATE = """
 () => {
   window.__penUp = null;
@@ -140,12 +141,22 @@ TIMER_JS_TEMPLATE = """
     let before = read();
     window.__shownAt = null;
     window.__penUp = null;
+    if (window.__observer) window.__observer.disconnect();
     clearInterval(window.__poll);
-    window.__poll = setInterval(() => {
+    const check = () => {
+      if (window.__shownAt !== null || window.__seen) return;
       const now = read();
       if (window.__penUp === null) { before = now; return; }  // an earlier stroke's answer: not this pen-up's
-      if (now !== before) { window.__shownAt = performance.now(); clearInterval(window.__poll); }
-    }, 1);
+      if (now !== before) {
+        window.__seen = true;
+        requestAnimationFrame(() => { window.__shownAt = performance.now(); window.__seen = false; });
+        window.__observer.disconnect(); clearInterval(window.__poll);
+      }
+    };
+    window.__seen = false;
+    window.__observer = new MutationObserver(check);
+    window.__observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+    window.__poll = setInterval(check, 5);  // a textarea's value changes without a mutation
   };
 }
 """

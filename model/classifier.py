@@ -78,13 +78,15 @@ class Classifier:
         local_files_only: bool = False,
         force_download: bool = False,
         timeout: float = hub.DEFAULT_TIMEOUT_S,
+        words: bool = True,
     ) -> Classifier:
         """From a .tflite or .keras file, a folder, a Hub repo id, $EMNIST_MODEL or the bundled default.
 
         ``variant``: which of the repo's models, "emnist" (the default: EMNIST Balanced's best) or "pen" (the
         same network tuned on pen drawings, what the Space's pads use); loading.VariantMissing where the repo has
         no such model. The Hub options mean what they mean in huggingface_hub; ``timeout`` bounds the whole download, after
-        which the cached copy is used (or ModelLoadError says why there is none)."""
+        which the cached copy is used (or ModelLoadError says why there is none). ``words``: also load the repo's
+        word model (its ``words/`` folder), which reads drawn words whole."""
         loaded = loading.load(
             source,
             revision,
@@ -94,6 +96,7 @@ class Classifier:
             local_files_only=local_files_only,
             force_download=force_download,
             timeout=timeout,
+            words=words,
         )
         return cls(
             engine=loaded.engine,

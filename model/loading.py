@@ -172,9 +172,13 @@ def open_engine(path: str | os.PathLike) -> tuple[Engine, Path, str]:
 
 
 def load(
-    source: str | os.PathLike | None = None, revision: str | None = None, variant: str | None = None, **hub_options
+    source: str | os.PathLike | None = None,
+    revision: str | None = None,
+    variant: str | None = None,
+    words: bool = True,
+    **hub_options,
 ) -> LoadedModel:
-    """Resolve, open and describe a model; see ``Classifier.load`` for the options."""
+    """Resolve, open and describe a model (and, with ``words``, the repo's word model); see ``Classifier.load``."""
     chosen = configured_source(source)
     path = resolve(chosen, revision, variant, **hub_options)
     engine, folder, fingerprint = open_engine(path)
@@ -197,15 +201,15 @@ def load(
     if views is None:
         views = Views()
         warnings.append("Its metrics.json names test-time views this code does not accept; serving the glyph alone.")
-    words = None
-    if (root / WORDS_FOLDER).is_dir():
+    word_model = None
+    if words and (root / WORDS_FOLDER).is_dir():
         try:
-            words = WordModel.load(root / WORDS_FOLDER)
+            word_model = WordModel.load(root / WORDS_FOLDER)
         except WordModelError as exc:
             warnings.append(f"{exc.reason} Words are read by cutting them into characters instead.")
             log.info("%s", exc)
     for warning in warnings:
         log.warning("%s: %s", described, warning)
     return LoadedModel(
-        engine, metrics, folder, described, fingerprint, warnings, views, variant or DEFAULT_VARIANT, words
+        engine, metrics, folder, described, fingerprint, warnings, views, variant or DEFAULT_VARIANT, word_model
     )

@@ -430,12 +430,23 @@ def _read(
     """Words (split at gaps) of runs of parts (split at punctuation), each run read as one unit; every candidate
     of every unit goes through the network in one batch."""
     placed, units = layout(lines, make_unit, origin, scale)
+    search_units(units, answer, vocabulary)
+    return assemble(placed, units)
+
+
+def search_units(units: list[_Unit], answer: Answer, vocabulary: Vocabulary) -> None:
+    """Each unit's readings through its segmentation graph (``paths``, ``characters``); every candidate of every
+    unit goes through the network in one batch."""
     _answer_all(units, answer)
     for unit in units:
         paths = search.decode(_graph(unit), vocabulary.lexicons, vocabulary.spelling)
         unit.paths = paths or [search.Path("", 0.0, [], False)]
         unit.characters = [_characters(unit, path) for path in unit.paths]
-    return assemble(placed, units)
+
+
+def pen_unit(strokes: Strokes, parts: list[_Part]) -> _Unit:
+    """A run of a drawing's parts as the segmentation search reads it."""
+    return _pen_unit(strokes, parts)
 
 
 def layout(lines, make_unit, origin=(0.0, 0.0), scale: float = 1.0, budget: int = MAX_CANDIDATES):

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass
@@ -40,8 +41,8 @@ class ServedModels:
         """Both models of a repo or folder (options as ``Classifier.load``); a repo made before variants serves
         its EMNIST model for everything."""
         emnist = Classifier.load(source, **options)
-        try:
-            pen = Classifier.load(source, variant=PEN, **options)
+        try:  # the repo's one word model serves both
+            pen = dataclasses.replace(Classifier.load(source, variant=PEN, words=False, **options), words=emnist.words)
         except VariantMissing as exc:
             log.info("%s", exc)
             pen = None

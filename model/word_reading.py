@@ -23,6 +23,10 @@ from .word_model import STRIDE, WordModel, frames
 
 #: At most this many of the word model's frames for one drawing (a full line on the word pad is a few hundred).
 MAX_FRAMES = 2_000
+#: A run of ink in pieces written apart, each no wider than this share of their median height, is characters
+#: written one at a time (a number, a code): cut at the gaps and searched (``model.reading``), which reads those
+#: better than the word model (``python -m bench word_model --writers tune``).
+APART_WIDTH = 1.2
 
 
 class Unspellable(PreprocessError):
@@ -38,6 +42,7 @@ class _Path:
 class _Word:
     """One run of ink read as one word: its trajectory, and after reading, its readings and their characters."""
 
+    parts: list
     strokes: Strokes
     features: np.ndarray
     points: np.ndarray  # (N, 2) canvas units, where each feature row was taken
@@ -90,7 +95,7 @@ def _word(strokes: Strokes, parts: list) -> _Word:
         features, points, owners = resampled(chosen.strokes)
     except TrajectoryError as exc:
         raise reading.TooMuchWriting(str(exc)) from None
-    return _Word(chosen, features, points, owners)
+    return _Word(parts, chosen, features, points, owners)
 
 
 def _layout(strokes: Strokes):
@@ -115,12 +120,34 @@ def _characters(word: _Word, text: str, spans: list[tuple[int, int]], answer: An
     return characters
 
 
+def written_apart(word: _Word) -> bool:
+    """Whether a run of ink is characters written one at a time (see APART_WIDTH)."""
+    if len(word.parts) < 2:
+        return False
+    height = float(np.median([p.height for p in word.parts]))
+    return all(p.width <= APART_WIDTH * height for p in word.parts)
+
+
 def read_strokes(
-    strokes: Strokes, model: WordModel, answer: Answer, vocabulary: Vocabulary, allowed: np.ndarray | None = None
+    strokes: Strokes,
+    model: WordModel,
+    answer: Answer,
+    vocabulary: Vocabulary,
+    allowed: np.ndarray | None = None,
+    apart: bool = True,
 ) -> Reading:
-    """The drawing's text, its best few readings and the best one's characters (boxes in canvas units)."""
+    """The drawing's text, its best few readings and the best one's characters (boxes in canvas units). With
+    ``apart``, runs of characters written one at a time are cut and searched instead (``written_apart``)."""
     layout, words = _layout(strokes)
+    cut = [w for w in words if apart and written_apart(w)]
+    if cut:
+        units = [reading.pen_unit(strokes, w.parts) for w in cut]
+        reading.search_units(units, answer, vocabulary)
+        for word, unit in zip(cut, units):
+            word.paths, word.characters = unit.paths, unit.characters
     for word in words:
+        if word.paths:
+            continue
         word.output = word_decoder.restrict(model(word.features), allowed)
         found = word_decoder.decode(word.output, vocabulary)
         if not found:

@@ -89,8 +89,11 @@ function at(e) {
 function send() {
   element.dataset.sentAt = performance.now();
   const value = {width: W, height: H, brush: BRUSH, strokes: strokes.map(s => s.slice())};
-  answerHere(value);
-  setTimeout(() => { props.value = value; }, 0);  // the page's answer is painted before the request is made
+  if (answerHere(value)) {  // the page's answer is painted first, then the server is asked
+    requestAnimationFrame(() => setTimeout(() => { props.value = value; }, 0));
+  } else {
+    props.value = value;
+  }
 }
 
 // The character pad answers in the page (space/web/reader.js: the served model's weights, the same rendering,
@@ -129,13 +132,17 @@ function shown() {
   return panel;
 }
 function answerHere(value) {
-  if (!reader || !local) return;
+  if (!reader || !local) return false;
   const chosen = document.querySelector('#model input')?.value;
-  if (chosen && !local.models.includes(chosen)) return;
+  if (chosen && !local.models.includes(chosen)) return false;
   const panel = shown();
-  if (!panel) return;
+  if (!panel) return false;
   online();
-  if (!value.strokes.length) { panel.hidden = true; return; }
+  if (!value.strokes.length) {  // nothing drawn: no guess, nor an older one of the server's (offline it stays)
+    panel.replaceChildren();
+    panel.hidden = false;
+    return true;
+  }
   try {
     const kind = document.querySelector('#kind input:checked')?.value;
     let memory = null;
@@ -160,9 +167,11 @@ function answerHere(value) {
       panel.appendChild(row);
     }
     panel.hidden = false;
+    return true;
   } catch (err) {
     panel.hidden = true;
     console.warn('The page could not read this drawing; the server will:', err);
+    return false;
   }
 }
 canvas.addEventListener('pointerdown', e => {

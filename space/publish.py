@@ -29,7 +29,7 @@ from model.hub import HubError, HubTimeout, check_write_access, with_deadline
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What the Space runs, relative to the project root; everything else stays out.
-INCLUDE = ("app.py", "requirements.txt", "README.md", "model", "space", "examples")
+INCLUDE = ("app.py", "requirements.txt", "README.md", "docs/word-pad.png", "model", "space", "examples")
 EXCLUDE = ("**/__pycache__/**", "*.pyc", "space/*.pyi", "**/.*", ".*")
 HARDWARE = {
     "zero-a10g": "ZeroGPU: free accounts up to 2 Spaces, PRO 10, paid organisations 50",

@@ -48,6 +48,10 @@ SHOW_RESULT_JS = "() => { document.querySelector('#guesses')?.scrollIntoView({be
 #: Gradio now passes events on: a pad drawn on before then sends its strokes again (space/pad.py), and tests and
 #: benchmarks know the page is ready for a visitor.
 APP_READY_JS = "() => { document.body.dataset.appReady = '1'; document.dispatchEvent(new Event('app-ready')); }"
+#: The single-character answer has no place beside a word: the word tab uses the whole width. In the page, so that
+#: it also works offline (the character pad reads there).
+WORD_TAB_JS = "() => { document.body.classList.add('word-tab'); }"
+SINGLE_TABS_JS = "() => { document.body.classList.remove('word-tab'); }"
 #: The server has answered the pad: its answer stands, the page's own gives way (space/pad.py shows that one).
 SERVER_ANSWERED_JS = "() => { const p = document.querySelector('#guesses .local-guess'); if (p) p.hidden = true; }"
 
@@ -56,6 +60,7 @@ CSS = """
 .examples .grid-wrap { height: auto !important; min-height: 0 !important; max-height: none !important; }
 .examples .grid-wrap .grid-container { grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)) !important; }
 #memory-mirror { display: none !important; }
+body.word-tab #single-result { display: none !important; }
 #guesses .local-guess { position: absolute; inset: 0; z-index: 5; padding: 12px 16px; overflow: hidden;
                         background: var(--block-background-fill); border-radius: inherit; }
 #guesses .local-top { margin: 0 0 8px; font-size: var(--text-xxl); font-weight: 700; text-align: center; }
@@ -218,7 +223,7 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
                             height=340,
                         )
                         gr.Markdown(texts.upload_hint(ACCEPTED_FORMATS, MAX_FILE_BYTES // 2**20), elem_id="upload-hint")
-            with gr.Column(scale=2) as single_result:
+            with gr.Column(scale=2, elem_id="single-result"):
                 label = gr.Label(num_top_classes=TOP_K, label=texts.GUESSES_LABEL, elem_id="guesses")
                 with gr.Row(equal_height=True):
                     fix = gr.Radio([], label=texts.FIX_LABEL, elem_id="fix", visible=False, scale=3)
@@ -283,9 +288,9 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
             gr.Markdown(texts.about_markdown(models), elem_id="about")
 
         # The single-character answer has no place beside a word: the word tab uses the whole width.
-        word_tab.select(lambda: gr.Column(visible=False), None, single_result, api_visibility="private", queue=False)
+        word_tab.select(None, js=WORD_TAB_JS, **private)
         for tab in (draw_tab, upload_tab):
-            tab.select(lambda: gr.Column(visible=True), None, single_result, api_visibility="private", queue=False)
+            tab.select(None, js=SINGLE_TABS_JS, **private)
         # Every pen-up, undo and clear is read at once; a newer drawing's answer always wins (always_last). Off the
         # queue: an answer costs a millisecond of CPU, and the queue's extra round trip would double the wait.
         pad_events = dict(trigger_mode="always_last", queue=False)

@@ -113,15 +113,19 @@ def test_the_pad_reads_in_the_page_and_offline(page):
     again, and says it is offline."""
     page.wait_for_selector("#sketchpad .pad[data-local=ready]")
     browser.touch_session(page)  # before going offline: opening it later would bring the page back online
+    draw(page, L)
+    page.locator("#glyph img").wait_for()  # the server has answered too
     page.context.set_offline(True)
     try:
-        draw(page, L)
-        wait_for_guess(page, "L")
+        button(page, "#sketchpad", "Clear").click()
+        wait_for_no_guess(page)  # the server's L is not left on screen
+        draw(page, SEVEN)
+        wait_for_guess(page, "7")
         assert page.locator("#sketchpad .offline").is_visible()
         button(page, "#sketchpad", "Clear").click()
         wait_for_no_guess(page)
-        draw(page, SEVEN)
-        wait_for_guess(page, "7")
+        draw(page, L)
+        wait_for_guess(page, "L")
         shot(page, "offline")
     finally:
         page.context.set_offline(False)

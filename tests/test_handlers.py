@@ -134,13 +134,19 @@ def test_picking_a_suggested_reading_makes_it_the_text_and_teaches_it(page):
 
 
 def test_a_remembered_word_is_read_as_the_writers_own(page):
-    """A word taught on the word pad joins the writer's own words: an unlisted spelling the ink allows is read
-    as taught next time, and forgetting the memory forgets it."""
-    value = written(["LT"])
-    before = page.write(value)[0]
+    """A word taught on the word pad joins the writer's own words: a spelling the ink allows but no list holds is
+    read as taught next time (here with no English list, so only the writer's words are listed)."""
+    import json
+
+    from model.pad import WORD_CANVAS, pad_value, word_placing
+
+    row = json.loads(data.UNIPEN_WORDS_SAMPLE.read_text().splitlines()[0])
+    value = pad_value(row["strokes"], canvas=WORD_CANVAS, **word_placing(row["strokes"]))
+    before = page.write(value, "Anything", None, "", False)[0]
     taught = next(c.text for c in page.home.read_strokes(value, dictionary=False).candidates[1:])
     memory = page.correct_word(value, taught, "Anything", None)[6]
-    assert page.write(value, "Anything", memory)[0].lower() == taught.lower() != before.lower()
+    assert memory["words"] == [taught.lower()]
+    assert page.write(value, "Anything", memory, "", False)[0].lower() == taught.lower() != before.lower()
 
 
 def test_the_visitors_word_list_is_read_and_a_bad_one_is_explained(page):

@@ -63,7 +63,8 @@ def test_the_upload_is_exactly_what_the_space_runs():
         "examples/digits/7_pen.png",
     } <= set(files)
     roots = {name.split("/")[0] for name in files}
-    assert roots == {"app.py", "requirements.txt", "README.md", "model", "space", "examples"}
+    assert roots == {"app.py", "requirements.txt", "README.md", "docs", "model", "space", "examples"}
+    assert [f for f in files if f.startswith("docs/")] == ["docs/word-pad.png"]  # the card's picture only
     assert not [f for f in files if "__pycache__" in f or f.endswith((".pyc", ".pyi")) or "/." in f]
 
 

@@ -14,6 +14,7 @@ from model import Classifier
 from model.files import WORD_INFERENCE_FILES, WORDS_FOLDER
 from model.loading import DEFAULT_DIR
 from model.pad import WORD_CANVAS, pad_value, word_placing
+from model.lexicon import Vocabulary
 from model.strokes import Strokes
 from model.word_reading import Unspellable
 from tests.test_strokes import written
@@ -76,6 +77,25 @@ def test_any_text_is_laid_on_the_ink_and_what_cannot_be_is_refused(pen_classifie
             pen_classifier.spell_strokes(value, bad)
     with pytest.raises(Unspellable, match="one word for each of the 2 words"):
         pen_classifier.spell_strokes(written(["47 47"]), "47 47 47")
+
+
+def test_characters_written_one_at_a_time_are_cut_at_their_gaps(pen_classifier):
+    """A number written a digit at a time is read by the cut-and-search reader (each box is one digit's ink);
+    a joined-up word beside it by the word model."""
+    from model import word_reading
+    from model.reading import stroke_parts
+
+    value = written(["4711"])
+    reading = pen_classifier.read_strokes(value, allowed="0123456789")
+    assert reading.text == "4711"
+    parts = [p for line in stroke_parts(Strokes.parse(value)) for p in line]
+    assert [c.box[0] for c in reading.characters] == sorted(c.box[0] for c in reading.characters)
+    for character, part in zip(reading.characters, sorted(parts, key=lambda p: p.box[0])):
+        assert abs(character.box[0] - part.box[0]) <= 12 and abs(character.box[2] - part.box[2]) <= 12
+    whole = word_reading.read_strokes(
+        Strokes.parse(value), pen_classifier.words, pen_classifier._answerer(None, None), Vocabulary.of(), None, False
+    )
+    assert whole.text  # the word model reads it too when asked; the rule chose which reads better (bench)
 
 
 def test_without_a_word_model_words_are_cut_and_searched(pen_classifier):

@@ -30,7 +30,14 @@ from model.labels import AMBIGUOUS_GROUPS, LABELS, LOWERCASE_CLASSES, MERGED_LOW
 from model.metrics import DataInfo, ModelMetrics
 
 from .evaluate import weakest_classes
-from .pen import TEST_CONTRIBUTORS, UJI_TEST_WRITERS, WORD_SOURCE
+from .pen import (
+    TEST_CONTRIBUTORS,
+    TRAINING_WRITERS,
+    UJI_TEST_WRITERS,
+    WORD_SOURCE,
+    WORD_TEST_CONTRIBUTORS,
+    WORD_TUNE_CONTRIBUTORS,
+)
 from .recipe import IMBALANCE
 
 log = logging.getLogger(__name__)
@@ -181,6 +188,13 @@ def render(
         words_folder=WORDS_FOLDER,
         word_files=WORD_FILES,
         word_source=WORD_SOURCE,
+        writers={
+            "uji_training": TRAINING_WRITERS.split(",")[0],
+            "uji_test": f"{UJI_TEST_WRITERS.start}-{UJI_TEST_WRITERS.stop - 1}",
+            "character_test": " ".join(TEST_CONTRIBUTORS),
+            "word_tuning": " ".join(WORD_TUNE_CONTRIBUTORS),
+            "word_test": " ".join(WORD_TEST_CONTRIBUTORS),
+        },
         files={
             "keras": KERAS_FILE,
             "keras_dir": KERAS_DIR_FILES,

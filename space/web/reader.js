@@ -69,11 +69,22 @@ export function parseModel(buffer) {
   };
 }
 
-/** The model at ``url``, fetched within ``timeoutMs``. */
-export async function loadModel(url, timeoutMs = 10000) {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!response.ok) throw new Error(`the web weights file answered ${response.status}`);
-  return parseModel(await response.arrayBuffer());
+const loaded = new Map();
+
+/** The model at ``url``, fetched within ``timeoutMs`` once per page: a pad mounted again (a tab shown again, the
+ * network gone meanwhile) gets the same model without another download. */
+export function loadModel(url, timeoutMs = 10000) {
+  if (!loaded.has(url)) {
+    const model = fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
+      .then((response) => {
+        if (!response.ok) throw new Error(`the web weights file answered ${response.status}`);
+        return response.arrayBuffer();
+      })
+      .then(parseModel);
+    loaded.set(url, model);
+    model.catch(() => loaded.delete(url));  // a failed download is tried again next time
+  }
+  return loaded.get(url);
 }
 
 // ---- strokes, as model.strokes.Strokes.parse checks them ---------------------------------------------------------
