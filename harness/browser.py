@@ -123,8 +123,8 @@ def wait_for_guess(page, expected: str | None = None) -> None:
     )
 
 
-def wait_for_no_guess(page) -> None:
-    page.wait_for_function(f"() => !{SHOWN_GUESS}")
+def wait_for_no_guess(page, timeout_ms: float | None = None) -> None:
+    page.wait_for_function(f"() => !{SHOWN_GUESS}", timeout=timeout_ms)
 
 
 # Pen-up -> answer on screen, timed inside the page (one clock): a capturing pointerup listener stamps the pen-up;

@@ -32,7 +32,10 @@ WORD_LIST_LABEL = "Word list"
 OWN_WORDS_LABEL = "Your own words (names, product names...), separated by spaces, commas or new lines"
 DICTIONARY_LABEL = "Read English words (an 82,000-word list); off: any spelling"
 PAD_HINT = "Draw one character here"
-OFFLINE = "Offline: reading here in your browser. Corrections and the other tabs need the connection."
+OFFLINE = (
+    "Offline: reading here in your browser. Corrections and the other tabs need the connection; the page reloads "
+    "when it returns (what you taught it is kept)."
+)
 WORD_PAD_HINT = "Write a word or a number here"
 NOT_RECORDED = "not recorded"
 SERVER_FAILED = "Something went wrong on the server while reading this; it has been logged."

@@ -12,9 +12,9 @@ import pytest
 from harness import data
 from model import Classifier
 from model.files import WORD_INFERENCE_FILES, WORDS_FOLDER
+from model.lexicon import Vocabulary
 from model.loading import DEFAULT_DIR
 from model.pad import WORD_CANVAS, pad_value, word_placing
-from model.lexicon import Vocabulary
 from model.strokes import Strokes
 from model.word_reading import Unspellable
 from tests.test_strokes import written
