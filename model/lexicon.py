@@ -30,7 +30,8 @@ ENGLISH_PACKAGE, ENGLISH_FILE = "symspellpy", "frequency_dictionary_en_82_765.tx
 ENGLISH_SOURCE = "symspellpy's frequency_dictionary_en_82_765 (Google Books Ngram and SCOWL word counts, MIT licence)"
 #: A caller's own words are as likely as the English word of this frequency rank (a name should beat a rare word).
 OWN_WORD_RANK = 2_000
-_WORD = re.compile(r"[A-Za-z0-9]+")
+#: What a word may hold (a taught text's words are its runs of these).
+WORD = re.compile(r"[A-Za-z0-9]+")
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -130,7 +131,7 @@ def parse_words(words: str | Iterable[str]) -> list[str]:
     for number, word in enumerate(items, 1):
         if len(word) > MAX_WORD_LENGTH:
             raise WordListError(f"Word {number} is too long ({len(word)} characters; the limit is {MAX_WORD_LENGTH}).")
-        if not _WORD.fullmatch(word):
+        if not WORD.fullmatch(word):
             raise WordListError(
                 f"Word {number} ({word[:40]!r}) has characters that cannot be read: use letters A-Z and digits only."
             )
@@ -144,7 +145,7 @@ def _english_counts() -> tuple[tuple[str, float], ...]:
     counts = []
     for line in text.splitlines():
         word, _, count = line.partition(" ")
-        if _WORD.fullmatch(word) and count.strip().isdigit():
+        if WORD.fullmatch(word) and count.strip().isdigit():
             counts.append((word.lower(), float(count)))
     return tuple(counts)
 

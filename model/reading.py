@@ -353,10 +353,10 @@ def read_strokes(strokes: Strokes, answer: Answer, vocabulary: Vocabulary) -> Re
     """A drawing: lines and words from which strokes touch, each word's pen trajectory over-segmented
     (``model.segmentation``) and read through the segmentation graph; boxes in canvas units."""
 
-    return _read(marked(stroke_parts(strokes)), lambda parts: _pen_unit(strokes, parts), answer, vocabulary)
+    return _read(marked(stroke_parts(strokes)), lambda parts: pen_unit(strokes, parts), answer, vocabulary)
 
 
-def _pen_unit(strokes: Strokes, parts: list[_Part]) -> _Unit:
+def pen_unit(strokes: Strokes, parts: list[_Part]) -> _Unit:
     chosen = sorted(label for p in parts for label in p.labels)
     at = {label: k for k, label in enumerate(chosen)}
     lattice = segmentation.over_segment(
@@ -371,7 +371,7 @@ def word_graphs(drawing: Strokes | Ink, answer: Answer) -> list[search.Graph]:
     tuning the search."""
     captured: list[_Unit] = []
     if isinstance(drawing, Strokes):
-        lines, make = stroke_parts(drawing), lambda parts: _pen_unit(drawing, parts)
+        lines, make = stroke_parts(drawing), lambda parts: pen_unit(drawing, parts)
     else:
         lines, make = _picture_units(drawing)
 
@@ -442,11 +442,6 @@ def search_units(units: list[_Unit], answer: Answer, vocabulary: Vocabulary) -> 
         paths = search.decode(_graph(unit), vocabulary.lexicons, vocabulary.spelling)
         unit.paths = paths or [search.Path("", 0.0, [], False)]
         unit.characters = [_characters(unit, path) for path in unit.paths]
-
-
-def pen_unit(strokes: Strokes, parts: list[_Part]) -> _Unit:
-    """A run of a drawing's parts as the segmentation search reads it."""
-    return _pen_unit(strokes, parts)
 
 
 def layout(lines, make_unit, origin=(0.0, 0.0), scale: float = 1.0, budget: int = MAX_CANDIDATES):

@@ -3,7 +3,7 @@
 a free search that spells anything the character model allows (names, codes, numbers). A listed word wins where
 the ink agrees with it; where the ink agrees with no listed word, the free reading does.
 
-Words are searched case-insensitively (the list's symbols); ``case_from_ink`` then settles the word's case (all
+Words are searched case-insensitively (the list's symbols); ``style_from_ink`` then settles the word's case (all
 small, a capital first, all capitals) from the frames the reading aligns each letter with.
 """
 
@@ -221,12 +221,6 @@ def styled(text: str, style: str) -> str:
     return "".join(
         c.upper() if style == "upper" or (style == "title" and k == first) else c.lower() for k, c in enumerate(text)
     )
-
-
-def case_from_ink(log_probabilities: np.ndarray, text: str) -> str:
-    """``text`` in the style (all small, a capital first, all capitals) whose letters the ink holds best."""
-    spans = align(log_probabilities, text)
-    return text.lower() if spans is None else styled(text, style_from_ink(log_probabilities, text, spans))
 
 
 def restrict(log_probabilities: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:

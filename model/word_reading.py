@@ -70,15 +70,11 @@ class _Word:
             middle = float(self.points[at, 0].mean())
             if at[0] == 0 or middle >= reach[at[0] - 1]:
                 continue  # written onwards, not back over the word
-            if any(not ((owner_of == k) & (self.owners != stroke)).any() for k in np.unique(owner_of[at])):
+            rest = self.owners != stroke
+            others = {k: self.points[(owner_of == k) & rest, 0] for k in range(len(spans))}
+            if any(not len(others[k]) for k in np.unique(owner_of[at])):
                 continue  # all the ink a character has: it stays
-            placed = [
-                (abs(middle - float(self.points[(owner_of == k) & (self.owners != stroke), 0].mean())), k)
-                for k in range(len(spans))
-                if ((owner_of == k) & (self.owners != stroke)).any()
-            ]
-            if placed:
-                owner_of[at] = min(placed)[1]
+            owner_of[at] = min((abs(middle - float(x.mean())), k) for k, x in others.items() if len(x))[1]
         inks = []
         for k in range(len(spans)):
             mine = owner_of == k
@@ -149,12 +145,8 @@ def read_strokes(
         if word.paths:
             continue
         word.output = word_decoder.restrict(model(word.features), allowed)
-        found = word_decoder.decode(word.output, vocabulary)
-        if not found:
-            word.paths, word.characters = [_Path(0.0)], [[]]
-            continue
         style = None
-        for candidate in found:
+        for candidate in word_decoder.decode(word.output, vocabulary):
             spans = word_decoder.align(word.output, candidate.text)
             if spans is None:
                 continue
@@ -163,7 +155,7 @@ def read_strokes(
             text = word_decoder.styled(candidate.text, style)
             word.paths.append(_Path(candidate.score))
             word.characters.append(_characters(word, text, spans, answer if not word.characters else None))
-        if not word.paths:
+        if not word.paths:  # nothing read, or nothing the frames can hold
             word.paths, word.characters = [_Path(0.0)], [[]]
     return reading.assemble(layout, words)
 

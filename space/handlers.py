@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 from typing import Any
 
 import gradio as gr
@@ -19,7 +18,7 @@ import numpy as np
 
 from model.classifier import Classifier, Prediction
 from model.labels import KINDS, LABELS, UnknownCharacter, index_of
-from model.lexicon import WordListError
+from model.lexicon import WORD, WordListError
 from model.memory import MemoryRejected, WriterMemory
 from model.preprocess import PreprocessError
 from model.reading import Reading
@@ -32,8 +31,6 @@ from .feedback import Correction, FeedbackStore
 log = logging.getLogger(__name__)
 TOP_K = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024  # what a picture may weigh however it came (upload, data: URI, URL)
-#: The words of a taught text, as a memory lists them (punctuation and spaces part them).
-WORDS = re.compile(r"[A-Za-z0-9]+")
 FIX_CHOICES = 4  # "Not right? It was:" offers the runner-up guesses, this many
 
 #: What the single-character outputs show: the guesses (gr.Label), the 28x28 the model saw, a note, the
@@ -420,7 +417,7 @@ class Page:
             memory, _ = self._usable_memory(stored, reader)
             spelt = reader.spell_strokes(value, wanted, self.allowed(kind), memory)
             learnt = _as_taught(spelt.characters)
-            new, status = self._learn(stored, learnt, share, {"strokes": value}, words=WORDS.findall(spelt.text))
+            new, status = self._learn(stored, learnt, share, {"strokes": value}, words=WORD.findall(spelt.text))
             shown, picture, details, value, _, _ = show_reading(spelt, pictures.drawn(Strokes.parse(value)), value)
             changed = sum(not confirmed for _, _, confirmed in learnt)
             note = texts.learnt_word(changed, len(learnt)) + "\n\n" + details

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.lexicon import Vocabulary
-from model.word_decoder import align, case_from_ink, decode
+from model.word_decoder import align, decode, style_from_ink, styled
 from model.word_model import ALPHABET, CLASSES, greedy
 
 
@@ -68,5 +68,5 @@ def test_candidates_are_ordered_and_distinct():
 def test_alignment_and_case_come_from_the_frames():
     ink = frames({"C": 0.8, "c": 0.1}, {"a": 0.9}, {"t": 0.9})
     assert align(ink, "cat") == [(0, 0), (2, 2), (4, 4)]
-    assert case_from_ink(ink, "cat") == "Cat"
+    assert styled("cat", style_from_ink(ink, "cat", align(ink, "cat"))) == "Cat"
     assert align(ink[:2], "cat") is None  # two frames cannot hold three characters
