@@ -11,7 +11,8 @@ from harness import data
 from harness.drawings import pad_value
 from model import Classifier, WriterMemory
 from model.labels import DIGITS, LABELS, UnknownCharacter, allowed_mask
-from model.memory import MAX_EXAMPLES, MAX_JSON_CHARS, MemoryRejected
+from model.lexicon import WordListError
+from model.memory import MAX_EXAMPLES, MAX_JSON_CHARS, MAX_WORDS, MemoryRejected
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +183,15 @@ def test_features_match_keras(default_classifier):
     served = default_classifier.engine.run(images[:64, ..., None].astype(np.float32) / 255)
     reference = keras_classifier.engine.run(images[:64, ..., None].astype(np.float32) / 255)
     assert np.abs(served[1] - reference[1]).max() <= 1e-4 * np.abs(reference[1]).max()
+
+
+def test_remembered_words_round_trip_and_damaged_ones_are_refused():
+    memory = WriterMemory()
+    for word in ("Mum", "B12", "mum"):
+        memory.add_word(word)
+    assert list(WriterMemory.from_json(memory.to_json()).words) == ["b12", "mum"]  # a repeat moves to the end
+    with pytest.raises(WordListError):
+        memory.add_word("two words")
+    for words in ("mum", ["ok", 3], ["b@d"], ["x" * 31], ["w"] * (MAX_WORDS + 1)):
+        with pytest.raises(MemoryRejected, match="remembered words"):
+            WriterMemory.from_json({"version": 1, "model": None, "examples": [], "words": words})
