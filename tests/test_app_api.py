@@ -296,15 +296,19 @@ def test_plain_http_round_trip(server):
     assert response.json()["data"][0]["label"] == "7"
 
 
-def test_twenty_concurrent_requests(client, pen_classifier):
-    """Each concurrent answer is the answer the same model gives in-process (no mix-ups between requests)."""
-    from gradio_client import handle_file
+def test_twenty_concurrent_requests(server, pen_classifier):
+    """Twenty visitors at once, each with their own client: each answer is the one the same model gives in-process
+    (no mix-ups between requests)."""
+    from gradio_client import Client, handle_file
+
+    def visit(path: Path) -> dict:
+        return Client(server.url, verbose=False).predict(handle_file(str(path)), api_name="/predict")
 
     files = (
         sorted((ROOT / "examples" / "digits").glob("*.png"))
         + sorted((ROOT / "examples" / "uppercase").glob("*.png"))[:10]
     )
     with ThreadPoolExecutor(max_workers=20) as pool:
-        results = list(pool.map(lambda p: client.predict(handle_file(str(p)), api_name="/predict"), files))
+        results = list(pool.map(visit, files))
     assert [r["label"] for r in results] == [pen_classifier.predict(p).label for p in files]
     assert [r["label"] for r in results] == [p.name[0] for p in files]  # and they are right
