@@ -27,8 +27,9 @@ class CTCModel(keras.Model):
         return ops.mean(ops.ctc_loss(labels, y_pred, lengths, frame_lengths, mask_index=BLANK))
 
 
-def build(width: int) -> tuple[CTCModel, keras.Model]:
-    """(training model: points and frame mask in, log-probabilities out; inference model: points alone)."""
+def build(width: int, dropout: float = 0.0) -> tuple[CTCModel, keras.Model]:
+    """(training model: points and frame mask in, log-probabilities out; inference model: points alone). Dropout
+    between layers, as in Keras' handwriting example, keeps the network from learning the training writers' hands."""
     convolve = [
         keras.layers.Conv1D(64, 5, padding="same", activation="relu", name="conv1"),
         keras.layers.Conv1D(96, 5, strides=STRIDE, padding="same", activation="relu", name="conv2"),
@@ -36,14 +37,16 @@ def build(width: int) -> tuple[CTCModel, keras.Model]:
     recurrent = [
         keras.layers.Bidirectional(keras.layers.LSTM(width, return_sequences=True), name=f"blstm{i}") for i in (1, 2)
     ]
+    drops = [keras.layers.Dropout(dropout, name=f"dropout{i}") for i in range(1 + len(recurrent))]
     out = keras.layers.Dense(CLASSES, activation="log_softmax", name="characters")
 
     def forward(points, mask=None):
         x = points
         for layer in convolve:
             x = layer(x)
-        for layer in recurrent:
-            x = layer(x, mask=mask)
+        x = drops[0](x)
+        for layer, drop in zip(recurrent, drops[1:]):
+            x = drop(layer(x, mask=mask))
         return out(x)
 
     points = keras.Input((None, FEATURES), name="points")

@@ -37,6 +37,7 @@ class Recipe:
     batch_size: int = 32
     learning_rate: float = 2e-3
     width: int = 96  # LSTM units per direction
+    dropout: float = 0.25  # after the convolutions and after each recurrent layer
     slant: float = 0.35  # shear of x by height, uniform in [-slant, slant]
     rotation_deg: float = 4.0
     stretch: float = 0.2  # width scaled by 1 +- stretch
@@ -135,6 +136,7 @@ def train(args: argparse.Namespace) -> dict:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         width=args.width,
+        dropout=args.dropout,
         strings=args.strings if args.chars else 0,
         seed=args.seed,
     )
@@ -150,7 +152,7 @@ def train(args: argparse.Namespace) -> dict:
     validation = encoded(held, None, rng)
     writers, checks = _characters(args.chars, recipe.seed) if recipe.strings else ({}, [])
     log.info("words: %d training, %d validating", len(training_words), len(validation))
-    model, inference = word_net.build(recipe.width)
+    model, inference = word_net.build(recipe.width, recipe.dropout)
     steps = -(-(len(training_words) + recipe.strings) // recipe.batch_size) * recipe.epochs
     schedule = keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps, alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=5.0))
@@ -244,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--learning-rate", type=float, default=d.learning_rate)
     p.add_argument("--width", type=int, default=d.width, help="LSTM units per direction")
+    p.add_argument("--dropout", type=float, default=d.dropout, help="dropout between layers while training")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--max-words", type=int, default=None, help="train on this many words at most (tests)")
     p.add_argument("--validation-words", type=int, default=2000, help="tuning contributors' words that validate")
