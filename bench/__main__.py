@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from model.files import EMNIST, PEN, VARIANTS
+from model.network.files import EMNIST, PEN, VARIANTS
 
 from . import (
     ablation,

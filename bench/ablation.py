@@ -167,7 +167,7 @@ def _pen_test_glyphs():
 def _evaluate(fitted, splits, held, recipe, drawings, fixed_plan: dict | None = None, pen_test=None) -> dict:
     from bench.pen import score
     from model.classifier import Classifier
-    from model.runtime import KerasEngine
+    from model.network.runtime import KerasEngine
     from train import evaluate, stages
     from train.evaluate import balanced_accuracy
 
@@ -372,7 +372,7 @@ def word_validation(model_file: Path) -> float:
 
     from harness.data import pen_words
     from model.classifier import Classifier
-    from model.search import WEIGHTS
+    from model.words.search import WEIGHTS
 
     from .words import sample_words
     from .words_tune import evaluate, graphs_of

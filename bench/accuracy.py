@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from model import seed_card
 from model.classifier import Classifier
+from model.network import seed_card
 
 from .common import table
 

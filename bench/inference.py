@@ -16,10 +16,10 @@ import numpy as np
 
 from model.classifier import Classifier
 from model.environment import quiet
-from model.files import KERAS_FILE
-from model.loading import resolve
-from model.preprocess import preprocess
-from model.runtime import KerasEngine, LiteRTEngine
+from model.ink.preprocess import preprocess
+from model.network.files import KERAS_FILE
+from model.network.loading import resolve
+from model.network.runtime import KerasEngine, LiteRTEngine
 
 from .common import table, timed
 
@@ -35,7 +35,7 @@ def peak_rss_mb():
             return round(int(line.split()[1]) / 1024, 1)
 import json, sys, time
 start = time.perf_counter()
-from model.runtime import {engine}
+from model.network.runtime import {engine}
 engine = {make}
 engine(__import__("numpy").zeros((1, 28, 28, 1), "float32"))
 print(json.dumps({{"import_and_load_s": round(time.perf_counter() - start, 3),

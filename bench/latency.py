@@ -24,7 +24,7 @@ import numpy as np
 
 from harness import browser, data, drawings
 from harness.live_server import start_app
-from model.pad import CANVAS, WORD_CANVAS, word_placing
+from model.ink.canvas import CANVAS, WORD_CANVAS, word_placing
 
 from .common import table
 

@@ -27,10 +27,10 @@ import numpy as np
 from harness import data
 from harness.drawings import pad_value, raster
 from model.classifier import Classifier
+from model.ink.canvas import CANVAS
+from model.ink.orientation import emnist_to_upright
+from model.ink.stroke_width import stroke_width
 from model.labels import DIGITS, LABELS, LETTERS, allowed_mask, ambiguous_with, index_of, restrict
-from model.orientation import emnist_to_upright
-from model.pad import CANVAS
-from model.stroke_width import stroke_width
 
 from .common import table
 

@@ -16,9 +16,9 @@ import numpy as np
 from harness import data
 from harness.drawings import raster
 from model.classifier import Classifier
-from model.files import EMNIST, PEN
+from model.ink.orientation import emnist_to_upright
 from model.labels import index_of
-from model.orientation import emnist_to_upright
+from model.network.files import EMNIST, PEN
 from model.served import NAMES, PICTURES
 
 from .common import table

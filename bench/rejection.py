@@ -4,7 +4,7 @@ Accepted side: the real EMNIST test sample drawn upright as pictures, the pen di
 ../shared/data has them) at every brush width both as pictures and as the pad's strokes, and the gallery. Refused
 side: drawings of what visitors try besides a character (seeded), as pictures and, where a pen can draw them in
 strokes, as strokes.
-The bounds in ``model.rejection`` are chosen from these numbers: no real character refused.
+The bounds in ``model.ink.rejection`` are chosen from these numbers: no real character refused.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from PIL import Image
 from harness import data
 from harness.drawings import NEGATIVE_PICTURES, NEGATIVE_STROKES, pad_value, raster
 from model.classifier import Classifier
-from model.orientation import emnist_to_upright
-from model.rejection import LOOPY_MIN_TOP3_MASS, MAX_LOOPS, MIN_TOP3_MASS, shape_of
+from model.ink.orientation import emnist_to_upright
+from model.ink.rejection import LOOPY_MIN_TOP3_MASS, MAX_LOOPS, MIN_TOP3_MASS, shape_of
 
 from .common import table
 from .pen import BRUSHES
@@ -80,7 +80,7 @@ def run(model=None, variant: str | None = None, quick: bool = False, per_kind: i
 
 
 def _summary(predictions: list) -> dict:
-    """Counts, and the signals the bounds in model.rejection are set from (so a new model's margins show)."""
+    """Counts, and the signals the bounds in model.ink.rejection are set from (so a new model's margins show)."""
     mass = [float(np.sort(p.probabilities)[-3:].sum()) for p in predictions]
     loops = [shape_of(p.glyph).loops for p in predictions]
     return {
@@ -108,7 +108,7 @@ def report(result: dict) -> str:
     ]
     return (
         f'Model `{result["model"]}`: how often the single-character view answers "not a character" '
-        f"(bounds in `model/rejection.py`: top-3 mass below {MIN_TOP3_MASS}, or more than {MAX_LOOPS} loops "
+        f"(bounds in `model/ink/rejection.py`: top-3 mass below {MIN_TOP3_MASS}, or more than {MAX_LOOPS} loops "
         f"below {LOOPY_MIN_TOP3_MASS}; dots, blobs and faces by shape).\n\n"
         + table(
             rows,

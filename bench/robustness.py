@@ -15,8 +15,8 @@ from PIL import Image, ImageFilter
 
 from harness.data import emnist_sample
 from model.classifier import Classifier
-from model.orientation import emnist_to_upright
-from model.preprocess import PreprocessError, preprocess
+from model.ink.orientation import emnist_to_upright
+from model.ink.preprocess import PreprocessError, preprocess
 
 from .common import table
 

@@ -16,10 +16,10 @@ import numpy as np
 from harness import data
 from harness.drawings import pad_value
 from model.classifier import Classifier
+from model.ink.orientation import upright_to_emnist
+from model.ink.preprocess import as_batch
 from model.labels import index_of
-from model.orientation import upright_to_emnist
-from model.preprocess import as_batch
-from model.views import Views
+from model.network.views import Views
 
 from .common import table
 from .pen import placements

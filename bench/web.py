@@ -16,8 +16,8 @@ import numpy as np
 
 from harness import browser, data, web_reader
 from model.classifier import Classifier
-from model.files import PEN
-from model.pad import pad_value
+from model.ink.canvas import pad_value
+from model.network.files import PEN
 from space.ui import READER_JS
 
 from .common import table

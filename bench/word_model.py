@@ -1,7 +1,7 @@
 """The word model (``python -m train.words``) on whole handwritten words, scored exactly as ``bench words`` scores
 the segmentation reader: UNIPEN's word test writers (``train.pen.WORD_TEST_CONTRIBUTORS``), or with ``tune`` its
 tuning writers (the word model's validation), placed on the 720x288 word pad as someone would write them, read
-with the English word list (``model.word_decoder``), without any list, and greedily (the network alone). Case is
+with the English word list (``model.words.decoder``), without any list, and greedily (the network alone). Case is
 ignored; in-list and out-of-list words are reported apart.
 
 ``python -m bench word_model --model FOLDER [--writers tune]`` (a folder holding words.tflite; default
@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from harness import data
-from model import trajectory
-from model.lexicon import Vocabulary, english
-from model.word_decoder import WEIGHTS, Weights, decode
-from model.word_model import WordModel, WordModelError, greedy
+from model.ink import trajectory
+from model.network.word_model import WordModel, WordModelError, greedy
+from model.words.decoder import WEIGHTS, Weights, decode
+from model.words.lexicon import Vocabulary, english
 
 from .common import table
 from .words import _word_scores, sample_words
@@ -29,8 +29,8 @@ DEFAULT = Path(__file__).resolve().parents[1] / "model" / "default" / "words"
 
 def run(model=None, quick: bool = False, which: str = "test", count: int | None = None) -> dict:
     from harness.drawings import word_placing
-    from model.pad import WORD_CANVAS, pad_value
-    from model.strokes import Strokes
+    from model.ink.canvas import WORD_CANVAS, pad_value
+    from model.ink.strokes import Strokes
 
     try:
         served = WordModel.load(model or DEFAULT)
@@ -76,7 +76,7 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
     return result
 
 
-#: The decoder's weights tried on the tuning writers (``model.word_decoder.WEIGHTS`` records the choice).
+#: The decoder's weights tried on the tuning writers (``model.words.decoder.WEIGHTS`` records the choice).
 GRID = {"prior": (0.2, 0.35, 0.5), "spelling": (0.15, 0.3, 0.5), "outside": (1.5, 3.0, 5.0)}
 
 
@@ -84,8 +84,8 @@ def choose_weights(model=None, count: int = 400) -> dict:
     """Every weight combination of GRID on the tuning writers' words (the network run once per word): word accuracy
     with the English list, and without any list for the spelling weight; the best by the mean of the two."""
     from harness.drawings import word_placing
-    from model.pad import WORD_CANVAS, pad_value
-    from model.strokes import Strokes
+    from model.ink.canvas import WORD_CANVAS, pad_value
+    from model.ink.strokes import Strokes
 
     served = WordModel.load(model or DEFAULT)
     words = sample_words(data.pen_words("tune")[0], count)
@@ -137,7 +137,7 @@ def report(result: dict) -> str:
         weights = (
             f"\n\nDecoder weights (prior, spelling, outside) on {w['words']:,} tuning words: best {w['best']['weights']} "
             f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
-            f"`model.word_decoder.WEIGHTS` is {w['current']}."
+            f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )
     if "apart_rule" in result:
         a = result["apart_rule"]
@@ -164,17 +164,17 @@ def report(result: dict) -> str:
 
 
 def apart_rule(count: int = 300) -> dict:
-    """Whether runs of characters written one at a time read better cut and searched (``model.word_reading``'s
+    """Whether runs of characters written one at a time read better cut and searched (``model.words.with_word_model``'s
     ``written_apart``) than read by the word model: on the tuning writers' words, and on numbers written apart by
     the UJI writers the pen model held out for validation, composed on the word pad exactly as ``bench words``
     composes its pen-drawn numbers; whole text right, without a word list for the numbers."""
     from harness.drawings import word_placing
     from model.classifier import Classifier
-    from model.files import PEN
-    from model.lexicon import Vocabulary
-    from model.pad import WORD_CANVAS, pad_value
-    from model.strokes import Strokes
-    from model.word_reading import read_strokes
+    from model.ink.canvas import WORD_CANVAS, pad_value
+    from model.ink.strokes import Strokes
+    from model.network.files import PEN
+    from model.words.lexicon import Vocabulary
+    from model.words.with_word_model import read_strokes
     from train import pen
 
     from .words import _as_pad_strokes, _pen_ink, compose

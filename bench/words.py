@@ -26,8 +26,8 @@ from PIL import Image
 from harness import data
 from harness.drawings import place, raster
 from model.classifier import Classifier
+from model.ink.orientation import emnist_to_upright
 from model.labels import LABELS, LOWERCASE_CLASSES
-from model.orientation import emnist_to_upright
 from train.evaluate import cer
 
 from .common import table
@@ -108,8 +108,8 @@ def unipen(classifier: Classifier, quick: bool = False, count: int | None = None
     import time
 
     from harness.drawings import word_placing
-    from model.lexicon import english
-    from model.pad import WORD_CANVAS, pad_value
+    from model.ink.canvas import WORD_CANVAS, pad_value
+    from model.words.lexicon import english
 
     words, name = data.pen_words("test", full=False if quick else None)
     words = sample_words(words, count or (40 if quick else 1500))
@@ -299,7 +299,7 @@ def unipen_report(result: dict) -> str:
     return (
         f"Model `{result['model']}`: {u['data']}, {u['words']:,} words of {u['writers']} writers (seeded, spread over "
         "the writers), placed on the 720x288 word pad as someone would write them and read by "
-        "`Classifier.read_strokes` (the word list: English, `model/lexicon.py`; without it: the character model "
+        "`Classifier.read_strokes` (the word list: English, `model/words/lexicon.py`; without it: the character model "
         "alone), and as a picture of the same ink by `Classifier.read`. Case ignored.\n\n"
         + table(
             rows,

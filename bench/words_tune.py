@@ -1,4 +1,4 @@
-"""Choosing the word reader's search weights (``model.search.WEIGHTS``) and cuts (``model.segmentation``) on UNIPEN
+"""Choosing the word reader's search weights (``model.words.search.WEIGHTS``) and cuts (``model.words.segmentation``) on UNIPEN
 words of the writers kept for tuning (``train.pen.WORD_TUNE_CONTRIBUTORS``: never trained on, never reported by
 ``python -m bench words``), as pad strokes and as pictures; and on strings of characters written apart, read
 without the word list: random letters or digits of the UNIPEN writers the model held out for validation (as pad
@@ -22,14 +22,14 @@ import numpy as np
 
 from harness import data
 from harness.drawings import raster
-from model import search, segmentation
 from model.classifier import Classifier
+from model.ink.canvas import WORD_CANVAS, pad_value, word_placing
+from model.ink.preprocess import find_ink, open_image
+from model.ink.strokes import Strokes
 from model.labels import LABELS
-from model.lexicon import Vocabulary
-from model.pad import WORD_CANVAS, pad_value, word_placing
-from model.preprocess import find_ink, open_image
-from model.reading import word_graphs
-from model.strokes import Strokes
+from model.words import search, segmentation
+from model.words.cut_and_search import word_graphs
+from model.words.lexicon import Vocabulary
 
 from .common import table
 from .words import DIGITS, LETTERS, _as_pad_strokes, _ink_of, _pen_ink, cer, compose, sample_words
@@ -46,7 +46,7 @@ GRID = {
     "spelling": (0.25, 0.5, 1.0, 1.5),
     "outside": (-12.0, -8.0, -4.0, -2.0, 0.0),
 }
-#: The segmentation's settings compared (each a change from what ``model.segmentation`` serves; {}: as served).
+#: The segmentation's settings compared (each a change from what ``model.words.segmentation`` serves; {}: as served).
 CUTS = [
     {},
     {"CUT_AT": ("bottom",)},
@@ -250,17 +250,17 @@ def report(result: dict) -> str:
         "pictures, read without the word list. The objective: word accuracy "
         "minus the character error rates of the words without the word list, of the strings and of the pictures.\n\n"
         + table(
-            [["in model/search.py", *_scores(s)], ["chosen here", *_scores(c)]],
+            [["in model/words/search.py", *_scores(s)], ["chosen here", *_scores(c)]],
             ["weights", *SCORE_NAMES],
         )
         + (
-            "\n\nThe weights chosen are those in `model/search.py`."
+            "\n\nThe weights chosen are those in `model/words/search.py`."
             if same
-            else "\n\nThe weights chosen are NOT those in `model/search.py`."
+            else "\n\nThe weights chosen are NOT those in `model/words/search.py`."
         )
         + "\n\n"
-        + table(rows, ["weight", "in model/search.py", "chosen here"])
-        + f"\n\nThe segmentation's settings (`model/segmentation.py`; served: {served}), with the chosen weights:\n\n"
+        + table(rows, ["weight", "in model/words/search.py", "chosen here"])
+        + f"\n\nThe segmentation's settings (`model/words/segmentation.py`; served: {served}), with the chosen weights:\n\n"
         + table(cuts, ["setting", "candidates per word", "ms per word (cut, draw, read)", *SCORE_NAMES])
     )
 

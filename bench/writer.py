@@ -22,9 +22,9 @@ from harness import data
 from harness.drawings import pad_value
 from model import memory as memory_module
 from model.classifier import Classifier
+from model.ink.preprocess import as_batch
 from model.labels import DIGITS, LABELS, allowed_mask, index_of, restrict
 from model.memory import Example, WriterMemory, unit
-from model.preprocess import as_batch
 
 from . import common
 from .common import table

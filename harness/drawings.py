@@ -1,9 +1,9 @@
 """Pen trajectories put on the drawing pad the way a person would draw them, and handed to the model two ways: as
-the strokes the pad sends (``model.pad.pad_value``) or as the picture a raster sketchpad would have sent
+the strokes the pad sends (``model.ink.canvas.pad_value``) or as the picture a raster sketchpad would have sent
 (``raster``), plus made-up non-characters.
 
 Trajectories (UJI Pen Characters, UNIPEN, the gallery's Hershey letters, scribbles) come in any units;
-``model.pad.place`` scales one so its long side spans ``fraction`` of the canvas, anywhere on it.
+``model.ink.canvas.place`` scales one so its long side spans ``fraction`` of the canvas, anywhere on it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.pad import BRUSH, CANVAS, INK_RGB, pad_value, place, word_placing
+from model.ink.canvas import BRUSH, CANVAS, INK_RGB, pad_value, place, word_placing
 
 __all__ = ["pad_value", "place", "raster", "word_placing", "lay_out", "SIDE", "NEGATIVE_PICTURES", "NEGATIVE_STROKES"]
 

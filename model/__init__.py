@@ -3,14 +3,9 @@
 Importing this package (and serving a model) never imports TensorFlow: the serving file runs on LiteRT.
 """
 
-from .architecture import EXPECTED_PARAMS, build_lenet5
-from .classifier import Classifier, Prediction, from_pretrained
-from .labels import LABELS, MERGED_LOWERCASE, NUM_CLASSES, UnknownCharacter, allowed_mask, ambiguous_with, index_of
-from .lexicon import WordListError
-from .loading import ModelLoadError
-from .memory import MemoryRejected, WriterMemory
-from .orientation import emnist_to_upright, upright_to_emnist
-from .preprocess import (
+from model.classifier import Classifier, Prediction, from_pretrained
+from model.ink.orientation import emnist_to_upright, upright_to_emnist
+from model.ink.preprocess import (
     BlankImageError,
     ImageTooLargeError,
     NotAnImageError,
@@ -18,7 +13,12 @@ from .preprocess import (
     preprocess,
     preprocess_upright,
 )
-from .strokes import Strokes, StrokesError
+from model.ink.strokes import Strokes, StrokesError
+from model.labels import LABELS, MERGED_LOWERCASE, NUM_CLASSES, UnknownCharacter, allowed_mask, ambiguous_with, index_of
+from model.memory import MemoryRejected, WriterMemory
+from model.network.architecture import EXPECTED_PARAMS, build_lenet5
+from model.network.loading import ModelLoadError
+from model.words.lexicon import WordListError
 
 __all__ = [
     "EXPECTED_PARAMS",

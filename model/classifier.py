@@ -9,18 +9,21 @@ from pathlib import Path
 
 import numpy as np
 
-from . import hub, loading, reading, rejection, word_reading
-from .files import DEFAULT_VARIANT, WEB_FILE
-from .labels import LABELS, allowed_mask, restrict
-from .lexicon import Vocabulary, parse_words
-from .memory import MemoryRejected, WriterMemory
-from .metrics import ModelMetrics
-from .orientation import upright_to_emnist
-from .preprocess import Centre, Framed, ImageInput, as_batch, find_ink, frame, open_image
-from .runtime import Engine
-from .strokes import Strokes, render
-from .views import Views
-from .word_model import WordModel
+from model.ink import rejection
+from model.ink.orientation import upright_to_emnist
+from model.ink.preprocess import Centre, Framed, ImageInput, as_batch, find_ink, frame, open_image
+from model.ink.strokes import Strokes, render
+from model.labels import LABELS, allowed_mask, restrict
+from model.memory import MemoryRejected, WriterMemory
+from model.network import hub, loading
+from model.network.files import DEFAULT_VARIANT, WEB_FILE
+from model.network.metrics import ModelMetrics
+from model.network.runtime import Engine
+from model.network.views import Views
+from model.network.word_model import WordModel
+from model.words import cut_and_search, layout, with_word_model
+from model.words.lexicon import Vocabulary, parse_words
+from model.words.reading import Answer, Reading
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,9 @@ class Classifier:
     fingerprint: str = ""  # the served file's, see loading.LoadedModel
     warnings: list[str] = field(default_factory=list)
     views: Views = field(default_factory=Views)  # test-time augmentation, as metrics.json records it
-    variant: str = DEFAULT_VARIANT  # which of a repo's models this is (model.files.VARIANTS)
+    variant: str = DEFAULT_VARIANT  # which of a repo's models this is (model.network.files.VARIANTS)
     words: WordModel | None = None  # the repo's word model, which reads drawn words whole (else: cut and search)
-    folder: Path | None = None  # where its files are (the page's copy of the network too: model.files.WEB_FILE)
+    folder: Path | None = None  # where its files are (the page's copy of the network too: model.network.files.WEB_FILE)
 
     @classmethod
     def load(
@@ -139,7 +142,7 @@ class Classifier:
         mask = allowed_mask(allowed)  # a bad ``allowed`` fails before any work
         ink = find_ink(open_image(image))
         framed = frame(ink.image, centre=centre, level=ink.level, picture_area=ink.picture_area)
-        return self._predict(framed, lambda: reading.count_characters(ink), mask, memory)
+        return self._predict(framed, lambda: layout.count_characters(ink), mask, memory)
 
     def predict_strokes(
         self, strokes: Strokes | dict | str, allowed: str | None = None, memory: WriterMemory | None = None
@@ -148,7 +151,7 @@ class Classifier:
         strokes drawn straight into the 28x28 frame at EMNIST's stroke width."""
         mask = allowed_mask(allowed)
         strokes = Strokes.parse(strokes)
-        return self._predict(render(strokes), lambda: reading.count_characters(strokes), mask, memory)
+        return self._predict(render(strokes), lambda: layout.count_characters(strokes), mask, memory)
 
     def _predict(
         self, framed: Framed, count_characters, mask: np.ndarray | None, memory: WriterMemory | None
@@ -175,9 +178,7 @@ class Classifier:
         """Whether a picture holds several characters: side by side with a clear gap, or joined up in ink far
         wider than tall (the upload view reads those as words)."""
         ink = find_ink(open_image(image))
-        return reading.count_characters(ink, reading.PICTURE_APART) > 1 or reading.joined_up(
-            ink, reading.PICTURE_JOINED_UP
-        )
+        return layout.count_characters(ink, layout.PICTURE_APART) > 1 or layout.joined_up(ink, layout.PICTURE_JOINED_UP)
 
     def read(
         self,
@@ -186,7 +187,7 @@ class Classifier:
         memory: WriterMemory | None = None,
         words: str | Iterable[str] | None = None,
         dictionary: bool = True,
-    ) -> reading.Reading:
+    ) -> Reading:
         """Any picture of one or more words, numbers or lines -> the text read, the best few readings
         (``candidates``), and each character's box and top-3. ``words``: your own words (names, a product list:
         a list, or one string separated by spaces, commas or new lines), read besides the English dictionary
@@ -194,7 +195,7 @@ class Classifier:
         mask = allowed_mask(allowed)
         vocabulary = Vocabulary.of(words, dictionary)  # a bad word list fails before any work
         ink = find_ink(open_image(image))
-        return self._stamped(reading.read(ink, self._answerer(mask, memory), vocabulary))
+        return self._stamped(cut_and_search.read(ink, self._answerer(mask, memory), vocabulary))
 
     def read_strokes(
         self,
@@ -203,10 +204,10 @@ class Classifier:
         memory: WriterMemory | None = None,
         words: str | Iterable[str] | None = None,
         dictionary: bool = True,
-    ) -> reading.Reading:
+    ) -> Reading:
         """Words, numbers or a few lines as pen strokes -> the same, boxes in canvas units. Each word is read whole
         by the word model where the repo has one (the writer's remembered words are listed as theirs), else cut
-        where the pen joins letters (``model.segmentation``)."""
+        where the pen joins letters (``model.words.segmentation``)."""
         mask = allowed_mask(allowed)
         if self.words is not None and memory is not None and memory.words:
             words = [*parse_words(words or []), *memory.words]
@@ -214,12 +215,12 @@ class Classifier:
         strokes = Strokes.parse(strokes)
         answer = self._answerer(mask, memory)
         if self.words is None:
-            return self._stamped(reading.read_strokes(strokes, answer, vocabulary))
-        return self._stamped(word_reading.read_strokes(strokes, self.words, answer, vocabulary, mask))
+            return self._stamped(cut_and_search.read_strokes(strokes, answer, vocabulary))
+        return self._stamped(with_word_model.read_strokes(strokes, self.words, answer, vocabulary, mask))
 
     def spell_strokes(
         self, strokes: Strokes | dict | str, text: str, allowed: str | None = None, memory: WriterMemory | None = None
-    ) -> reading.Reading:
+    ) -> Reading:
         """The drawing read as ``text`` (what its writer says it says): each character placed on its ink by the word
         model's alignment, with the glyph there and LeNet-5's reading of it, for a writer's memory to learn from.
         Without a word model, ``text`` must have one character for each the cut-and-search reading found."""
@@ -227,19 +228,19 @@ class Classifier:
         strokes = Strokes.parse(strokes)
         answer = self._answerer(mask, memory)
         if self.words is not None:
-            return self._stamped(word_reading.spell(strokes, self.words, answer, text))
-        found = reading.read_strokes(strokes, answer, Vocabulary.of(dictionary=False))
+            return self._stamped(with_word_model.spell(strokes, self.words, answer, text))
+        found = cut_and_search.read_strokes(strokes, answer, Vocabulary.of(dictionary=False))
         read = [c for c in found.characters if c.probabilities is not None]
         wanted = [c for c in text if not c.isspace() and c not in ".,"]
         if len(wanted) != len(read):
-            raise word_reading.Unspellable(
+            raise with_word_model.Unspellable(
                 f"Type one character for each of the {len(read)} characters read (this model cannot realign them)."
             )
         for character, label in zip(read, wanted):
             character.label = label
-        return self._stamped(reading.Reading(text, found.characters, []))
+        return self._stamped(Reading(text, found.characters, []))
 
-    def _answerer(self, mask: np.ndarray | None, memory: WriterMemory | None) -> reading.Answer:
+    def _answerer(self, mask: np.ndarray | None, memory: WriterMemory | None) -> Answer:
         """Candidate characters of words, read by the model file alone (calibrated too): a word has tens of
         candidates, and averaging test-time views over each would multiply the time a word takes."""
 
@@ -262,7 +263,7 @@ class Classifier:
                 return memory.adjust(raw, features, mask)
         return restrict(raw, mask)
 
-    def _stamped(self, result: reading.Reading) -> reading.Reading:
+    def _stamped(self, result: Reading) -> Reading:
         for character in [*result.characters, *(c for candidate in result.candidates for c in candidate.characters)]:
             character.model = self.fingerprint
         return result

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from .architecture import FEATURES
-from .labels import LABELS, index_of, restrict
-from .lexicon import WordListError, parse_words
+from model.labels import LABELS, index_of, restrict
+from model.network.architecture import FEATURES
+from model.words.lexicon import WordListError, parse_words
 
 #: Oldest examples are dropped beyond this many.
 MAX_EXAMPLES = 300

@@ -10,9 +10,9 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
-from .classifier import Classifier
-from .files import EMNIST, PEN
-from .loading import VariantMissing
+from model.classifier import Classifier
+from model.network.files import EMNIST, PEN
+from model.network.loading import VariantMissing
 
 log = logging.getLogger(__name__)
 

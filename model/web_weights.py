@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .labels import LABELS, MERGED_LOWERCASE
-from .memory import SIMILAR, STRENGTH
+from model.labels import LABELS, MERGED_LOWERCASE
+from model.memory import SIMILAR, STRENGTH
 
 MAGIC = b"LN5W"
 FORMAT = 1
@@ -52,7 +52,7 @@ class WebWeightsError(ValueError):
 class WebWeights:
     tensors: dict[str, np.ndarray]  # float32, as the page computes with them
     views: dict  # {"transforms": [[rotation, zoom, dy, dx], ...], "temperature": t}
-    fingerprint: str  # the served file's (model.loading), so a writer's memory is known to fit
+    fingerprint: str  # the served file's (model.network.loading), so a writer's memory is known to fit
 
 
 def pack(weights: list[np.ndarray], views: dict, fingerprint: str) -> bytes:

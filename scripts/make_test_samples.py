@@ -24,7 +24,7 @@ EMNIST_PER_CLASS = 21  # 987 images
 PEN_PER_DIGIT = 30  # 300 drawings
 SEED = 2026
 # Real pen digits that an earlier non-character rule refused (slashed zeros drawn over themselves, an 8 with an
-# extra curl, faint 1s, an 8 whose loops a fat finger closes): kept as a regression set for model/rejection.py.
+# extra curl, faint 1s, an 8 whose loops a fat finger closes): kept as a regression set for model/ink/rejection.py.
 PEN_HARD_CASES = (98, 99, 134, 140, 976, 1023)
 WRITERS = 8  # every drawing of this many writers (two of each digit): what learning one writer is tested on
 UNIPEN_PER_CATEGORY = 120  # 360 UNIPEN characters of the pen test writers (digits, capitals, lowercase letters)

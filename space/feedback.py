@@ -37,7 +37,7 @@ import numpy as np
 from PIL import Image
 
 from model.atomic import write_bytes
-from model.preprocess import PREPROCESSING_VERSION
+from model.ink.preprocess import PREPROCESSING_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,13 @@ import gradio as gr
 import numpy as np
 
 from model.classifier import Classifier, Prediction
+from model.ink.preprocess import PreprocessError
+from model.ink.strokes import Strokes
 from model.labels import KINDS, LABELS, UnknownCharacter, index_of
-from model.lexicon import WORD, WordListError
 from model.memory import MemoryRejected, WriterMemory
-from model.preprocess import PreprocessError
-from model.reading import Reading
 from model.served import AUTO, ServedModels, UnknownModel
-from model.strokes import Strokes
+from model.words.lexicon import WORD, WordListError
+from model.words.reading import Reading
 
 from . import pictures, texts
 from .feedback import Correction, FeedbackStore

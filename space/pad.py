@@ -2,7 +2,7 @@
 
 Built on Gradio's own ``gr.HTML`` (a template, scoped CSS and ``js_on_load``): the browser draws each stroke at the
 screen's resolution as the pen moves, and when the pen lifts, the pad's value becomes ``{"width", "height",
-"brush", "strokes"}`` (``model.strokes.Strokes.parse`` reads it), which fires the component's ``change`` event.
+"brush", "strokes"}`` (``model.ink.strokes.Strokes.parse`` reads it), which fires the component's ``change`` event.
 Nothing is composited, exported or uploaded, so the answer arrives in tens of milliseconds.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from model import pad
+from model.ink import canvas
 
 from . import texts
 
@@ -217,7 +217,7 @@ class DrawingPad(gr.HTML):
     """A pen-and-finger canvas whose value is the strokes drawn on it (see the module docstring)."""
 
     def __init__(
-        self, size: tuple[int, int] = pad.CANVAS, *, label: str, hint: str, local: dict | None = None, **kwargs
+        self, size: tuple[int, int] = canvas.CANVAS, *, label: str, hint: str, local: dict | None = None, **kwargs
     ):
         """``local``: where the page's own reader and weights are, and what it needs to answer as the server does
         (``space.ui.local_reader``); None: the server answers alone."""
@@ -230,9 +230,9 @@ class DrawingPad(gr.HTML):
             apply_default_css=False,
             width=width,
             height=height,
-            brush=pad.BRUSH,
-            step=pad.MIN_STEP,
-            ink=pad.INK_COLOUR,
+            brush=canvas.BRUSH,
+            step=canvas.MIN_STEP,
+            ink=canvas.INK_COLOUR,
             label=label,
             hint=hint,
             local=local,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from model.pad import INK_RGB
-from model.reading import Reading
-from model.strokes import Strokes
+from model.ink.canvas import INK_RGB
+from model.ink.strokes import Strokes
+from model.words.reading import Reading
 
 READ_COLOUR = (37, 99, 235)  # a character as the model read it
 CONTEXT_COLOUR = (217, 119, 6)  # a character the word's reading changed (O -> 0 in a number, ...)

@@ -25,7 +25,7 @@ from pathlib import Path
 from huggingface_hub import CommitOperationAdd, HfApi
 from huggingface_hub.errors import HfHubHTTPError
 
-from model.hub import HubError, HubTimeout, check_write_access, with_deadline
+from model.network.hub import HubError, HubTimeout, check_write_access, with_deadline
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What the Space runs, relative to the project root; everything else stays out.

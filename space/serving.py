@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from model.loading import DEFAULT_DIR, ModelLoadError, configured_source
+from model.network.loading import DEFAULT_DIR, ModelLoadError, configured_source
 from model.served import ServedModels
 
 from . import texts

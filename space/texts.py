@@ -5,11 +5,11 @@ Every number shown comes from the serving model's metrics.json; a field it lacks
 
 from __future__ import annotations
 
-from model import rejection
-from model.architecture import EXPECTED_PARAMS
-from model.files import EMNIST, PEN
+from model.ink import rejection
 from model.labels import MERGED_LOWERCASE, ambiguous_with
-from model.metrics import ModelMetrics
+from model.network.architecture import EXPECTED_PARAMS
+from model.network.files import EMNIST, PEN
+from model.network.metrics import ModelMetrics
 from model.served import AUTO, NAMES, ServedModels
 
 TITLE = "LeNet-5 reads your handwriting (EMNIST Balanced)"
@@ -84,7 +84,7 @@ def upload_hint(formats: list[str], megabytes: int) -> str:
 
 
 def refusal(reason: str, characters: int = 1) -> str:
-    """Why a picture was not read as one character, in a sentence (reason: one of model.rejection.REASONS)."""
+    """Why a picture was not read as one character, in a sentence (reason: one of model.ink.rejection.REASONS)."""
     if reason == rejection.SEVERAL:
         return (
             f"That looks like {characters} characters, and this view reads one. Write them in the Word tab to "

@@ -13,12 +13,12 @@ from pathlib import Path
 import gradio as gr
 from gradio.data_classes import ImageData
 
-from model import pad
+from model.ink import canvas
+from model.ink.preprocess import ACCEPTED_FORMATS
+from model.ink.strokes import MAX_CANVAS_SIDE, MAX_POINTS, MAX_STROKES
 from model.labels import KINDS
-from model.lexicon import MAX_LIST_CHARS
-from model.preprocess import ACCEPTED_FORMATS
 from model.served import AUTO, CHOICES, ServedModels
-from model.strokes import MAX_CANVAS_SIDE, MAX_POINTS, MAX_STROKES
+from model.words.lexicon import MAX_LIST_CHARS
 
 from . import compat, remote, sessions, texts
 from .feedback import FeedbackStore
@@ -183,11 +183,11 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
                 with gr.Tabs() as tabs:
                     with gr.Tab(texts.TAB_DRAW, id="draw") as draw_tab:
                         sketch = DrawingPad(
-                            pad.CANVAS, elem_id="sketchpad", label=texts.PAD_LABEL, hint=texts.PAD_HINT, local=local
+                            canvas.CANVAS, elem_id="sketchpad", label=texts.PAD_LABEL, hint=texts.PAD_HINT, local=local
                         )
                     with gr.Tab(texts.TAB_WORD, id="word") as word_tab:
                         word_pad = DrawingPad(
-                            pad.WORD_CANVAS, elem_id="wordpad", label=texts.WORD_PAD_LABEL, hint=texts.WORD_PAD_HINT
+                            canvas.WORD_CANVAS, elem_id="wordpad", label=texts.WORD_PAD_LABEL, hint=texts.WORD_PAD_HINT
                         )
                         word_text = gr.Textbox(label=texts.WORD_TEXT_LABEL, elem_id="word-text", interactive=False)
                         word_suggestions = gr.Radio(

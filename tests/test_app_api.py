@@ -222,7 +222,7 @@ def test_png_with_transparency(client, pen_classifier, tmp_path):
     """Real EMNIST glyphs as black strokes on a transparent background, read like the app reads them in process."""
     from gradio_client import handle_file
 
-    from model.orientation import emnist_to_upright
+    from model.ink.orientation import emnist_to_upright
 
     images, _ = emnist_sample()
     for index in (0, 500, 900):

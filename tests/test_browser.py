@@ -15,7 +15,7 @@ import pytest
 from harness import browser
 from harness.browser import draw_on, stroke, top_guess, wait_for_guess, wait_for_no_guess
 from harness.live_server import start_app
-from model.pad import CANVAS, WORD_CANVAS
+from model.ink.canvas import CANVAS, WORD_CANVAS
 from tests.conftest import ARTIFACT_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,8 +135,8 @@ def test_without_the_pages_weights_the_server_answers(chromium, tmp_path):
     """A model folder without the page's weights file (an older repo): the pad reads on the server, as before."""
     import shutil
 
-    from model.files import WEB_FILE
-    from model.loading import DEFAULT_DIR
+    from model.network.files import WEB_FILE
+    from model.network.loading import DEFAULT_DIR
 
     folder = tmp_path / "model"
     shutil.copytree(DEFAULT_DIR, folder)
@@ -220,7 +220,7 @@ def test_write_a_joined_up_word_pick_another_reading_and_type_one(page):
     import json
 
     from harness import data
-    from model.pad import place, word_placing
+    from model.ink.canvas import place, word_placing
 
     row = json.loads(data.UNIPEN_WORDS_SAMPLE.read_text().splitlines()[0])
     page.get_by_role("tab", name="Write a word").click()

@@ -64,7 +64,7 @@ def test_plan_weights_validation_to_balance_when_correcting():
 
 def test_folding_into_the_last_layer_is_exact():
     """The folded model computes exactly adjust(): no extra parameters, the same numbers in every format."""
-    from model.architecture import build_lenet5
+    from model.network.architecture import build_lenet5
 
     model = build_lenet5()
     x = rng.random((16, 28, 28, 1)).astype(np.float32)

@@ -138,7 +138,7 @@ def test_a_remembered_word_is_read_as_the_writers_own(page):
     read as taught next time (here with no English list, so only the writer's words are listed)."""
     import json
 
-    from model.pad import WORD_CANVAS, pad_value, word_placing
+    from model.ink.canvas import WORD_CANVAS, pad_value, word_placing
 
     row = json.loads(data.UNIPEN_WORDS_SAMPLE.read_text().splitlines()[0])
     value = pad_value(row["strokes"], canvas=WORD_CANVAS, **word_placing(row["strokes"]))
@@ -177,7 +177,7 @@ def test_an_uploaded_joined_up_word_is_read_as_a_word(page, tmp_path):
 
     from harness import data
     from harness.drawings import raster
-    from model.pad import WORD_CANVAS, word_placing
+    from model.ink.canvas import WORD_CANVAS, word_placing
 
     row = json.loads(data.UNIPEN_WORDS_SAMPLE.read_text().splitlines()[0])
     picture = raster(row["strokes"], brush=6, canvas=WORD_CANVAS, **word_placing(row["strokes"]))

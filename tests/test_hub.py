@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from model import Classifier, ModelLoadError, from_pretrained
-from model.files import (
+from model.network.files import (
     KERAS_FILE,
     METRICS_FILE,
     MODEL_FILES,
@@ -206,7 +206,7 @@ class FakeHfApi:
 
 
 def test_push_builds_one_commit_with_every_artifact(trained_run):
-    from model.metrics import ModelMetrics
+    from model.network.metrics import ModelMetrics
 
     api = FakeHfApi()
     metrics = ModelMetrics.load(trained_run / METRICS_FILE)
@@ -270,7 +270,7 @@ def with_pen(trained_run, tmp_path_factory):
 
 
 def test_a_variant_run_writes_its_subfolder_and_the_card_describes_both(with_pen, trained_run):
-    from model.metrics import ModelMetrics
+    from model.network.metrics import ModelMetrics
 
     pen = ModelMetrics.load(with_pen / "pen" / METRICS_FILE)
     assert pen.model.variant == "pen" and pen.training.recipe["init_from"] == trained_run.name
@@ -296,7 +296,7 @@ def test_both_models_are_pushed_in_one_commit(with_pen):
 def test_the_word_model_goes_in_the_same_commit_with_its_card_section(with_pen, tmp_path):
     import shutil
 
-    from model.loading import DEFAULT_DIR
+    from model.network.loading import DEFAULT_DIR
     from train.card import render_repo
 
     repo = tmp_path / "repo"
@@ -338,7 +338,7 @@ def test_a_variant_alone_is_not_pushed_and_says_why(with_pen, tmp_path, monkeypa
 
 
 def test_the_pen_variant_loads_from_a_folder_and_the_offline_cache(with_pen, offline, tmp_path):
-    from model.loading import VariantMissing
+    from model.network.loading import VariantMissing
 
     files = {name: with_pen / name for name in REPO_FILES}
     files |= {f"pen/{name}": with_pen / "pen" / name for name in MODEL_FILES}

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from model.ink.orientation import emnist_to_upright
 from model.labels import LABELS
-from model.orientation import emnist_to_upright
 from train import image_dataset
 from train.splits import DataError
 

@@ -11,8 +11,8 @@ from harness import data
 from harness.drawings import pad_value
 from model import Classifier, WriterMemory
 from model.labels import DIGITS, LABELS, UnknownCharacter, allowed_mask
-from model.lexicon import WordListError
 from model.memory import MAX_EXAMPLES, MAX_JSON_CHARS, MAX_WORDS, MemoryRejected
+from model.words.lexicon import WordListError
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +93,8 @@ def test_a_correction_fixes_that_drawing_and_its_near_copies_only(default_classi
     # Unrelated characters are not pulled towards the corrected class: real EMNIST glyphs of classes other than the
     # corrected one, its look-alikes (O/0/D, ...) and what it was misread as keep their answer (the bonus only reaches
     # drawings whose features are close to the remembered one's).
+    from model.ink.orientation import emnist_to_upright
     from model.labels import ambiguous_with
-    from model.orientation import emnist_to_upright
 
     misread_as = default_classifier.predict_strokes(value).label
     related = {d["label"], misread_as, *ambiguous_with(d["label"])}
@@ -175,8 +175,8 @@ def test_a_memory_from_another_model_is_not_used(default_classifier, pen, traine
 
 def test_features_match_keras(default_classifier):
     """The serving file's features output is the Keras model's penultimate layer."""
-    from model.files import KERAS_FILE
-    from model.loading import DEFAULT_DIR
+    from model.network.files import KERAS_FILE
+    from model.network.loading import DEFAULT_DIR
 
     keras_classifier = Classifier.load(DEFAULT_DIR / KERAS_FILE)
     images, _ = data.emnist_sample()

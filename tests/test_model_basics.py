@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from model import EXPECTED_PARAMS, LABELS, MERGED_LOWERCASE, NUM_CLASSES, ambiguous_with, build_lenet5, index_of
-from model.architecture import check_architecture
+from model.ink.orientation import emnist_to_upright, upright_to_emnist
 from model.labels import UnknownCharacter, parse_mapping
-from model.orientation import emnist_to_upright, upright_to_emnist
+from model.network.architecture import check_architecture
 
 
 def test_architecture_matches_seed_card():

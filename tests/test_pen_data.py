@@ -10,10 +10,10 @@ import pytest
 
 from harness import data
 from model import Classifier, index_of
-from model.files import CARD_FILE, METRICS_FILE
-from model.metrics import ModelMetrics
-from model.orientation import emnist_to_upright
-from model.pad import pad_value
+from model.ink.canvas import pad_value
+from model.ink.orientation import emnist_to_upright
+from model.network.files import CARD_FILE, METRICS_FILE
+from model.network.metrics import ModelMetrics
 from train import pen
 from train.splits import DataError
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from harness.data import emnist_sample
 from model import BlankImageError, ImageTooLargeError, NotAnImageError, preprocess, preprocess_upright
-from model.preprocess import open_image
+from model.ink.preprocess import open_image
 
 
 def letter_l(size=200, thickness=24, margin=30):

@@ -8,8 +8,8 @@ from PIL import Image, ImageOps
 
 from harness.drawings import lay_out
 from harness.drawings import raster as draw
-from model import reading
-from model.preprocess import BlankImageError, find_ink, open_image
+from model.ink.preprocess import BlankImageError, find_ink, open_image
+from model.words import layout
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ def compose(lines: list[str], gap: float = 35, line_gap: float = 60) -> np.ndarr
 
 
 def parts(picture) -> list[list]:
-    return [[part for part, _ in line] for line in reading.segment(find_ink(open_image(picture)))]
+    return [[part for part, _ in line] for line in layout.segment(find_ink(open_image(picture)))]
 
 
 @pytest.mark.parametrize("text", ["i", "j", "t", "x", "7", "T"])
@@ -85,7 +85,7 @@ def test_too_much_writing_is_refused_quickly(default_classifier, reader):
     import dataclasses
     import time
 
-    from model.reading import TooMuchWriting
+    from model.words.reading import TooMuchWriting
 
     classifier = default_classifier if reader == "word model" else dataclasses.replace(default_classifier, words=None)
     assert (classifier.words is not None) == (reader == "word model")

@@ -17,10 +17,10 @@ from PIL import Image
 from bench import pen
 from harness import data
 from harness.drawings import SIDE, raster
+from model.ink.canvas import INK_RGB
+from model.ink.orientation import emnist_to_upright
+from model.ink.stroke_width import stroke_width
 from model.labels import DIGITS, index_of
-from model.orientation import emnist_to_upright
-from model.pad import INK_RGB
-from model.stroke_width import stroke_width
 
 DATA = Path(__file__).resolve().parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -11,8 +11,8 @@ from PIL import Image
 from harness import drawings as samples
 from harness.data import emnist_sample
 from harness.drawings import raster as draw
-from model import rejection
-from model.orientation import emnist_to_upright
+from model.ink import rejection
+from model.ink.orientation import emnist_to_upright
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -57,7 +57,7 @@ def test_bundled_examples_are_read_and_never_refused(pen_classifier):
 def test_the_bundled_card_is_generated_from_both_models_metrics():
     """The card is one page for both bundled models, and no number in it is typed by hand: it is exactly what
     ``python -m train.card model/default`` writes from the two metrics.json files."""
-    from model.metrics import ModelMetrics
+    from model.network.metrics import ModelMetrics
     from train.card import render_repo
 
     folder = ROOT / "model" / "default"

@@ -10,8 +10,8 @@ import pytest
 
 from harness.data import emnist_sample
 from model import Classifier
-from model.files import KERAS_FILE, SERVING_FILE
-from model.loading import DEFAULT_DIR
+from model.network.files import KERAS_FILE, SERVING_FILE
+from model.network.loading import DEFAULT_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,7 @@ def test_bundled_serving_file_agrees_with_its_keras_model(folder):
 def test_batches_of_any_size_give_the_same_answers():
     """The interpreter is resized per batch and runs large ones in padded chunks: one image at a time, a small
     batch, and a large batch with a partial last chunk must all agree."""
-    from model.runtime import CHUNK
+    from model.network.runtime import CHUNK
 
     classifier = Classifier.load()
     sample = emnist_sample()[0][: 2 * CHUNK + 37]

@@ -1,14 +1,14 @@
-"""The search through a word's candidate characters (model/search.py) and the word lists it reads
-(model/lexicon.py), on graphs whose ink is known: what the network says of each candidate is given here."""
+"""The search through a word's candidate characters (model/words/search.py) and the word lists it reads
+(model/words/lexicon.py), on graphs whose ink is known: what the network says of each candidate is given here."""
 
 import time
 
 import numpy as np
 import pytest
 
-from model import search
 from model.labels import NUM_CLASSES, index_of
-from model.lexicon import MAX_LIST_CHARS, MAX_WORDS, CharModel, Vocabulary, WordListError, english, parse_words
+from model.words import search
+from model.words.lexicon import MAX_LIST_CHARS, MAX_WORDS, CharModel, Vocabulary, WordListError, english, parse_words
 
 
 def says(*readings: dict[str, float]) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Cutting joined-up words into candidate characters (model/segmentation.py), on real UNIPEN words whose letter
+"""Cutting joined-up words into candidate characters (model/words/segmentation.py), on real UNIPEN words whose letter
 boundaries were marked by hand (tests/data/unipen_words_sample.jsonl, see its README), and on pictures."""
 
 import json
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from harness import data
-from model import segmentation
-from model.strokes import Strokes
+from model.ink.strokes import Strokes
+from model.words import segmentation
 
 
 def annotated() -> list[dict]:

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from model.files import METRICS_FILE
-from model.metrics import ModelMetrics
+from model.network.files import METRICS_FILE
+from model.network.metrics import ModelMetrics
 from space import pictures, texts
 from space.serving import HUB_TIMEOUT_S, load_for_serving
 

@@ -10,10 +10,11 @@ import pytest
 
 from harness import data
 from harness.drawings import lay_out, pad_value
-from model import reading, rejection
-from model.preprocess import STROKE_WIDTH, BlankImageError
-from model.stroke_width import stroke_width
-from model.strokes import MAX_JSON_CHARS, MAX_POINTS, MAX_STROKES, Strokes, StrokesError, render
+from model.ink import rejection
+from model.ink.preprocess import STROKE_WIDTH, BlankImageError
+from model.ink.stroke_width import stroke_width
+from model.ink.strokes import MAX_JSON_CHARS, MAX_POINTS, MAX_STROKES, Strokes, StrokesError, render
+from model.words import layout
 
 
 def value(strokes, width=400, height=400, brush=18):
@@ -117,12 +118,12 @@ def written(lines: list[str], gap: float = 35) -> dict:
 
 @pytest.mark.parametrize("text", ["i", "j", "t", "x", "7", "4", "T"])
 def test_the_strokes_of_one_character_stay_together(text):
-    lines = reading.segment_strokes(Strokes.parse(written([text])))
+    lines = layout.segment_strokes(Strokes.parse(written([text])))
     assert [len(line) for line in lines] == [1]
 
 
 def test_strokes_are_read_in_order_with_spaces_and_punctuation(default_classifier):
-    lines = reading.segment_strokes(Strokes.parse(written(["it7", "jxT"])))
+    lines = layout.segment_strokes(Strokes.parse(written(["it7", "jxT"])))
     assert [len(line) for line in lines] == [3, 3]
     for line in lines:
         lefts = [part.box[0] for part, _ in line]
@@ -136,7 +137,7 @@ def test_strokes_are_read_in_order_with_spaces_and_punctuation(default_classifie
 def test_touching_characters_drawn_apart_in_time_are_one_character():
     """Segmentation is by ink, as on paper: strokes of two characters that touch are read as one."""
     touching = written(["LL"], gap=-45)
-    assert len(reading.segment_strokes(Strokes.parse(touching))[0]) == 1
+    assert len(layout.segment_strokes(Strokes.parse(touching))[0]) == 1
 
 
 def test_several_characters_on_the_character_pad_are_sent_to_the_word_reader(default_classifier):

@@ -12,10 +12,10 @@ import yaml
 
 from model import Classifier
 from model.environment import quiet
-from model.files import CARD_FILE, KERAS_FILE, METRICS_FILE, REPO_FILES, SERVING_FILE
+from model.ink.preprocess import PREPROCESSING_VERSION
 from model.labels import NUM_CLASSES
-from model.metrics import ModelMetrics
-from model.preprocess import PREPROCESSING_VERSION
+from model.network.files import CARD_FILE, KERAS_FILE, METRICS_FILE, REPO_FILES, SERVING_FILE
+from model.network.metrics import ModelMetrics
 from tests.emnist_files import write_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,7 +147,7 @@ def test_user_files_in_the_output_folder_survive(trained_run, tmp_path):
     folder stays, every artifact is replaced, and no staging folder is left behind."""
     import shutil
 
-    from model.files import CARD_FILE, KERAS_DIR_FILES, KERAS_FILE, SERVING_FILE
+    from model.network.files import CARD_FILE, KERAS_DIR_FILES, KERAS_FILE, SERVING_FILE
     from train.artifacts import write_all
 
     out = tmp_path / "out"

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from harness.drawings import CHARACTER_STROKES
-from model import files, trajectory, word_model
-from model.lexicon import Vocabulary
-from model.word_decoder import decode
+from model.ink import trajectory
+from model.network import files, word_model
+from model.words.decoder import decode
+from model.words.lexicon import Vocabulary
 
 pytestmark = pytest.mark.train
 

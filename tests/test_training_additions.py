@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from harness import data
+from model.ink.orientation import emnist_to_upright
 from model.labels import LABELS, index_of
-from model.orientation import emnist_to_upright
 from train.recipe import Recipe
 from train.styles import RATES, mark, styled_copies
 

@@ -10,9 +10,9 @@ import pytest
 
 from harness.drawings import pad_value
 from model import Classifier
-from model.files import METRICS_FILE
-from model.metrics import ModelMetrics
-from model.views import MAX_TRANSFORMS, Views, transformed
+from model.network.files import METRICS_FILE
+from model.network.metrics import ModelMetrics
+from model.network.views import MAX_TRANSFORMS, Views, transformed
 from tests.tiny_run import train_tiny
 from train import views as test_views
 
@@ -89,7 +89,7 @@ def test_a_record_beyond_what_serving_affords_is_refused(transforms, temperature
 
 
 def test_a_model_folder_with_a_bad_record_serves_the_glyph_alone(tmp_path):
-    from model.loading import DEFAULT_DIR
+    from model.network.loading import DEFAULT_DIR
 
     folder = tmp_path / "model"
     shutil.copytree(DEFAULT_DIR, folder)
@@ -151,7 +151,7 @@ def test_training_records_the_views_loading_serves(views_runs, views):
 
 
 def test_a_pinned_set_is_said_so_on_the_card(views_runs):
-    from model.files import CARD_FILE
+    from model.network.files import CARD_FILE
 
     card = (views_runs[PINNED] / CARD_FILE).read_text()
     assert "the training command named this set" in card and "chose this set on the validation split" not in card

@@ -11,11 +11,11 @@ import pytest
 
 from harness import browser, data, web_reader
 from model import web_weights
-from model.files import WEB_FILE
+from model.ink.canvas import pad_value
 from model.labels import LABELS
-from model.loading import DEFAULT_DIR
 from model.memory import WriterMemory
-from model.pad import pad_value
+from model.network.files import WEB_FILE
+from model.network.loading import DEFAULT_DIR
 
 if browser.chromium_missing() and not browser.in_ci():
     pytest.skip(browser.chromium_missing(), allow_module_level=True)

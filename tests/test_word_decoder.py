@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.lexicon import Vocabulary
-from model.word_decoder import align, decode, style_from_ink, styled
-from model.word_model import ALPHABET, CLASSES, greedy
+from model.network.word_model import ALPHABET, CLASSES, greedy
+from model.words.decoder import align, decode, style_from_ink, styled
+from model.words.lexicon import Vocabulary
 
 
 def frames(*steps: dict[str, float]) -> np.ndarray:

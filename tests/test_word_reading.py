@@ -1,5 +1,5 @@
 """Drawn words read by the bundled word model through ``Classifier.read_strokes`` and laid on their ink by
-``Classifier.spell_strokes`` (model.word_reading), and how a repo's word model is found, loaded and refused."""
+``Classifier.spell_strokes`` (model.words.with_word_model), and how a repo's word model is found, loaded and refused."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 
 from harness import data
 from model import Classifier
-from model.files import WORD_INFERENCE_FILES, WORDS_FOLDER
-from model.lexicon import Vocabulary
-from model.loading import DEFAULT_DIR
-from model.pad import WORD_CANVAS, pad_value, word_placing
-from model.strokes import Strokes
-from model.word_reading import Unspellable
+from model.ink.canvas import WORD_CANVAS, pad_value, word_placing
+from model.ink.strokes import Strokes
+from model.network.files import WORD_INFERENCE_FILES, WORDS_FOLDER
+from model.network.loading import DEFAULT_DIR
+from model.words.lexicon import Vocabulary
+from model.words.with_word_model import Unspellable
 from tests.test_strokes import written
 
 
@@ -82,8 +82,8 @@ def test_any_text_is_laid_on_the_ink_and_what_cannot_be_is_refused(pen_classifie
 def test_characters_written_one_at_a_time_are_cut_at_their_gaps(pen_classifier):
     """A number written a digit at a time is read by the cut-and-search reader (each box is one digit's ink);
     a joined-up word beside it by the word model."""
-    from model import word_reading
-    from model.reading import stroke_parts
+    from model.words import with_word_model
+    from model.words.layout import stroke_parts
 
     value = written(["4711"])
     reading = pen_classifier.read_strokes(value, allowed="0123456789")
@@ -92,7 +92,7 @@ def test_characters_written_one_at_a_time_are_cut_at_their_gaps(pen_classifier):
     assert [c.box[0] for c in reading.characters] == sorted(c.box[0] for c in reading.characters)
     for character, part in zip(reading.characters, sorted(parts, key=lambda p: p.box[0])):
         assert abs(character.box[0] - part.box[0]) <= 12 and abs(character.box[2] - part.box[2]) <= 12
-    whole = word_reading.read_strokes(
+    whole = with_word_model.read_strokes(
         Strokes.parse(value), pen_classifier.words, pen_classifier._answerer(None, None), Vocabulary.of(), None, False
     )
     assert whole.text  # the word model reads it too when asked; the rule chose which reads better (bench)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from model.files import CARD_FILE, CONFUSION_PNG, CURVES_PNG, METRICS_FILE, REPO_FILES
-from model.metrics import ModelMetrics
+from model.network.files import CARD_FILE, CONFUSION_PNG, CURVES_PNG, METRICS_FILE, REPO_FILES
+from model.network.metrics import ModelMetrics
 
 from . import plots
 

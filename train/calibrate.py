@@ -17,7 +17,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
-from model.metrics import Calibration
+from model.network.metrics import Calibration
 
 from .evaluate import balanced_accuracy, balancing_weights, expected_calibration_error
 

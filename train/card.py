@@ -11,9 +11,10 @@ from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
-from model import seed_card
 from model.atomic import write_text
-from model.files import (
+from model.labels import AMBIGUOUS_GROUPS, LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE
+from model.network import seed_card
+from model.network.files import (
     CARD_FILE,
     CONFUSION_PNG,
     CURVES_PNG,
@@ -26,8 +27,7 @@ from model.files import (
     WORD_FILES,
     WORDS_FOLDER,
 )
-from model.labels import AMBIGUOUS_GROUPS, LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE
-from model.metrics import DataInfo, ModelMetrics
+from model.network.metrics import DataInfo, ModelMetrics
 
 from .evaluate import weakest_classes
 from .pen import (

@@ -15,15 +15,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from model.files import DEFAULT_VARIANT, VARIANTS, variant_folder
-from model.hub import is_repo_id
+from model.network.files import DEFAULT_VARIANT, VARIANTS, variant_folder
+from model.network.hub import is_repo_id
 
 from . import data, pen
 from . import views as test_views
 from .recipe import AUGMENTATIONS, IMBALANCE, Recipe
 
 if TYPE_CHECKING:
-    from model.metrics import ModelMetrics
+    from model.network.metrics import ModelMetrics
 
 log = logging.getLogger("train")
 
@@ -272,7 +272,7 @@ def run(args: argparse.Namespace) -> ModelMetrics:
 def _train(held, recipe: Recipe, args: argparse.Namespace):
     """Fit, calibrate and choose the test-time views on validation; with a refit, train once more on everything
     and reuse both choices. -> (calibrated model, what was fitted, calibration plan, (name, views, accuracies))."""
-    from model.runtime import KerasEngine
+    from model.network.runtime import KerasEngine
 
     from . import stages
 
@@ -310,9 +310,9 @@ def _train(held, recipe: Recipe, args: argparse.Namespace):
 def _metrics(args, recipe, splits, held, model, fitted, plan, views, started: float) -> ModelMetrics:
     import numpy as np
 
-    from model.metrics import ModelInfo, ModelMetrics, TestMetrics, TrainingInfo
-    from model.preprocess import PREPROCESSING_VERSION, as_batch
-    from model.runtime import KerasEngine
+    from model.ink.preprocess import PREPROCESSING_VERSION, as_batch
+    from model.network.metrics import ModelInfo, ModelMetrics, TestMetrics, TrainingInfo
+    from model.network.runtime import KerasEngine
 
     from . import evaluate
 
@@ -393,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet()  # before TensorFlow is imported
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    from model.loading import ModelLoadError
+    from model.network.loading import ModelLoadError
 
     from .export import ExportError
     from .publish import PublishError

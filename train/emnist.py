@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model import hub
 from model.labels import LABELS, parse_mapping
-from model.metrics import DataInfo
+from model.network import hub
+from model.network.metrics import DataInfo
 
 from .idx import IdxError, read_idx
 from .splits import DataError, Splits, sha256_of

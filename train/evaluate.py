@@ -18,7 +18,7 @@ from sklearn.metrics import (
 from sklearn.utils.class_weight import compute_sample_weight
 
 from model.labels import LABELS, NUM_CLASSES
-from model.metrics import TestMetrics
+from model.network.metrics import TestMetrics
 
 ECE_BINS = 15
 

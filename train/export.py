@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from model import web_weights
-from model.architecture import FEATURES, build_lenet5, with_features
-from model.files import KERAS_FILE, METRICS_FILE, SERVING_FILE, WEB_FILE, sha256
-from model.metrics import ServingInfo
-from model.preprocess import as_batch
-from model.runtime import LiteRTEngine
+from model.ink.preprocess import as_batch
+from model.network.architecture import FEATURES, build_lenet5, with_features
+from model.network.files import KERAS_FILE, METRICS_FILE, SERVING_FILE, WEB_FILE, sha256
+from model.network.metrics import ServingInfo
+from model.network.runtime import LiteRTEngine
 
 #: The serving file must give the same answers as Keras: identical argmax, probabilities within this.
 MAX_ABS_DIFF = 1e-5
@@ -84,7 +84,7 @@ def write_web(model, folder: Path, views, check_images: np.ndarray) -> float:
     """The page's copy of the network (``model.web_weights``), packed from the same weights as the serving file
     beside it (whose fingerprint it records) and checked against Keras like it; -> the largest difference."""
     from model.atomic import write_bytes
-    from model.loading import FINGERPRINT_CHARS
+    from model.network.loading import FINGERPRINT_CHARS
 
     blob = web_weights.pack(
         model.get_weights(),
@@ -107,7 +107,7 @@ def reexport(folder: Path, check_images: np.ndarray) -> ServingInfo:
     """A model folder's serving file made again from its .keras file; metrics.json records the new check."""
     import keras
 
-    from model.metrics import ModelMetrics
+    from model.network.metrics import ModelMetrics
 
     model = keras.saving.load_model(folder / KERAS_FILE, compile=False, safe_mode=True)
     info = write_serving(model, folder, check_images)
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     import keras
 
-    from model.metrics import ModelMetrics
+    from model.network.metrics import ModelMetrics
 
     model = keras.saving.load_model(args.folder / KERAS_FILE, compile=False, safe_mode=True)
     diff = write_web(model, args.folder, ModelMetrics.load(args.folder / METRICS_FILE).views, images)

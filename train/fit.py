@@ -10,9 +10,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model.architecture import build_lenet5
+from model.ink.preprocess import as_batch
 from model.labels import NUM_CLASSES
-from model.preprocess import as_batch
+from model.network.architecture import build_lenet5
 
 from .calibrate import log_prior
 from .data import TrainValSplit
@@ -113,8 +113,8 @@ def fit(
         model = build()
         if recipe.init_from:
             from model.classifier import Classifier
-            from model.files import KERAS_FILE
-            from model.loading import resolve
+            from model.network.files import KERAS_FILE
+            from model.network.loading import resolve
 
             path = resolve(recipe.init_from)  # a folder or repo: its .keras file, the one with weights to train
             source = Classifier.load(path / KERAS_FILE if (path / KERAS_FILE).is_file() else path).engine

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from model.ink.orientation import upright_to_emnist
+from model.ink.preprocess import PreprocessError, preprocess
 from model.labels import LABELS, UnknownCharacter, index_of
-from model.metrics import DataInfo
-from model.orientation import upright_to_emnist
-from model.preprocess import PreprocessError, preprocess
+from model.network.metrics import DataInfo
 
 from .splits import DataError, Splits, validate
 

@@ -1,7 +1,7 @@
 """Real pen characters as training glyphs: UJI Pen Characters (a JSON list of digits) and UNIPEN (JSON lines of
 digits, capitals and lowercase letters, gzipped or not), drawn through the pad's own path: each trajectory placed on
 the 400x400 pad at a size and place a visitor might choose, thinned as the pad's script thins it, and rendered by
-``model.strokes.render``, so training sees exactly what the Space feeds the model.
+``model.ink.strokes.render``, so training sees exactly what the Space feeds the model.
 
 Writers are chosen by a spec (``select``): UJI writers by number, UNIPEN writers by contributor. The pen test sets
 (``TEST_CONTRIBUTORS`` of UNIPEN, UJI writers ``UJI_TEST_WRITERS``) are refused: ``python -m bench pen`` reports them,
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from model.ink.canvas import pad_value
+from model.ink.orientation import upright_to_emnist
+from model.ink.strokes import Strokes, StrokesError, render
 from model.labels import UnknownCharacter, index_of
-from model.orientation import upright_to_emnist
-from model.pad import pad_value
-from model.strokes import Strokes, StrokesError, render
 
 from .splits import DataError
 

@@ -137,7 +137,7 @@ def make_dataset(
     )
 
     def gather(index):
-        # model.preprocess.as_batch's scaling, as a graph op
+        # model.ink.preprocess.as_batch's scaling, as a graph op
         return tf.cast(tf.gather(images, index), tf.float32)[..., None] / 255.0, tf.gather(labels, index)
 
     ds = ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE)

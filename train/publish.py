@@ -7,9 +7,17 @@ from pathlib import Path
 from huggingface_hub import CommitOperationAdd, HfApi
 from huggingface_hub.errors import HfHubHTTPError
 
-from model.files import DEFAULT_VARIANT, METRICS_FILE, REPO_FILES, VARIANTS, WORD_FILES, WORDS_FOLDER, repo_paths
-from model.hub import HubError, HubTimeout, check_write_access, with_deadline
-from model.metrics import ModelMetrics
+from model.network.files import (
+    DEFAULT_VARIANT,
+    METRICS_FILE,
+    REPO_FILES,
+    VARIANTS,
+    WORD_FILES,
+    WORDS_FOLDER,
+    repo_paths,
+)
+from model.network.hub import HubError, HubTimeout, check_write_access, with_deadline
+from model.network.metrics import ModelMetrics
 
 UPLOAD_TIMEOUT_S = 600
 

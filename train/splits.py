@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model.files import sha256
 from model.labels import NUM_CLASSES
-from model.metrics import DataInfo
+from model.network.files import sha256
+from model.network.metrics import DataInfo
 
 
 class DataError(ValueError):

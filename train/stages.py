@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from model.ink.preprocess import as_batch
 from model.labels import NUM_CLASSES
-from model.preprocess import as_batch
 
 from . import calibrate, export, fit
 from .data import TrainValSplit

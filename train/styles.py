@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from model.ink.orientation import emnist_to_upright, upright_to_emnist
 from model.labels import index_of
-from model.orientation import emnist_to_upright, upright_to_emnist
 
 #: Styled copies to add, as a share of each class's training images (before --style-mix scales them all).
 RATES = {"7": 0.9, "Z": 0.5, "0": 0.1, "1": 0.5}

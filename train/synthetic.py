@@ -3,7 +3,7 @@
 For tests, CI and offline use only: it is learnable and shaped exactly like EMNIST (47 balanced
 classes, 28x28 uint8, light on black, stored transposed), but it is typography, not handwriting.
 Each glyph gets a random affine warp, an elastic distortion and a stroke-width change, then goes
-through the same EMNIST framing as user input (``model.preprocess.frame_glyph``).
+through the same EMNIST framing as user input (``model.ink.preprocess.frame_glyph``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from scipy.ndimage import map_coordinates
 
+from model.ink.orientation import upright_to_emnist
+from model.ink.preprocess import BlankImageError, frame_glyph
 from model.labels import LABELS, LOWERCASE_CLASSES, MERGED_LOWERCASE
-from model.metrics import DataInfo
-from model.orientation import upright_to_emnist
-from model.preprocess import BlankImageError, frame_glyph
+from model.network.metrics import DataInfo
 
 from .splits import DataError, Splits
 

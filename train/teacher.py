@@ -46,8 +46,8 @@ def build_teacher(dropout: float = 0.3):
     import keras
     from keras import layers
 
-    from model.architecture import INPUT_SHAPE
     from model.labels import NUM_CLASSES
+    from model.network.architecture import INPUT_SHAPE
 
     def block(filters):
         return [
@@ -81,7 +81,7 @@ def _teacher_output(source: str, images: np.ndarray) -> np.ndarray:
     if path.name == TEACHER_FILE or (path.is_dir() and (path / TEACHER_FILE).is_file()):
         import keras
 
-        from model.preprocess import as_batch
+        from model.ink.preprocess import as_batch
 
         model = keras.saving.load_model(path if path.is_file() else path / TEACHER_FILE, compile=False, safe_mode=True)
         return np.asarray(model.predict(as_batch(images), batch_size=1024, verbose=0))
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     recipe = Recipe(epochs=args.epochs, augment=args.augment, imbalance="none")
     args.output_dir.mkdir(parents=True, exist_ok=True)
     model, history, facts = fit(held, recipe, build=build_teacher, backup_dir=args.output_dir / "backup")
-    from model.preprocess import as_batch
+    from model.ink.preprocess import as_batch
 
     test = evaluate(splits.y_test, np.asarray(model.predict(as_batch(splits.x_test), batch_size=1024, verbose=0)))
     model.save(args.output_dir / TEACHER_FILE)

@@ -1,13 +1,13 @@
-"""Which test-time views (model/views.py) the served model averages: chosen on the validation split, like the
+"""Which test-time views (model/network/views.py) the served model averages: chosen on the validation split, like the
 calibration, among a few sets of small transforms; the glyph alone unless a set reads validation better."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.metrics import ViewsInfo
-from model.preprocess import as_batch
-from model.views import Views
+from model.ink.preprocess import as_batch
+from model.network.metrics import ViewsInfo
+from model.network.views import Views
 
 NONE = "none"
 #: name -> transforms besides the glyph itself: (rotation degrees, zoom, shift rows, shift cols).

@@ -1,7 +1,7 @@
 """Letters cut from real joined-up words, so the LeNet-5 learns characters as the word reader cuts them.
 
-Every word of the chosen UNIPEN writers is over-segmented exactly as serving does (``model.segmentation``), every
-candidate is read by a model, and the word is cut into its letters by forced alignment (``model.search.align``: the
+Every word of the chosen UNIPEN writers is over-segmented exactly as serving does (``model.words.segmentation``), every
+candidate is read by a model, and the word is cut into its letters by forced alignment (``model.words.search.align``: the
 segmentation that best spells the known text). A word is kept only when every letter it was cut into has its
 letter among the model's top guesses (``TOP``), so a bad cut teaches nothing. The letters are written in UNIPEN's
 character format (category ``1w``), which ``python -m train --pen-data`` reads like any other pen characters.
@@ -39,11 +39,11 @@ def contributors(words: list[pen.PenWord]) -> list[str]:
 
 def letters_of(word: pen.PenWord, classifier) -> list[dict] | None:
     """The word's letters as UNIPEN character lines, or None when the alignment is not trusted."""
-    from model import search, segmentation
-    from model.orientation import upright_to_emnist
-    from model.pad import WORD_CANVAS, pad_value, word_placing
-    from model.preprocess import as_batch
-    from model.strokes import Strokes, render
+    from model.ink.canvas import WORD_CANVAS, pad_value, word_placing
+    from model.ink.orientation import upright_to_emnist
+    from model.ink.preprocess import as_batch
+    from model.ink.strokes import Strokes, render
+    from model.words import search, segmentation
 
     value = pad_value(list(word.strokes), canvas=WORD_CANVAS, **word_placing(list(word.strokes)))
     lattice = segmentation.over_segment(Strokes.parse(value))  # on the word pad, as serving cuts it

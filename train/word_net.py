@@ -1,4 +1,4 @@
-"""The word model's network in Keras (``model.word_model`` serves it): built for training (with each word's frame
+"""The word model's network in Keras (``model.network.word_model`` serves it): built for training (with each word's frame
 mask, so padding never reaches the LSTMs) and for inference (points alone), sharing one set of layers; trained
 with CTC; exported to LiteRT with its variables frozen into constants, so that the LSTM loops convert."""
 
@@ -10,9 +10,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from model import files, word_model
-from model.trajectory import FEATURES
-from model.word_model import BLANK, CLASSES, STRIDE
+from model.ink.trajectory import FEATURES
+from model.network import files, word_model
+from model.network.word_model import BLANK, CLASSES, STRIDE
 
 #: The LiteRT file must answer as Keras does: log-probabilities within this.
 MAX_ABS_DIFF = 1e-3

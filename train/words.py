@@ -1,4 +1,4 @@
-"""python -m train.words: train the word model (``model.word_model``) on whole handwritten words with CTC.
+"""python -m train.words: train the word model (``model.network.word_model``) on whole handwritten words with CTC.
 
 UNIPEN's words of the training writers only: the word test contributors (``pen.WORD_TEST_CONTRIBUTORS``) are never
 read here, and the tuning contributors (``pen.WORD_TUNE_CONTRIBUTORS``) only validate (the epoch kept is the one
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model import files
-from model.trajectory import FEATURES, TrajectoryError, features
-from model.word_model import ALPHABET, encode, frames, greedy
+from model.ink.trajectory import FEATURES, TrajectoryError, features
+from model.network import files
+from model.network.word_model import ALPHABET, encode, frames, greedy
 
 from . import pen, strings
 from .splits import DataError

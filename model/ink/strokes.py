@@ -18,8 +18,17 @@ import numpy as np
 from PIL import Image, ImageDraw
 from scipy.spatial import cKDTree
 
-from .pad import BRUSH_SHARE
-from .preprocess import GLYPH_SPAN, STROKE_WIDTH, WORK_PAD, BlankImageError, Centre, Framed, PreprocessError, finish
+from model.ink.canvas import BRUSH_SHARE
+from model.ink.preprocess import (
+    GLYPH_SPAN,
+    STROKE_WIDTH,
+    WORK_PAD,
+    BlankImageError,
+    Centre,
+    Framed,
+    PreprocessError,
+    finish,
+)
 
 #: Limits on what a client may send (the pad stays far below them: it keeps a point every ~1.5 px).
 MAX_STROKES = 500

@@ -1,10 +1,10 @@
 """The word model: a small network trained on whole handwritten words (``python -m train.words``) that reads a pen
-trajectory (``model.trajectory``) into per-frame probabilities of each character and of "no character" (CTC's
+trajectory (``model.ink.trajectory``) into per-frame probabilities of each character and of "no character" (CTC's
 blank), served by LiteRT like the LeNet-5, without TensorFlow.
 
 Its architecture follows the on-device readers of Carbune et al. (2020) and the BLSTM-CTC of Graves et al. (2009):
 two 1-D convolutions over the resampled points (the second halves the frame rate), two bidirectional LSTM layers,
-and a softmax over ALPHABET plus the blank. ``greedy`` decodes without a word list; ``model.word_decoder`` weighs
+and a softmax over ALPHABET plus the blank. ``greedy`` decodes without a word list; ``model.words.decoder`` weighs
 a word list against the ink.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import METRICS_FILE, WORD_SERVING_FILE
-from .trajectory import FEATURES
+from model.ink.trajectory import FEATURES
+from model.network.files import METRICS_FILE, WORD_SERVING_FILE
 
 #: What the word model spells, case and all; index 0 of its output is CTC's blank, ALPHABET[i] is output i + 1.
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from .preprocess import GLYPH_SPAN
+from model.ink.preprocess import GLYPH_SPAN
 
 #: A glyph whose bounding box is at least this square (short side / long side) ...
 SQUARE_ENOUGH = 0.3

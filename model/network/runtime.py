@@ -15,8 +15,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .architecture import FEATURES, INPUT_SHAPE
-from .labels import NUM_CLASSES
+from model.labels import NUM_CLASSES
+from model.network.architecture import FEATURES, INPUT_SHAPE
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class KerasEngine:
     has_features = True
 
     def __init__(self, model):
-        from .architecture import with_features
+        from model.network.architecture import with_features
 
         self.model = model
         both = with_features(model)
@@ -159,7 +159,7 @@ class KerasEngine:
                 f"{Path(path).name} needs Keras and TensorFlow: {KERAS_EXTRAS_HINT}",
                 f"This model has only a Keras file; serving it needs Keras: {KERAS_EXTRAS_HINT}.",
             ) from exc
-        from .architecture import check_architecture
+        from model.network.architecture import check_architecture
 
         try:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)

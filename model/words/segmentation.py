@@ -4,7 +4,7 @@ over-segmentation, as LeCun, Bottou, Bengio and Haffner (1998, section IX) read 
 From the pad, the pen's trajectory is cut at every pen-up and, inside a stroke, where cursive letters are joined:
 the lowest points of its up-and-down movement (ligature bottoms, CUT_AT). Strokes written after the word's body
 (an i's dot, a t's bar) are kept aside and join every candidate under them. From a picture, wide ink is cut at its
-thinnest columns. A candidate character is a run of 1 to MAX_RUN pieces; ``model.search`` scores every candidate
+thinnest columns. A candidate character is a run of 1 to MAX_RUN pieces; ``model.words.search`` scores every candidate
 with the LeNet-5 and finds the best reading through them.
 
 Work is bounded: at most MAX_PIECES pieces per word (the least marked cuts are dropped first).
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from .strokes import Strokes
+from model.ink.strokes import Strokes
 
 #: Candidate characters are runs of at most this many pieces.
 MAX_RUN = 5
@@ -288,7 +288,7 @@ class PictureLattice:
 def cut_picture(
     pixels: np.ndarray, labelled: np.ndarray, parts: list, strokes: np.ndarray, max_run: int | None = None
 ) -> PictureLattice:
-    """A word's parts (``model.reading``'s, left to right; ``strokes``: the ink mask) cut into pieces: each part
+    """A word's parts (``model.words.layout``'s, left to right; ``strokes``: the ink mask) cut into pieces: each part
     whole, or where it is wide, at its thinnest columns."""
     inside = np.isin(labelled, [label for part in parts for label in part.labels])
     rows = np.nonzero(inside)[0]

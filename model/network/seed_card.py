@@ -3,7 +3,7 @@ everything we publish next to them is measured (see README and the generated mod
 
 from __future__ import annotations
 
-from .architecture import EXPECTED_PARAMS
+from model.network.architecture import EXPECTED_PARAMS
 
 #: "~88% validation accuracy" on EMNIST Balanced (approximate, validation split, as the seed card words it).
 ACCURACY = 0.88

@@ -26,10 +26,10 @@ import numpy as np
 from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 from scipy.ndimage import gaussian_filter, maximum_filter, minimum_filter, uniform_filter
 
-from .orientation import upright_to_emnist
-from .stroke_width import set_stroke_width, stroke_width
+from model.ink.orientation import upright_to_emnist
+from model.ink.stroke_width import set_stroke_width, stroke_width
 
-#: Bumped whenever the glyphs this module (or model.strokes) produces change; recorded in metrics.json by training,
+#: Bumped whenever the glyphs this module (or model.ink.strokes) produces change; recorded in metrics.json by training,
 #: checked at load. 4: pen strokes get round joins only where they turn (twice as fast to draw; the same look).
 PREPROCESSING_VERSION = "4"
 

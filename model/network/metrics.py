@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_type_hints
 
-from .atomic import write_text
+from model.atomic import write_text
 
 if TYPE_CHECKING:  # pydantic is imported when a file is read, so importing this module stays light
     from pydantic import TypeAdapter
@@ -79,7 +79,7 @@ class Calibration:
 @dataclass
 class ModelInfo:
     name: str | None = None
-    variant: str | None = None  # which of the repo's models (model.files.VARIANTS); None: written before variants
+    variant: str | None = None  # which of the repo's models (model.network.files.VARIANTS); None: written before variants
     parameters: int | None = None
     layers: list[dict[str, Any]] = field(default_factory=list)
     input: str | None = None
@@ -99,7 +99,7 @@ class ServingInfo:
 
 @dataclass
 class ViewsInfo:
-    """Test-time augmentation as served (model/views.py): ``python -m train`` chose it on the validation split."""
+    """Test-time augmentation as served (model/network/views.py): ``python -m train`` chose it on the validation split."""
 
     name: str | None = None  # one of train/views.py's candidate sets ("none": the glyph alone)
     transforms: list[list[float]] = field(default_factory=list)  # [rotation degrees, zoom, shift rows, shift cols]
@@ -128,7 +128,7 @@ class TrainingInfo:
 class ModelMetrics:
     schema_version: int = SCHEMA_VERSION
     model: ModelInfo = field(default_factory=ModelInfo)
-    preprocessing: str | None = None  # model.preprocess.PREPROCESSING_VERSION the model was made for
+    preprocessing: str | None = None  # model.ink.preprocess.PREPROCESSING_VERSION the model was made for
     data: DataInfo = field(default_factory=DataInfo)
     training: TrainingInfo = field(default_factory=TrainingInfo)
     calibration: Calibration = field(default_factory=Calibration)

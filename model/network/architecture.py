@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .labels import NUM_CLASSES
+from model.labels import NUM_CLASSES
 
 if TYPE_CHECKING:
     import keras

@@ -1,5 +1,5 @@
 """From the word model's per-frame probabilities to the best readings: a CTC prefix beam search (Graves et al.
-2009) that walks the word list's trie (``model.lexicon``), weighing each word's frequency against the ink, beside
+2009) that walks the word list's trie (``model.words.lexicon``), weighing each word's frequency against the ink, beside
 a free search that spells anything the character model allows (names, codes, numbers). A listed word wins where
 the ink agrees with it; where the ink agrees with no listed word, the free reading does.
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .labels import index_of
-from .lexicon import SYMBOLS, CharModel, Lexicon, Vocabulary
-from .word_model import ALPHABET, BLANK
+from model.labels import index_of
+from model.network.word_model import ALPHABET, BLANK
+from model.words.lexicon import SYMBOLS, CharModel, Lexicon, Vocabulary
 
 #: The beam: prefixes kept per frame.
 BEAM = 24

@@ -14,8 +14,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import hub
-from .files import (
+from model.ink.preprocess import PREPROCESSING_VERSION
+from model.network import hub
+from model.network.files import (
     DEFAULT_VARIANT,
     INFERENCE_FILES,
     KERAS_DIR_FILES,
@@ -28,15 +29,14 @@ from .files import (
     sha256,
     variant_folder,
 )
-from .metrics import ModelMetrics
-from .preprocess import PREPROCESSING_VERSION
-from .runtime import Engine, EngineError, KerasEngine, LiteRTEngine, litert_available
-from .views import Views
-from .word_model import WordModel, WordModelError
+from model.network.metrics import ModelMetrics
+from model.network.runtime import Engine, EngineError, KerasEngine, LiteRTEngine, litert_available
+from model.network.views import Views
+from model.network.word_model import WordModel, WordModelError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DIR = Path(__file__).resolve().parent / "default"
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "default"
 ENV_VAR = "EMNIST_MODEL"  # a Hub repo id or local path, used when no source is given
 FINGERPRINT_CHARS = 16
 

@@ -1,5 +1,5 @@
-"""A drawing of words read by the word model: the lines and words ``model.reading`` lays out from the strokes, each
-word's trajectory read whole (``model.word_model``) and decoded with the word list (``model.word_decoder``).
+"""A drawing of words read by the word model: the lines and words ``model.words.layout`` lays out from the strokes, each
+word's trajectory read whole (``model.network.word_model``) and decoded with the word list (``model.words.decoder``).
 
 Nothing is cut before reading. Each character's ink comes afterwards from the reading's CTC alignment (see
 ``_Word.ink_of``).
@@ -13,18 +13,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import reading, word_decoder
-from .lexicon import SYMBOLS, Vocabulary
-from .preprocess import PreprocessError
-from .reading import Answer, Character, Reading
-from .strokes import Strokes, render
-from .trajectory import TrajectoryError, resampled
-from .word_model import STRIDE, WordModel, frames
+from model.ink.preprocess import PreprocessError
+from model.ink.strokes import Strokes, render
+from model.ink.trajectory import TrajectoryError, resampled
+from model.network.word_model import STRIDE, WordModel, frames
+from model.words import cut_and_search, decoder
+from model.words.layout import layout, marked, stroke_parts
+from model.words.lexicon import SYMBOLS, Vocabulary
+from model.words.reading import Answer, Character, Reading, TooMuchWriting, assemble
 
 #: At most this many of the word model's frames for one drawing (a full line on the word pad is a few hundred).
 MAX_FRAMES = 2_000
 #: A run of ink in pieces written apart, each no wider than this share of their median height, is characters
-#: written one at a time (a number, a code): cut at the gaps and searched (``model.reading``), which reads those
+#: written one at a time (a number, a code): cut at the gaps and searched (``model.words.cut_and_search``), which reads those
 #: better than the word model (``python -m bench word_model --writers tune``).
 APART_WIDTH = 1.2
 
@@ -90,14 +91,14 @@ def _word(strokes: Strokes, parts: list) -> _Word:
     try:
         features, points, owners = resampled(chosen.strokes)
     except TrajectoryError as exc:
-        raise reading.TooMuchWriting(str(exc)) from None
+        raise TooMuchWriting(str(exc)) from None
     return _Word(parts, chosen, features, points, owners)
 
 
 def _layout(strokes: Strokes):
     """(lines -> words -> runs of ink and punctuation, the runs in reading order), within the reading budget."""
-    lines = reading.marked(reading.stroke_parts(strokes))
-    return reading.layout(lines, lambda parts: _word(strokes, parts), budget=MAX_FRAMES)
+    lines = marked(stroke_parts(strokes))
+    return layout(lines, lambda parts: _word(strokes, parts), budget=MAX_FRAMES)
 
 
 def _characters(word: _Word, text: str, spans: list[tuple[int, int]], answer: Answer | None) -> list[Character]:
@@ -134,36 +135,36 @@ def read_strokes(
 ) -> Reading:
     """The drawing's text, its best few readings and the best one's characters (boxes in canvas units). With
     ``apart``, runs of characters written one at a time are cut and searched instead (``written_apart``)."""
-    layout, words = _layout(strokes)
+    placed, words = _layout(strokes)
     cut = [w for w in words if apart and written_apart(w)]
     if cut:
-        units = [reading.pen_unit(strokes, w.parts) for w in cut]
-        reading.search_units(units, answer, vocabulary)
+        units = [cut_and_search.pen_unit(strokes, w.parts) for w in cut]
+        cut_and_search.search_units(units, answer, vocabulary)
         for word, unit in zip(cut, units):
             word.paths, word.characters = unit.paths, unit.characters
     for word in words:
         if word.paths:
             continue
-        word.output = word_decoder.restrict(model(word.features), allowed)
+        word.output = decoder.restrict(model(word.features), allowed)
         style = None
-        for candidate in word_decoder.decode(word.output, vocabulary):
-            spans = word_decoder.align(word.output, candidate.text)
+        for candidate in decoder.decode(word.output, vocabulary):
+            spans = decoder.align(word.output, candidate.text)
             if spans is None:
                 continue
             if style is None:
-                style = word_decoder.style_from_ink(word.output, candidate.text, spans)
-            text = word_decoder.styled(candidate.text, style)
+                style = decoder.style_from_ink(word.output, candidate.text, spans)
+            text = decoder.styled(candidate.text, style)
             word.paths.append(_Path(candidate.score))
             word.characters.append(_characters(word, text, spans, answer if not word.characters else None))
         if not word.paths:  # nothing read, or nothing the frames can hold
             word.paths, word.characters = [_Path(0.0)], [[]]
-    return reading.assemble(layout, words)
+    return assemble(placed, words)
 
 
 def spell(strokes: Strokes, model: WordModel, answer: Answer, text: str) -> Reading:
     """The drawing read as ``text`` says (a writer's correction): one typed word per word of ink (or, for one word of
     ink, the whole text), each laid on its ink by the model's alignment, each character's glyph read by LeNet-5."""
-    layout, words = _layout(strokes)
+    placed, words = _layout(strokes)
     typed = text.split()
     if len(words) == 1:
         typed = ["".join(typed)]
@@ -178,8 +179,8 @@ def spell(strokes: Strokes, model: WordModel, answer: Answer, text: str) -> Read
         if not spelt or any(c.lower() not in SYMBOLS for c in spelt):
             raise Unspellable(f"{spelt!r} cannot be taught: use letters A-Z and digits only.")
         word.output = model(word.features)
-        spans = word_decoder.align(word.output, spelt)
+        spans = decoder.align(word.output, spelt)
         if spans is None:
             raise Unspellable(f"{spelt!r} has more characters than this ink can hold.")
         word.paths, word.characters = [_Path(0.0)], [_characters(word, spelt, spans, answer)]
-    return reading.assemble(layout, words)
+    return assemble(placed, words)

@@ -1,4 +1,4 @@
-"""The best readings of a word through its candidate characters (``model.segmentation``): a beam search over the
+"""The best readings of a word through its candidate characters (``model.words.segmentation``): a beam search over the
 segmentation graph, as in LeCun et al. (1998, section IX), with and without a word list.
 
 A reading is a path through the pieces; each step is one candidate character read as one symbol. Its score adds,
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .labels import NUM_CLASSES, index_of
-from .lexicon import SYMBOLS, CharModel, Lexicon
+from model.labels import NUM_CLASSES, index_of
+from model.words.lexicon import SYMBOLS, CharModel, Lexicon
 
 #: Hypotheses kept at each point of the word.
 BEAM = 48
