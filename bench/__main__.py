@@ -74,7 +74,7 @@ def _kwargs(name: str, args) -> dict:
     if name == "accuracy":
         kwargs["count"] = 940 if args.quick else None
     if name == "ablation":
-        kwargs["out_dir"] = args.out
+        kwargs["out_dir"] = args.out or common.RESULTS_DIR
     if name == "latency":
         kwargs["baseline_url"] = args.baseline_url
     if name == "word_model":
@@ -99,7 +99,12 @@ def readme_section(out_dir: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="+", choices=[*BENCHES, "all"], help="which benchmarks to run")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"which benchmarks to run: {', '.join(BENCHES)} or all (none: --update-readme alone)",
+    )
     parser.add_argument(
         "--quick", action="store_true", help="tiny mode: few iterations (CI uses it so the scripts never rot)"
     )
@@ -127,25 +132,37 @@ def main(argv: list[str] | None = None) -> int:
         default="test",
         help="word_model: the word test writers, or the tuning writers (the word model's validation)",
     )
-    parser.add_argument("--out", type=Path, default=common.RESULTS_DIR, help="where the JSON results go")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"where the JSON results go (default: {common.RESULTS_DIR}; a --quick run's are kept only with --out)",
+    )
     parser.add_argument(
         "--update-readme", action="store_true", help="rewrite bench/README.md's results section from the JSON files"
     )
     args = parser.parse_args(argv)
+    if not args.names and not args.update_readme:
+        parser.error("name a benchmark (or all), or give --update-readme")
+    if unknown := sorted(set(args.names) - {*BENCHES, "all"}):
+        parser.error(f"no benchmark named {', '.join(unknown)} (choose from {', '.join(BENCHES)} or all)")
     names = [n for n in BENCHES if n not in LONG] if "all" in args.names else args.names
     command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
     for name in names:
         module = BENCHES[name]
         result = module.run(**_kwargs(name, args))
         saved = f"{name}_tune" if name == "word_model" and args.writers == "tune" else name  # both kept
-        path = common.save(saved, result, args.out, command)
+        if args.quick and args.out is None:  # a smoke test's numbers never replace the published ones
+            print(f"\n### {name}\n\n{module.report(result)}\n\n(a --quick run: not written)")
+            continue
+        path = common.save(saved, result, args.out or common.RESULTS_DIR, command)
         print(f"\n### {name}\n\n{module.report(result)}\n\n(written to {path})")
     if args.update_readme:
         text = README.read_text()
         if not MARKER.search(text):
             print("bench/README.md has no <!-- bench:start --> ... <!-- bench:end --> section", file=sys.stderr)
             return 1
-        section = readme_section(args.out)
+        section = readme_section(args.out or common.RESULTS_DIR)
         from model.atomic import write_text
 
         write_text(README, MARKER.sub(lambda m: m.group(1) + section + m.group(2), text))

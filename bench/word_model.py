@@ -200,7 +200,7 @@ def apart_rule(count: int = 300) -> dict:
         numbers.append(("".join(str(d) for d in digits), value))
 
     def right(samples, apart: bool, dictionary: bool) -> float:
-        vocabulary, answer = Vocabulary.of(dictionary=dictionary), classifier._answerer(None, None)
+        vocabulary, answer = Vocabulary.of(dictionary=dictionary), classifier.answerer(None, None)
         read = [
             read_strokes(Strokes.parse(v), classifier.words, answer, vocabulary, None, apart).text for _, v in samples
         ]

@@ -27,9 +27,11 @@ from model.ink.canvas import WORD_CANVAS, pad_value, word_placing
 from model.ink.preprocess import find_ink, open_image
 from model.ink.strokes import Strokes
 from model.labels import LABELS
-from model.words import search, segmentation
+from model.words import search
 from model.words.cut_and_search import word_graphs
 from model.words.lexicon import Vocabulary
+from model.words.segmentation import CUTS as CUTS_SERVED
+from model.words.segmentation import Cuts
 
 from .common import table
 from .words import DIGITS, LETTERS, _as_pad_strokes, _ink_of, _pen_ink, cer, compose, sample_words
@@ -49,20 +51,22 @@ GRID = {
 #: The segmentation's settings compared (each a change from what ``model.words.segmentation`` serves; {}: as served).
 CUTS = [
     {},
-    {"CUT_AT": ("bottom",)},
-    {"MAX_RUN": 6},
-    {"MAX_RUN": 7},
-    {"WHOLE_WIDTH": 1.0},
-    {"WHOLE_WIDTH": 2.0},
-    {"WIDE": 1.2},
-    {"WIDE": 1.6},
+    {"cut_at": ("bottom",)},
+    {"max_run": 6},
+    {"max_run": 7},
+    {"whole_width": 1.0},
+    {"whole_width": 2.0},
+    {"wide": 1.2},
+    {"wide": 1.6},
 ]
 
 
-def graphs_of(classifier: Classifier, words: list, pictures: bool = False) -> list[tuple[str, list[search.Graph]]]:
+def graphs_of(
+    classifier: Classifier, words: list, pictures: bool = False, cuts: Cuts = CUTS_SERVED
+) -> list[tuple[str, list[search.Graph]]]:
     """Each word placed on the word pad, and cut and read as the pad sends it (or as a picture of that ink)."""
     rng = np.random.default_rng(29)
-    answer = classifier._answerer(None, None)
+    answer = classifier.answerer(None, None)
     out = []
     for w in words:
         placing = word_placing(list(w.strokes), rng)
@@ -70,11 +74,11 @@ def graphs_of(classifier: Classifier, words: list, pictures: bool = False) -> li
             drawing = find_ink(open_image(raster(list(w.strokes), brush=6, canvas=WORD_CANVAS, **placing)))
         else:
             drawing = Strokes.parse(pad_value(list(w.strokes), canvas=WORD_CANVAS, **placing))
-        out.append((w.text.lower(), word_graphs(drawing, answer)))
+        out.append((w.text.lower(), word_graphs(drawing, answer, cuts)))
     return out
 
 
-def string_graphs(classifier: Classifier, count: int) -> list[tuple[str, list[search.Graph]]]:
+def string_graphs(classifier: Classifier, count: int, cuts: Cuts = CUTS_SERVED) -> list[tuple[str, list[search.Graph]]]:
     """``count`` strings of 3-7 characters written apart (half digits, half letters) by the UNIPEN writers the
     model held out for validation, each as the word pad sends it and as a picture of the same ink."""
     characters = data.pen_validation_characters(classifier.metrics.training.recipe)
@@ -85,7 +89,7 @@ def string_graphs(classifier: Classifier, count: int) -> list[tuple[str, list[se
         for kind, names in (("digits", {"digits"}), ("letters", {"uppercase", "lowercase"}))
     }
     rng = np.random.default_rng(31)
-    answer = classifier._answerer(None, None)
+    answer = classifier.answerer(None, None)
     out = []
     for n in range(count):
         pool = by_kind["digits" if n % 2 else "letters"]
@@ -94,12 +98,14 @@ def string_graphs(classifier: Classifier, count: int) -> list[tuple[str, list[se
         picture, boxes = compose([p[0] for p in pens], rng)
         text = "".join(c.label for c in chosen).lower()
         value, _ = _as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
-        out.append((text, word_graphs(Strokes.parse(value), answer)))
-        out.append((text, word_graphs(find_ink(open_image(picture)), answer)))
+        out.append((text, word_graphs(Strokes.parse(value), answer, cuts)))
+        out.append((text, word_graphs(find_ink(open_image(picture)), answer, cuts)))
     return out
 
 
-def emnist_strings(classifier: Classifier, data_options, count: int) -> list[tuple[str, list[search.Graph]]]:
+def emnist_strings(
+    classifier: Classifier, data_options, count: int, cuts: Cuts = CUTS_SERVED
+) -> list[tuple[str, list[search.Graph]]]:
     """``count`` strings of 3-7 EMNIST glyphs of the validation split (half letters, half digits) side by side, as
     a picture: how the picture path reads characters written apart in EMNIST's own style."""
     from train.data import DataOptions, hold_out, load_splits
@@ -109,13 +115,15 @@ def emnist_strings(classifier: Classifier, data_options, count: int) -> list[tup
     held = hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed)
     by_class = {c: np.flatnonzero(held.y_val == c) for c in range(len(LABELS))}
     rng = np.random.default_rng(37)
-    answer = classifier._answerer(None, None)
+    answer = classifier.answerer(None, None)
     out = []
     for n in range(count):
         classes = rng.choice(DIGITS if n % 2 else LETTERS, int(rng.integers(3, 8)))
         inks = [_ink_of(held.x_val[rng.choice(by_class[c])]) for c in classes]
         picture, _ = compose(inks, rng)
-        out.append(("".join(LABELS[c] for c in classes).lower(), word_graphs(find_ink(open_image(picture)), answer)))
+        out.append(
+            ("".join(LABELS[c] for c in classes).lower(), word_graphs(find_ink(open_image(picture)), answer, cuts))
+        )
     return out
 
 
@@ -171,11 +179,12 @@ def run(
     words = sample_words(words, count or (40 if quick else 300), seed=9)
     count_strings = 30 if quick else 200
 
-    def sets() -> tuple:
+    def sets(cuts: Cuts = CUTS_SERVED) -> tuple:
         return (
-            graphs_of(classifier, words),
-            string_graphs(classifier, count_strings) + emnist_strings(classifier, data_options, count_strings // 2),
-            graphs_of(classifier, words, pictures=True),
+            graphs_of(classifier, words, cuts=cuts),
+            string_graphs(classifier, count_strings, cuts)
+            + emnist_strings(classifier, data_options, count_strings // 2, cuts),
+            graphs_of(classifier, words, pictures=True, cuts=cuts),
         )
 
     graphs, strings, pictures = sets()
@@ -191,16 +200,9 @@ def run(
             history.append({"weight": field, "tried": {str(v): s for _, v, s in trials}, "chosen": best[1]})
     cuts = []
     for change in CUTS[:2] if quick else CUTS:
-        saved = {k: getattr(segmentation, k) for k in change}
-        for k, v in change.items():
-            setattr(segmentation, k, v)
-        try:
-            start = time.perf_counter()
-            trial = sets()
-            seconds = (time.perf_counter() - start) / len(words)
-        finally:
-            for k, v in saved.items():
-                setattr(segmentation, k, v)
+        start = time.perf_counter()
+        trial = sets(dataclasses.replace(CUTS_SERVED, **change))
+        seconds = (time.perf_counter() - start) / len(words)
         edges = float(np.mean([sum(len(g.edges) for g in units) for _, units in trial[0]]))
         cuts.append(
             {
@@ -221,10 +223,7 @@ def run(
         "start_scores": evaluate(graphs, search.WEIGHTS, strings, pictures),
         "history": history,
         "cuts": cuts,
-        "serving_cuts": {
-            k: list(v) if isinstance(v, tuple) else v
-            for k, v in {n: getattr(segmentation, n) for n in ("CUT_AT", "MAX_RUN", "WHOLE_WIDTH", "WIDE")}.items()
-        },
+        "serving_cuts": {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(CUTS_SERVED).items()},
     }
 
 

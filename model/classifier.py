@@ -195,7 +195,7 @@ class Classifier:
         mask = allowed_mask(allowed)
         vocabulary = Vocabulary.of(words, dictionary)  # a bad word list fails before any work
         ink = find_ink(open_image(image))
-        return self._stamped(cut_and_search.read(ink, self._answerer(mask, memory), vocabulary))
+        return self._stamped(cut_and_search.read(ink, self.answerer(mask, memory), vocabulary))
 
     def read_strokes(
         self,
@@ -213,7 +213,7 @@ class Classifier:
             words = [*parse_words(words or []), *memory.words]
         vocabulary = Vocabulary.of(words, dictionary)
         strokes = Strokes.parse(strokes)
-        answer = self._answerer(mask, memory)
+        answer = self.answerer(mask, memory)
         if self.words is None:
             return self._stamped(cut_and_search.read_strokes(strokes, answer, vocabulary))
         return self._stamped(with_word_model.read_strokes(strokes, self.words, answer, vocabulary, mask))
@@ -226,7 +226,7 @@ class Classifier:
         Without a word model, ``text`` must have one character for each the cut-and-search reading found."""
         mask = allowed_mask(allowed)
         strokes = Strokes.parse(strokes)
-        answer = self._answerer(mask, memory)
+        answer = self.answerer(mask, memory)
         if self.words is not None:
             return self._stamped(with_word_model.spell(strokes, self.words, answer, text))
         found = cut_and_search.read_strokes(strokes, answer, Vocabulary.of(dictionary=False))
@@ -240,7 +240,7 @@ class Classifier:
             character.label = label
         return self._stamped(Reading(text, found.characters, []))
 
-    def _answerer(self, mask: np.ndarray | None, memory: WriterMemory | None) -> Answer:
+    def answerer(self, mask: np.ndarray | None, memory: WriterMemory | None) -> Answer:
         """Candidate characters of words, read by the model file alone (calibrated too): a word has tens of
         candidates, and averaging test-time views over each would multiply the time a word takes."""
 

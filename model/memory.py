@@ -98,15 +98,16 @@ class WriterMemory:
 
     def add(self, answer, label: str, confirmed: bool = False) -> None:
         """Remember that ``answer`` (a Prediction, or a Character of a Reading) was ``label``. Lowercase letters that
-        EMNIST Balanced merges (c, o, s, ...) are kept as their class; an unknown character is a ValueError."""
+        EMNIST Balanced merges (c, o, s, ...) are kept as their class; an unknown character is UnknownCharacter, an answer that does not fit
+        this memory MemoryRejected."""
         features, model = getattr(answer, "features", None), getattr(answer, "model", None)
         if features is None:
-            raise ValueError(
+            raise MemoryRejected(
                 "This answer carries no features: the model file predates writer memories "
                 "(re-export it with python -m train.export)."
             )
         if self.model is not None and model != self.model:
-            raise ValueError("This answer comes from another model than the rest of this memory.")
+            raise MemoryRejected("This answer comes from another model than the rest of this memory.")
         label = LABELS[index_of(label)]  # UnknownCharacter for characters outside the 47 classes
         self.model = model
         self.examples.append(Example(label, unit(features), confirmed))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from typing import Any
+from typing import Any, NamedTuple
 
 import gradio as gr
 import numpy as np
@@ -33,17 +33,52 @@ TOP_K = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024  # what a picture may weigh however it came (upload, data: URI, URL)
 FIX_CHOICES = 4  # "Not right? It was:" offers the runner-up guesses, this many
 
-#: What the single-character outputs show: the guesses (gr.Label), the 28x28 the model saw, a note, the
-#: "it was" choices, and what the answer was read from (kept for a correction: no redrawing).
-Answer = tuple[dict | None, np.ndarray | None, str, Any, dict | None]
-#: What the word outputs show: the text, the drawing with a box per character, the per-character table, the
-#: strokes read (for corrections), the "it was" choices of a clicked character, and the other readings offered.
-WordAnswer = tuple[str, np.ndarray | None, str, dict | None, Any, Any]
-#: A remembered handwriting (what the browser keeps) and the line saying what is remembered.
-Memory = tuple[dict | None, str]
+
+class Answer(NamedTuple):
+    """What the single-character outputs show, in ``space.ui``'s order of them."""
+
+    guesses: dict | None  # gr.Label's top classes
+    glyph: np.ndarray | None  # the 28x28 the model saw, enlarged
+    note: str
+    choices: Any  # the "it was" runner-ups (a gr.Radio update)
+    source: dict | None  # what the answer was read from, kept for a correction (no redrawing)
+
+    @classmethod
+    def warning(cls, message: str) -> Answer:
+        """Everything shown stays as it was; the note says why."""
+        return cls(gr.skip(), gr.skip(), f"⚠️ {message}", gr.skip(), gr.skip())
+
+
+class WordAnswer(NamedTuple):
+    """What the word outputs show, in ``space.ui``'s order of them."""
+
+    text: str
+    picture: np.ndarray | None  # the drawing with a box per character
+    note: str  # the per-character table
+    value: dict | None  # the strokes read, kept for corrections
+    choices: Any  # the "it was" choices of a clicked character
+    suggestions: Any  # the other readings offered
+
+    @classmethod
+    def warning(cls, message: str) -> WordAnswer:
+        return cls(gr.skip(), gr.skip(), f"⚠️ {message}", gr.skip(), gr.skip(), gr.skip())
+
+
+class Memory(NamedTuple):
+    """A remembered handwriting (what the browser keeps) and the line saying what is remembered."""
+
+    stored: dict | None
+    status: str
+
+    @classmethod
+    def unchanged(cls) -> Memory:
+        """Where a correction is refused."""
+        return cls(gr.skip(), gr.skip())
+
+
 NO_CHOICES = gr.Radio(choices=[], value=None, visible=False)
-EMPTY: Answer = (None, None, texts.WELCOME, NO_CHOICES, None)
-EMPTY_WORD: WordAnswer = ("", None, texts.WORD_WELCOME, None, NO_CHOICES, NO_CHOICES)
+EMPTY = Answer(None, None, texts.WELCOME, NO_CHOICES, None)
+EMPTY_WORD = WordAnswer("", None, texts.WORD_WELCOME, None, NO_CHOICES, NO_CHOICES)
 
 
 class Refused(Exception):
@@ -88,7 +123,7 @@ def ui_errors(empty):
             except Exception:
                 log.exception("%s failed", handler.__name__)
                 message = f"⚠️ {texts.SERVER_FAILED}"
-            return (*empty[:2], message, *empty[3:])
+            return empty._replace(note=message)
 
         return wrapped
 
@@ -120,13 +155,8 @@ def fix_choices(prediction: Prediction) -> gr.Radio:
 def show_reading(reading: Reading, picture, value: dict | None) -> WordAnswer:
     others = [c.text for c in reading.candidates[1:]]
     suggestions = gr.Radio(choices=others, value=None, visible=bool(others)) if others else NO_CHOICES
-    return (
-        reading.text,
-        pictures.annotate(picture, reading),
-        texts.word_details(reading),
-        value,
-        NO_CHOICES,
-        suggestions,
+    return WordAnswer(
+        reading.text, pictures.annotate(picture, reading), texts.word_details(reading), value, NO_CHOICES, suggestions
     )
 
 
@@ -205,7 +235,7 @@ class Page:
         return problem or texts.remembered(len(memory))
 
     def forget(self) -> Memory:
-        return None, texts.FORGOTTEN
+        return Memory(None, texts.FORGOTTEN)
 
     # The page's own events (private: never part of the API).
 
@@ -222,12 +252,14 @@ class Page:
             if prediction.characters > 1 or reader.looks_like_words(source["picture"]):  # a word: read it
                 reading = reader.read(source["picture"], allowed, memory)
                 note = texts.read_as_word(len(reading.characters), reading.text) + "\n\n" + texts.word_details(reading)
-                return None, None, f"{note}\n\n{by}", NO_CHOICES, None
+                return Answer(None, None, f"{note}\n\n{by}", NO_CHOICES, None)
         glyph = pictures.enlarge(prediction.glyph)
         if prediction.refusal:
-            return None, glyph, f"✋ {texts.refusal(prediction.refusal, prediction.characters)}", NO_CHOICES, None
+            return Answer(
+                None, glyph, f"✋ {texts.refusal(prediction.refusal, prediction.characters)}", NO_CHOICES, None
+            )
         note = "\n\n".join(n for n in (problem, texts.notes_for(prediction.label, allowed), by) if n)
-        return prediction.confidences(TOP_K), glyph, note, fix_choices(prediction), source
+        return Answer(prediction.confidences(TOP_K), glyph, note, fix_choices(prediction), source)
 
     @ui_errors(EMPTY)
     def draw(self, value, kind=None, stored=None, model=AUTO) -> Answer:
@@ -264,9 +296,8 @@ class Page:
         variant, reader = self.models.reader(model, "strokes")
         memory, problem = self._usable_memory(stored, reader)
         reading = reader.read_strokes(strokes, self.allowed(kind), memory, **self.vocabulary(words, dictionary))
-        text, picture, details, value, choices, suggestions = show_reading(reading, pictures.drawn(strokes), value)
-        note = "\n\n".join(n for n in (problem, details, texts.answered_by(variant)) if n)
-        return text, picture, note, value, choices, suggestions
+        shown = show_reading(reading, pictures.drawn(strokes), value)
+        return shown._replace(note="\n\n".join(n for n in (problem, shown.note, texts.answered_by(variant)) if n))
 
     # Corrections: the visitor says what a character was; it is remembered and the answer shown again.
 
@@ -277,7 +308,7 @@ class Page:
         share: bool = False,
         source: dict | None = None,
         words: list[str] = (),
-    ) -> tuple[dict, str]:
+    ) -> Memory:
         """Remember each (answer, label, confirmed) and each word written; with the visitor's consent, also share
         the answers with the owner."""
         memory = self.memory(stored)
@@ -301,7 +332,7 @@ class Page:
                     )
                 )
                 shared += 1
-        return memory.as_dict(), texts.remembered(len(memory)) + (f" {texts.shared(shared)}" if shared else "")
+        return Memory(memory.as_dict(), texts.remembered(len(memory)) + (f" {texts.shared(shared)}" if shared else ""))
 
     def _teachable(self, model: Any, source: dict) -> Classifier:
         """The model a correction teaches: the home model, and only where it is the one answering."""
@@ -323,10 +354,10 @@ class Page:
             before = reader.predict_strokes(source["strokes"], allowed, memory)
         else:
             before = reader.predict(source["picture"], allowed=allowed, memory=memory)
-        new, status = self._learn(stored, [(before, label, confirmed)], share, source)
-        answer = self._answer(source, kind, new, model)
-        note = texts.learnt(label, confirmed) + ("\n\n" + answer[2] if answer[2] else "")
-        return (*answer[:2], note, *answer[3:]), (new, status)
+        learnt = self._learn(stored, [(before, label, confirmed)], share, source)
+        answer = self._answer(source, kind, learnt.stored, model)
+        note = texts.learnt(label, confirmed) + ("\n\n" + answer.note if answer.note else "")
+        return answer._replace(note=note), learnt
 
     def correct(self, source, label, kind=None, stored=None, share=False, model=AUTO):
         """The visitor picked or typed what the character was: remember it, read it again."""
@@ -336,20 +367,21 @@ class Page:
         """The visitor says the top guess was right: remember it as confirmed."""
 
         def run():
-            answer = self._answer(source, kind, stored, model) if isinstance(source, dict) else EMPTY
-            if not answer[0]:
+            guesses = self._answer(source, kind, stored, model).guesses if isinstance(source, dict) else None
+            if not guesses:
                 raise Refused(texts.NOTHING_TO_CORRECT)
-            return self._corrected(source, max(answer[0], key=answer[0].get), stored, kind, True, share, model)
+            return self._corrected(source, max(guesses, key=guesses.get), stored, kind, True, share, model)
 
         return self._guarded(run)
 
-    def _guarded(self, run):
-        """(single answer outputs..., memory, status): a refused correction changes nothing and says why."""
+    @staticmethod
+    def _guarded(run) -> tuple:
+        """(the single answer's outputs..., the memory's): a refused correction changes nothing and says why."""
         try:
-            answer, (memory, status) = run()
-            return (*answer, memory, status)
-        except (Refused, UnknownCharacter, MemoryRejected, PreprocessError, ValueError) as exc:
-            return (gr.skip(), gr.skip(), f"⚠️ {exc}", gr.skip(), gr.skip(), gr.skip(), gr.skip())
+            answer, learnt = run()
+        except VISITOR_ERRORS as exc:
+            answer, learnt = Answer.warning(str(exc)), Memory.unchanged()
+        return (*answer, *learnt)
 
     def pick(self, value, evt: gr.SelectData, kind=None, stored=None, words="", dictionary=True, model=AUTO):
         """A click on the word's picture: the character there, its top guesses offered as "it was"."""
@@ -417,13 +449,13 @@ class Page:
             memory, _ = self._usable_memory(stored, reader)
             spelt = reader.spell_strokes(value, wanted, self.allowed(kind), memory)
             learnt = _as_taught(spelt.characters)
-            new, status = self._learn(stored, learnt, share, {"strokes": value}, words=WORD.findall(spelt.text))
-            shown, picture, details, value, _, _ = show_reading(spelt, pictures.drawn(Strokes.parse(value)), value)
+            memory = self._learn(stored, learnt, share, {"strokes": value}, words=WORD.findall(spelt.text))
+            shown = show_reading(spelt, pictures.drawn(Strokes.parse(value)), value)
             changed = sum(not confirmed for _, _, confirmed in learnt)
-            note = texts.learnt_word(changed, len(learnt)) + "\n\n" + details
-            return shown, picture, note, value, NO_CHOICES, NO_CHOICES, new, status
+            note = texts.learnt_word(changed, len(learnt)) + "\n\n" + shown.note
+            return (*shown._replace(note=note, suggestions=NO_CHOICES), *memory)
         except VISITOR_ERRORS as exc:
-            return (gr.skip(), gr.skip(), f"⚠️ {exc}", *[gr.skip()] * 5)
+            return (*WordAnswer.warning(str(exc)), *Memory.unchanged())
 
     # The public API (gradio_client, plain HTTP, MCP): the docstrings are what clients read.
 

@@ -51,7 +51,7 @@ def test_a_drawing_is_answered_with_its_guesses_glyph_and_runner_ups(page, pen_c
 def test_bad_strokes_become_a_warning_never_an_exception(page, value, message):
     confidences, glyph, note, *_ = page.draw(value)
     assert confidences is None and glyph is None and note.startswith("⚠️") and message in note
-    assert page.write(value)[2].startswith("⚠️")
+    assert page.write(value).note.startswith("⚠️")
 
 
 def test_a_tap_is_refused_kindly(page):
@@ -152,7 +152,7 @@ def test_a_remembered_word_is_read_as_the_writers_own(page):
 def test_the_visitors_word_list_is_read_and_a_bad_one_is_explained(page):
     value = written(["LT"])
     assert page.write(value, "Anything", None, "LT")[0] == "LT"
-    note = page.write(value, "Anything", None, "good, b@d")[2]
+    note = page.write(value, "Anything", None, "good, b@d").note
     assert note.startswith("⚠️") and "Word 2" in note
 
 

@@ -193,7 +193,7 @@ def test_a_slow_url_gives_up_in_time(pictures_url, tmp_path, monkeypatch):
     start = time.perf_counter()
     with pytest.raises(remote.RemoteImageError, match="did not arrive"):
         asyncio.run(remote.download(pictures_url + "/slow", tmp_path, allow_private=True))
-    assert time.perf_counter() - start < 3
+    assert time.perf_counter() - start < 10  # the server would have taken 20 s
 
 
 def test_a_picture_url_is_saved(pictures_url, tmp_path):

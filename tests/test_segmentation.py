@@ -41,8 +41,8 @@ def test_every_letter_boundary_of_a_joined_up_word_is_a_cut(row):
         assert any(s == stroke and first <= at <= last for s, at in cuts), (row["text"], stroke, first, last)
     letters = len(row["text"])
     assert letters <= len(lattice.pieces) <= segmentation.MAX_PIECES  # over-segmented, within bounds
-    longer = [(i, j) for i, j in lattice.edges if j - i > segmentation.MAX_RUN]
-    assert len(longer) <= len(row["strokes"])  # at most one whole stroke each beyond runs of MAX_RUN
+    longer = [(i, j) for i, j in lattice.edges if j - i > segmentation.CUTS.max_run]
+    assert len(longer) <= len(row["strokes"])  # at most one whole stroke each beyond runs of CUTS.max_run
 
 
 def wiggle(turns: int, width: float) -> np.ndarray:
@@ -52,14 +52,14 @@ def wiggle(turns: int, width: float) -> np.ndarray:
 
 
 def test_a_character_drawn_with_many_turns_is_a_candidate_whole_but_a_word_is_not():
-    """A digit written with a shaky pen is cut at every turn into more than MAX_RUN pieces: the whole of it
+    """A digit written with a shaky pen is cut at every turn into more than CUTS.max_run pieces: the whole of it
     stays a candidate. A joined-up word as wide as several letters is read only as runs of pieces."""
     narrow = segmentation.over_segment(Strokes(400, 400, (wiggle(10, 80.0),), 4.0))
-    assert len(narrow.pieces) > segmentation.MAX_RUN
+    assert len(narrow.pieces) > segmentation.CUTS.max_run
     assert (0, len(narrow.pieces)) in narrow.edges
     wide = segmentation.over_segment(Strokes(2000, 400, (wiggle(10, 1000.0),), 4.0))
-    assert len(wide.pieces) > segmentation.MAX_RUN
-    assert all(j - i <= segmentation.MAX_RUN for i, j in wide.edges)
+    assert len(wide.pieces) > segmentation.CUTS.max_run
+    assert all(j - i <= segmentation.CUTS.max_run for i, j in wide.edges)
 
 
 def test_a_dot_or_bar_written_after_the_word_joins_the_letters_under_it():
@@ -80,7 +80,7 @@ def test_a_long_scribble_is_cut_into_a_bounded_number_of_pieces():
     zigzag = np.stack([t * 10, 100 + 50 * np.sin(t)], axis=1)
     lattice = segmentation.over_segment(Strokes(20_000, 300, (zigzag,), 4.0))
     assert len(lattice.pieces) == segmentation.MAX_PIECES
-    assert len(lattice.edges) <= segmentation.MAX_PIECES * segmentation.MAX_RUN
+    assert len(lattice.edges) <= segmentation.MAX_PIECES * segmentation.CUTS.max_run
 
 
 def test_touching_letters_in_a_picture_are_cut_at_their_thinnest_columns():

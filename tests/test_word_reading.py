@@ -93,7 +93,7 @@ def test_characters_written_one_at_a_time_are_cut_at_their_gaps(pen_classifier):
     for character, part in zip(reading.characters, sorted(parts, key=lambda p: p.box[0])):
         assert abs(character.box[0] - part.box[0]) <= 12 and abs(character.box[2] - part.box[2]) <= 12
     whole = with_word_model.read_strokes(
-        Strokes.parse(value), pen_classifier.words, pen_classifier._answerer(None, None), Vocabulary.of(), None, False
+        Strokes.parse(value), pen_classifier.words, pen_classifier.answerer(None, None), Vocabulary.of(), None, False
     )
     assert whole.text  # the word model reads it too when asked; the rule chose which reads better (bench)
 

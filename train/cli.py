@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 from model.network.files import DEFAULT_VARIANT, VARIANTS, variant_folder
 from model.network.hub import is_repo_id
 
-from . import data, pen
+from . import data, options
 from . import views as test_views
-from .recipe import AUGMENTATIONS, IMBALANCE, Recipe
+from .options import add_options
+from .recipe import Recipe
 
 if TYPE_CHECKING:
     from model.network.metrics import ModelMetrics
@@ -29,7 +30,6 @@ log = logging.getLogger("train")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    d = Recipe()
     p = argparse.ArgumentParser(
         prog="python -m train",
         description="Train the LeNet-5 on EMNIST Balanced, calibrate it, evaluate it on the test split, write the "
@@ -39,82 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_arguments(p)
     t = p.add_argument_group("training")
-    t.add_argument("--epochs", type=int, default=d.epochs, help="epochs (the learning-rate schedule spans all of them)")
-    t.add_argument("--batch-size", type=int, default=d.batch_size, help="global batch size")
-    t.add_argument("--learning-rate", type=float, default=d.learning_rate, help="Adam learning rate (peak)")
-    t.add_argument("--lr-schedule", choices=["cosine", "constant"], default=d.schedule, help="learning-rate schedule")
-    t.add_argument("--augment", choices=list(AUGMENTATIONS), default=d.augment, help="on-the-fly augmentation strength")
-    t.add_argument(
-        "--label-smoothing", type=float, default=d.label_smoothing, help="label smoothing of the one-hot targets"
-    )
-    t.add_argument(
-        "--imbalance",
-        choices=list(IMBALANCE),
-        default=d.imbalance,
-        help="class imbalance handling: " + "; ".join(f"{k}: {v}" for k, v in IMBALANCE.items()),
-    )
-    t.add_argument(
-        "--synthetic-mix",
-        type=float,
-        default=d.synthetic_mix,
-        help="add generated font glyphs to the training split, this share of its size (0 = none)",
-    )
-    t.add_argument(
-        "--style-mix",
-        type=float,
-        default=d.style_mix,
-        help="add styled copies (crossed 7s and Zs, slashed 0s, flagged 1s) at this multiple of the rates "
-        "in train/styles.py (0 = none)",
-    )
-    t.add_argument(
-        "--ema", type=float, default=d.ema, help="momentum of the weights' moving average (e.g. 0.999); 0 = off"
-    )
-    t.add_argument(
-        "--pen-data",
-        nargs="+",
-        default=d.pen_data,
-        metavar="FILE",
-        help="add real pen characters, drawn as the pad delivers them: UJI Pen Characters (.json) and/or UNIPEN "
-        "(.jsonl or .jsonl.gz) files",
-    )
-    t.add_argument(
-        "--pen-writers",
-        default=d.pen_writers,
-        help="with --pen-data: only these writers: UJI writer ranges (0-29), UNIPEN contributor codes (apa,apb), or "
-        f"'unipen' for every UNIPEN contributor outside the pen test set ({', '.join(pen.TEST_CONTRIBUTORS)} and UJI "
-        "writers 30-59, which are refused)",
-    )
-    t.add_argument(
-        "--pen-repeat",
-        nargs="+",
-        type=int,
-        default=d.pen_repeat,
-        help="with --pen-data: each training character this many times; one count per file, or one for all (0: the "
-        "file's held-out writers join the validation split, nothing is trained on)",
-    )
-    t.add_argument(
-        "--pen-categories",
-        default=d.pen_categories,
-        help="with --pen-data: only these kinds of character (digits, uppercase, lowercase, from-words: letters cut "
-        "from whole words by python -m train.word_letters)",
-    )
-    t.add_argument(
-        "--pen-validation",
-        type=float,
-        default=d.pen_validation,
-        help="with --pen-data: this share of each contributor's writers is held out, whole, and joins the validation "
-        "split (calibration, test-time views and the card's validation numbers read it)",
-    )
-    t.add_argument(
-        "--refit-on-validation",
-        action="store_true",
-        help="after choosing the calibration on the validation split, train once more on train + validation "
-        "(twice the time; the validation score reported is the first run's)",
-    )
-    t.add_argument("--patience", type=int, default=d.patience, help="early stopping patience in epochs; 0 = none")
-    t.add_argument(
-        "--seed", type=int, default=d.seed, help="seed for the split, sampling, augmentation and initialisation"
-    )
+    add_options(t, Recipe)
     t.add_argument(
         "--teacher",
         nargs="+",
@@ -125,11 +50,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument(
         "--distill", type=float, default=0.7, help="weight of the teacher's soft targets in the loss, with --teacher"
-    )
-    t.add_argument(
-        "--init-from",
-        default=None,
-        help="fine-tune: start from this model (path, folder or Hub repo id with a .keras file)",
     )
     t.add_argument(
         "--test-time-views",
@@ -162,29 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def recipe_from(args: argparse.Namespace) -> Recipe:
-    return Recipe(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        schedule=args.lr_schedule,
-        augment=args.augment,
-        label_smoothing=args.label_smoothing,
-        imbalance=args.imbalance,
-        ema=args.ema,
-        patience=args.patience,
-        seed=args.seed,
-        init_from=args.init_from,
-        distill=args.distill if args.teacher else 0.0,
-        teachers=args.teacher or [],
-        synthetic_mix=args.synthetic_mix,
-        style_mix=args.style_mix,
-        pen_data=list(args.pen_data),
-        pen_writers=args.pen_writers,
-        pen_repeat=list(args.pen_repeat),
-        pen_categories=args.pen_categories,
-        pen_validation=args.pen_validation,
-        refit_on_validation=args.refit_on_validation,
-    )
+    return options.recipe_from(Recipe, args, distill=args.distill if args.teacher else 0.0, teachers=args.teacher or [])
 
 
 def _versions() -> dict:

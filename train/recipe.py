@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .options import option
+from .pen import TEST_CONTRIBUTORS
+
 
 @dataclass(frozen=True)
 class Augment:
@@ -42,27 +45,71 @@ IMBALANCE = {
 
 @dataclass
 class Recipe:
-    epochs: int = 30
-    batch_size: int = 128
-    learning_rate: float = 2e-3
-    schedule: str = "cosine"  # or "constant"
-    augment: str = "light"  # a key of AUGMENTATIONS (chosen by python -m bench ablation)
-    label_smoothing: float = 0.0
-    imbalance: str = "prior"  # a key of IMBALANCE
-    ema: float = 0.0  # momentum of Adam's moving average of the weights; 0 = off
-    distill: float = 0.0  # weight of a teacher's soft targets in the loss; 0 = no teacher
-    patience: int = 0  # early stopping on validation balanced accuracy; 0 = run the whole schedule
-    seed: int = 42
-    init_from: str | None = None
-    teachers: list[str] = field(default_factory=list)  # models whose averaged output is distilled (distill > 0)
-    synthetic_mix: float = 0.0  # font glyphs added to the training split, as a share of its size (pen-like strokes)
-    style_mix: float = 0.0  # styled copies (crossed 7s and Zs, slashed 0s, flagged 1s) added: see train/styles.py
-    pen_data: list[str] = field(default_factory=list)  # real pen characters (UJI JSON, UNIPEN JSON lines): train/pen.py
-    pen_writers: str = "0-29,unipen"  # ... only these writers' (train.pen.select; never the pen test set)
-    pen_repeat: list[int] = field(default_factory=lambda: [10])  # ... each character this many times, per file
-    pen_categories: str = "digits,uppercase,lowercase,from-words"  # ... only these kinds (train.pen.KINDS)
-    pen_validation: float = 0.15  # ... this share of each contributor's writers held out, whole, for validation
-    refit_on_validation: bool = False  # a last fit on train + validation, with the calibration of the first
+    epochs: int = option(30, help="epochs (the learning-rate schedule spans all of them)")
+    batch_size: int = option(128, help="global batch size")
+    learning_rate: float = option(2e-3, help="Adam learning rate (peak)")
+    schedule: str = option(
+        "cosine", help="learning-rate schedule", flag="--lr-schedule", choices=["cosine", "constant"]
+    )
+    augment: str = option(
+        "light",
+        help="on-the-fly augmentation strength (chosen by python -m bench ablation)",
+        choices=list(AUGMENTATIONS),
+    )
+    label_smoothing: float = option(0.0, help="label smoothing of the one-hot targets")
+    imbalance: str = option(
+        "prior",
+        help="class imbalance handling: " + "; ".join(f"{k}: {v}" for k, v in IMBALANCE.items()),
+        choices=list(IMBALANCE),
+    )
+    ema: float = option(0.0, help="momentum of the weights' moving average (e.g. 0.999); 0 = off")
+    distill: float = 0.0  # weight of a teacher's soft targets in the loss; 0 = no teacher (python -m train: --distill)
+    patience: int = option(0, help="early stopping patience in epochs (on validation balanced accuracy); 0 = none")
+    seed: int = option(42, help="seed for the split, sampling, augmentation and initialisation")
+    init_from: str | None = option(
+        None, help="fine-tune: start from this model (path, folder or Hub repo id with a .keras file)"
+    )
+    teachers: list[str] = field(default_factory=list)  # models whose averaged output is distilled (--teacher)
+    synthetic_mix: float = option(
+        0.0, help="add generated font glyphs to the training split, this share of its size (0 = none)"
+    )
+    style_mix: float = option(
+        0.0,
+        help="add styled copies (crossed 7s and Zs, slashed 0s, flagged 1s) at this multiple of the rates in "
+        "train/styles.py (0 = none)",
+    )
+    pen_data: list[str] = option(
+        help="add real pen characters, drawn as the pad delivers them (train/pen.py): UJI Pen Characters (.json) "
+        "and/or UNIPEN (.jsonl or .jsonl.gz) files",
+        factory=list,
+        metavar="FILE",
+    )
+    pen_writers: str = option(
+        "0-29,unipen",
+        help="with --pen-data: only these writers: UJI writer ranges (0-29), UNIPEN contributor codes (apa,apb), or "
+        f"'unipen' for every UNIPEN contributor outside the pen test set ({', '.join(TEST_CONTRIBUTORS)} and UJI "
+        "writers 30-59, which are refused)",
+    )
+    pen_repeat: list[int] = option(
+        help="with --pen-data: each training character this many times; one count per file, or one for all (0: the "
+        "file's held-out writers join the validation split, nothing is trained on)",
+        factory=lambda: [10],
+    )
+    pen_categories: str = option(
+        "digits,uppercase,lowercase,from-words",
+        help="with --pen-data: only these kinds of character (digits, uppercase, lowercase, from-words: letters cut "
+        "from whole words by python -m train.word_letters)",
+    )
+    pen_validation: float = option(
+        0.15,
+        help="with --pen-data: this share of each contributor's writers is held out, whole, and joins the validation "
+        "split (calibration, test-time views and the card's validation numbers read it)",
+    )
+    refit_on_validation: bool = option(
+        False,
+        help="after choosing the calibration on the validation split, train once more on train + validation "
+        "(twice the time; the validation score reported is the first run's)",
+    )
 
     def __post_init__(self):
         if self.imbalance not in IMBALANCE:

@@ -26,6 +26,7 @@ from model.network import files
 from model.network.word_model import ALPHABET, encode, frames, greedy
 
 from . import pen, strings
+from .options import add_options, option, recipe_from
 from .splits import DataError
 
 log = logging.getLogger("train.words")
@@ -33,17 +34,17 @@ log = logging.getLogger("train.words")
 
 @dataclass(frozen=True)
 class Recipe:
-    epochs: int = 30
-    batch_size: int = 32
-    learning_rate: float = 2e-3
-    width: int = 96  # LSTM units per direction
-    dropout: float = 0.25  # after the convolutions and after each recurrent layer
-    slant: float = 0.35  # shear of x by height, uniform in [-slant, slant]
-    rotation_deg: float = 4.0
-    stretch: float = 0.2  # width scaled by 1 +- stretch
-    jitter: float = 0.01  # points moved by this share of the ink's height (Gaussian)
-    strings: int = 0  # strings written apart composed afresh each epoch from isolated characters (train.strings)
-    seed: int = 42
+    epochs: int = option(30, help="epochs (the learning-rate schedule spans all of them)")
+    batch_size: int = option(32, help="words per batch")
+    learning_rate: float = option(2e-3, help="Adam learning rate (peak)")
+    width: int = option(96, help="LSTM units per direction")
+    dropout: float = option(0.25, help="dropout after the convolutions and after each recurrent layer, in training")
+    slant: float = option(0.35, help="augmentation: shear of x by height, uniform in [-slant, slant]")
+    rotation_deg: float = option(4.0, help="augmentation: rotation, uniform in degrees")
+    stretch: float = option(0.2, help="augmentation: width scaled by 1 +- stretch")
+    jitter: float = option(0.01, help="augmentation: points moved by this share of the ink's height (Gaussian)")
+    strings: int = option(6000, help="with --chars: strings written apart composed afresh each epoch (train.strings)")
+    seed: int = option(42, help="seed for the sampling, augmentation and initialisation")
 
 
 def spellable(word: pen.PenWord) -> bool:
@@ -131,15 +132,7 @@ def train(args: argparse.Namespace) -> dict:
 
     from . import word_net
 
-    recipe = Recipe(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        width=args.width,
-        dropout=args.dropout,
-        strings=args.strings if args.chars else 0,
-        seed=args.seed,
-    )
+    recipe = recipe_from(Recipe, args, **({} if args.chars else {"strings": 0}))
     rng = np.random.default_rng(recipe.seed)
     keras.utils.set_random_seed(recipe.seed)
     started = time.time()
@@ -200,8 +193,8 @@ def train(args: argparse.Namespace) -> dict:
 def _public(argv: list[str]) -> list[str]:
     """The command as recorded: a data file by its name, the output folder as OUTPUT_DIR (metrics are public)."""
     words = []
-    for option, value in zip(["", *argv], argv):
-        if option == "--output-dir":
+    for flag, value in zip(["", *argv], argv):
+        if flag == "--output-dir":
             value = "OUTPUT_DIR"
         elif Path(value).is_file():
             value = Path(value).name
@@ -234,20 +227,17 @@ def _characters(path: Path, seed: int) -> tuple[dict, list[tuple]]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    d = Recipe()
-    p = argparse.ArgumentParser(prog="python -m train.words", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m train.words",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     p.add_argument("--words", required=True, type=Path, help="UNIPEN words as JSON lines (words.jsonl.gz)")
     p.add_argument(
         "--chars", type=Path, default=None, help="UNIPEN characters (chars.jsonl.gz): strings written apart from them"
     )
-    p.add_argument("--strings", type=int, default=6000, help="strings written apart per epoch (with --chars)")
     p.add_argument("--output-dir", type=Path, default=Path("artifacts/words"))
-    p.add_argument("--epochs", type=int, default=d.epochs)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--learning-rate", type=float, default=d.learning_rate)
-    p.add_argument("--width", type=int, default=d.width, help="LSTM units per direction")
-    p.add_argument("--dropout", type=float, default=d.dropout, help="dropout between layers while training")
-    p.add_argument("--seed", type=int, default=d.seed)
+    add_options(p, Recipe)
     p.add_argument("--max-words", type=int, default=None, help="train on this many words at most (tests)")
     p.add_argument("--validation-words", type=int, default=2000, help="tuning contributors' words that validate")
     p.add_argument("--quiet", action="store_true")

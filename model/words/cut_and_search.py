@@ -53,12 +53,12 @@ def read(ink: Ink, answer: Answer, vocabulary: Vocabulary) -> Reading:
     return _read(marked(lines), unit, answer, vocabulary, ink.origin, ink.scale)
 
 
-def _picture_units(ink: Ink) -> tuple[list, Callable[[list[Part]], _Unit]]:
+def _picture_units(ink: Ink, cuts: segmentation.Cuts = segmentation.CUTS) -> tuple[list, Callable[[list[Part]], _Unit]]:
     pixels, labelled, lines = picture_parts(ink)
     strokes = pixels >= INK_LEVEL * ink.level
 
     def unit(parts: list[Part]) -> _Unit:
-        lattice = segmentation.cut_picture(pixels, labelled, parts, strokes)
+        lattice = segmentation.cut_picture(pixels, labelled, parts, strokes, cuts)
         glyphs = [_masked_glyph(pixels, lattice.mask(e), ink.level) for e in lattice.edges]
         boxes = [lattice.box(e) for e in lattice.edges]
         return _unit(lattice, glyphs, boxes, ink.origin, ink.scale)
@@ -73,24 +73,26 @@ def read_strokes(strokes: Strokes, answer: Answer, vocabulary: Vocabulary) -> Re
     return _read(marked(stroke_parts(strokes)), lambda parts: pen_unit(strokes, parts), answer, vocabulary)
 
 
-def pen_unit(strokes: Strokes, parts: list[Part]) -> _Unit:
+def pen_unit(strokes: Strokes, parts: list[Part], cuts: segmentation.Cuts = segmentation.CUTS) -> _Unit:
     chosen = sorted(label for p in parts for label in p.labels)
     at = {label: k for k, label in enumerate(chosen)}
     lattice = segmentation.over_segment(
-        strokes.subset(chosen), parts=[[at[label] for label in p.labels] for p in parts]
+        strokes.subset(chosen), [[at[label] for label in p.labels] for p in parts], cuts
     )
     glyphs = [render(lattice.strokes_of(e)).glyph for e in lattice.edges]
     return _unit(lattice, glyphs, [lattice.box(e) for e in lattice.edges])
 
 
-def word_graphs(drawing: Strokes | Ink, answer: Answer) -> list[search.Graph]:
-    """The search graphs of a drawing's (or a picture's) words, as ``read_strokes`` (``read``) builds them: for
-    tuning the search."""
+def word_graphs(
+    drawing: Strokes | Ink, answer: Answer, cuts: segmentation.Cuts = segmentation.CUTS
+) -> list[search.Graph]:
+    """The search graphs of a drawing's (or a picture's) words, as ``read_strokes`` (``read``) builds them with
+    ``cuts``: for tuning the search and the cuts."""
     captured: list[_Unit] = []
     if isinstance(drawing, Strokes):
-        lines, make = stroke_parts(drawing), lambda parts: pen_unit(drawing, parts)
+        lines, make = stroke_parts(drawing), lambda parts: pen_unit(drawing, parts, cuts)
     else:
-        lines, make = _picture_units(drawing)
+        lines, make = _picture_units(drawing, cuts)
 
     def keep(parts: list[Part]) -> _Unit:
         captured.append(make(parts))

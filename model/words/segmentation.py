@@ -2,9 +2,9 @@
 over-segmentation, as LeCun, Bottou, Bengio and Haffner (1998, section IX) read pen-written words.
 
 From the pad, the pen's trajectory is cut at every pen-up and, inside a stroke, where cursive letters are joined:
-the lowest points of its up-and-down movement (ligature bottoms, CUT_AT). Strokes written after the word's body
+the lowest points of its up-and-down movement (ligature bottoms, Cuts.cut_at). Strokes written after the word's body
 (an i's dot, a t's bar) are kept aside and join every candidate under them. From a picture, wide ink is cut at its
-thinnest columns. A candidate character is a run of 1 to MAX_RUN pieces; ``model.words.search`` scores every candidate
+thinnest columns. A candidate character is a run of 1 to Cuts.max_run pieces; ``model.words.search`` scores every candidate
 with the LeNet-5 and finds the best reading through them.
 
 Work is bounded: at most MAX_PIECES pieces per word (the least marked cuts are dropped first).
@@ -19,12 +19,28 @@ from scipy.ndimage import gaussian_filter1d
 
 from model.ink.strokes import Strokes
 
-#: Candidate characters are runs of at most this many pieces.
-MAX_RUN = 5
+
+@dataclass(frozen=True)
+class Cuts:
+    """Where a word is cut and which runs of pieces are candidates: ``CUTS`` is what the reader serves,
+    ``python -m bench words_tune`` compares others."""
+
+    #: Candidate characters are runs of at most this many pieces.
+    max_run: int = 5
+    #: Cuts inside a stroke: "bottom" (the pen's lowest points: where most cursive letters join), "top", or both.
+    cut_at: tuple[str, ...] = ("bottom", "top")
+    #: A piece of ink written apart at most this wide, in body heights or its own heights (a capital), is as wide as
+    #: a character: a candidate whole however many pieces it was cut into (a digit drawn with many turns), and cut
+    #: inside only at the search's ``inner`` cost. Wider ink is a joined-up word, read as runs of max_run pieces.
+    whole_width: float = 1.5
+    #: Pictures: ink wider than this share of its height is cut at its thinnest columns.
+    wide: float = 0.8
+
+
+CUTS = Cuts()
+
 #: At most this many pieces per word: a word of 20 letters cut 3 times each.
 MAX_PIECES = 60
-#: Cuts inside a stroke: "bottom" (the pen's lowest points: where most cursive letters join), "top", or both.
-CUT_AT = ("bottom", "top")
 #: The trajectory is resampled every this share of the writing's body height before cuts are looked for ...
 SPACING = 0.08
 #: ... and a cut is at least this many resampled points from the stroke's ends and from the previous cut.
@@ -56,7 +72,7 @@ class PenLattice:
     size: tuple[float, float]  # the canvas
     edges: list[tuple[int, int]] = field(default_factory=list)
     part_of: list[int] = field(default_factory=list)  # per stroke: which piece of ink (written apart) it is in
-    narrow: set = field(default_factory=set)  # pieces of ink written apart no wider than a character (WHOLE_WIDTH)
+    narrow: set = field(default_factory=set)  # pieces of ink written apart no wider than a character (Cuts.whole_width)
     part_of_piece: list = field(default_factory=list)  # per piece: its piece of ink written apart
     _candidates: dict = field(default_factory=dict, repr=False)
 
@@ -129,7 +145,7 @@ def body_height(strokes: list[np.ndarray]) -> float:
     return max(1.3 * float(high - low), float(np.ptp(points[:, 1])) / 3, 1e-3 * float(np.ptp(points[:, 0])), 1e-6)
 
 
-def over_segment(strokes: Strokes, max_run: int | None = None, parts: list[list[int]] | None = None) -> PenLattice:
+def over_segment(strokes: Strokes, parts: list[list[int]] | None = None, cuts: Cuts = CUTS) -> PenLattice:
     """The word these strokes write, cut into pieces (see the module's docstring). ``parts``: which strokes form
     pieces of ink written apart (stroke indices), so a candidate can say how many it takes from."""
     raw = [np.asarray(s, dtype=np.float64) for s in strokes.strokes]
@@ -137,7 +153,7 @@ def over_segment(strokes: Strokes, max_run: int | None = None, parts: list[list[
     resampled = [_resample(s, SPACING * unit) for s in raw]
     pieces: list[Piece] = []
     delayed: list[int] = []
-    cuts: list[tuple[float, int, int]] = []  # (how marked, stroke, point) for every cut inside a stroke
+    marks: list[tuple[float, int, int]] = []  # (how marked, stroke, point) for every cut inside a stroke
     reached = -np.inf
     for index, points in enumerate(resampled):
         size = float(np.ptp(points, axis=0).max()) if len(points) > 1 else 0.0
@@ -145,18 +161,18 @@ def over_segment(strokes: Strokes, max_run: int | None = None, parts: list[list[
             delayed.append(index)
             continue
         reached = max(reached, float(points[:, 0].max()))
-        cuts += [(mark, index, at) for at, mark in _cuts(points)]
+        marks += [(mark, index, at) for at, mark in _cuts(points, cuts.cut_at)]
         pieces.append(Piece(index, 0, len(points) - 1))
     allowed = max(0, MAX_PIECES - len(pieces))
-    kept = sorted(cuts, reverse=True)[:allowed]
+    kept = sorted(marks, reverse=True)[:allowed]
     pieces = _split(pieces, {(stroke, at) for _, stroke, at in kept})
     lattice = PenLattice(resampled, pieces, delayed, unit, strokes.brush, (strokes.width, strokes.height))
     if parts:
         lattice.part_of = [next(k for k, part in enumerate(parts) if i in part) for i in range(len(raw))]
     lattice.part_of_piece = keys = [lattice.part_of[p.stroke] if parts else p.stroke for p in pieces]
     boxes = [(*resampled[p.stroke].min(axis=0), *resampled[p.stroke].max(axis=0)) for p in pieces]
-    lattice.narrow = _narrow(keys, boxes, unit)
-    lattice.edges = _edges(keys, max_run or MAX_RUN, lattice.narrow)
+    lattice.narrow = _narrow(keys, boxes, unit, cuts.whole_width)
+    lattice.edges = _edges(keys, cuts.max_run, lattice.narrow)
     return lattice
 
 
@@ -169,8 +185,8 @@ def _split(pieces: list[Piece], cuts: set[tuple[int, int]]) -> list[Piece]:
     return out
 
 
-def _cuts(points: np.ndarray) -> list[tuple[int, float]]:
-    """(point, how marked) of the cuts inside one resampled stroke: local extrema of its height (CUT_AT), at
+def _cuts(points: np.ndarray, cut_at: tuple[str, ...]) -> list[tuple[int, float]]:
+    """(point, how marked) of the cuts inside one resampled stroke: local extrema of its height (``Cuts.cut_at``), at
     least CUT_MARGIN points from the ends and from each other; "how marked" is how far the pen moves away from
     the extremum's height on its less marked side."""
     if len(points) < 2 * CUT_MARGIN + 1:
@@ -179,9 +195,9 @@ def _cuts(points: np.ndarray) -> list[tuple[int, float]]:
     found: list[tuple[int, float]] = []
     for i in range(CUT_MARGIN, len(points) - CUT_MARGIN):
         window = y[i - CUT_MARGIN : i + CUT_MARGIN + 1]
-        if "bottom" in CUT_AT and y[i] == window.max() and y[i] > y[i + 1]:  # y grows downwards
+        if "bottom" in cut_at and y[i] == window.max() and y[i] > y[i + 1]:  # y grows downwards
             mark = min(y[i] - y[:i].min(), y[i] - y[i + 1 :].min())
-        elif "top" in CUT_AT and y[i] == window.min() and y[i] < y[i + 1]:
+        elif "top" in cut_at and y[i] == window.min() and y[i] < y[i + 1]:
             mark = min(y[:i].max() - y[i], y[i + 1 :].max() - y[i])
         else:
             continue
@@ -205,18 +221,12 @@ def _resample(points: np.ndarray, spacing: float) -> np.ndarray:
     return np.stack([np.interp(steps, along, points[:, 0]), np.interp(steps, along, points[:, 1])], axis=1)
 
 
-#: A piece of ink written apart at most this wide, in body heights or its own heights (a capital), is as wide as a
-#: character: a candidate whole however many pieces it was cut into (a digit drawn with many turns), and cut inside
-#: only at the search's ``inner`` cost. Wider ink is a joined-up word, read as runs of MAX_RUN pieces.
-WHOLE_WIDTH = 1.5
-
-
-def _narrow(keys: list, boxes: list[tuple[float, float, float, float]], unit: float) -> set:
+def _narrow(keys: list, boxes: list[tuple[float, float, float, float]], unit: float, whole_width: float) -> set:
     extent: dict = {}
     for key, box in zip(keys, boxes):
         old = extent.get(key, box)
         extent[key] = (min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3]))
-    return {k for k, (x0, y0, x1, y1) in extent.items() if x1 - x0 <= WHOLE_WIDTH * max(unit, y1 - y0)}
+    return {k for k, (x0, y0, x1, y1) in extent.items() if x1 - x0 <= whole_width * max(unit, y1 - y0)}
 
 
 def _edges(part_of_piece: list, run: int, whole: set) -> list[tuple[int, int]]:
@@ -237,8 +247,7 @@ def _inner_ends(edge: tuple[int, int], part_of_piece: list, narrow: set) -> int:
     )
 
 
-#: Pictures: ink wider than this share of its height is cut at its thinnest columns ...
-WIDE = 0.8
+#: Pictures: ink wider than Cuts.wide of its height is cut at its thinnest columns ...
 #: ... at least this share of its height apart, where the column holds at most THIN of the ink's median column.
 CUT_SPACING = 0.2
 THIN = 0.6
@@ -254,7 +263,7 @@ class PictureLattice:
     pieces: list[tuple[tuple[int, ...], int, int]]  # (components, first column, end column)
     unit: float  # the writing's body height, pixels
     edges: list[tuple[int, int]] = field(default_factory=list)
-    narrow: set = field(default_factory=set)  # pieces of ink no wider than a character (WHOLE_WIDTH)
+    narrow: set = field(default_factory=set)  # pieces of ink no wider than a character (Cuts.whole_width)
     part_of_piece: list = field(default_factory=list)  # per piece: its connected components
 
     def mask(self, edge: tuple[int, int]) -> np.ndarray:
@@ -286,7 +295,7 @@ class PictureLattice:
 
 
 def cut_picture(
-    pixels: np.ndarray, labelled: np.ndarray, parts: list, strokes: np.ndarray, max_run: int | None = None
+    pixels: np.ndarray, labelled: np.ndarray, parts: list, strokes: np.ndarray, cuts: Cuts = CUTS
 ) -> PictureLattice:
     """A word's parts (``model.words.layout``'s, left to right; ``strokes``: the ink mask) cut into pieces: each part
     whole, or where it is wide, at its thinnest columns."""
@@ -299,7 +308,7 @@ def cut_picture(
         left, top, right, bottom = part.box
         labels = tuple(part.labels)
         columns = [left, right]
-        if right - left > WIDE * (bottom - top):
+        if right - left > cuts.wide * (bottom - top):
             own = np.isin(labelled[top:bottom, left:right], labels) & strokes[top:bottom, left:right]
             columns = [left, *(left + c for c in _thin_columns(own.sum(axis=0), bottom - top)), right]
         pieces += [(labels, a, b) for a, b in zip(columns, columns[1:])]
@@ -308,8 +317,10 @@ def cut_picture(
     lattice = PictureLattice(pixels, labelled, pieces[:MAX_PIECES], unit)
     lattice.part_of_piece = keys = [labels for labels, _, _ in lattice.pieces]
     tops = {tuple(part.labels): (part.box[1], part.box[3]) for part in parts}
-    lattice.narrow = _narrow(keys, [(a, tops[k][0], b, tops[k][1]) for k, a, b in lattice.pieces], unit)
-    lattice.edges = _edges(keys, max_run or MAX_RUN, lattice.narrow)
+    lattice.narrow = _narrow(
+        keys, [(a, tops[k][0], b, tops[k][1]) for k, a, b in lattice.pieces], unit, cuts.whole_width
+    )
+    lattice.edges = _edges(keys, cuts.max_run, lattice.narrow)
     return lattice
 
 
