@@ -169,6 +169,7 @@ def apart_rule(count: int = 300) -> dict:
     the UJI writers the pen model held out for validation, composed on the word pad exactly as ``bench words``
     composes its pen-drawn numbers; whole text right, without a word list for the numbers."""
     from harness.drawings import word_placing
+    from harness.strings import as_pad_strokes, compose, pen_ink
     from model.classifier import Classifier
     from model.ink.canvas import WORD_CANVAS, pad_value
     from model.ink.strokes import Strokes
@@ -176,8 +177,6 @@ def apart_rule(count: int = 300) -> dict:
     from model.words.lexicon import Vocabulary
     from model.words.with_word_model import read_strokes
     from train import pen
-
-    from .words import _as_pad_strokes, _pen_ink, compose
 
     classifier = Classifier.load(variant=PEN)
     recipe = classifier.metrics.training.recipe
@@ -194,9 +193,9 @@ def apart_rule(count: int = 300) -> dict:
     numbers = []
     for _ in range(count if held else 0):
         digits = rng.integers(0, 10, int(rng.integers(3, 8)))
-        pens = [_pen_ink(list(by_digit[d][int(rng.integers(len(by_digit[d])))].strokes), rng) for d in digits]
+        pens = [pen_ink(list(by_digit[d][int(rng.integers(len(by_digit[d])))].strokes), rng) for d in digits]
         picture, boxes = compose([p[0] for p in pens], rng)
-        value, _ = _as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
+        value, _ = as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
         numbers.append(("".join(str(d) for d in digits), value))
 
     def right(samples, apart: bool, dictionary: bool) -> float:

@@ -22,6 +22,7 @@ import numpy as np
 
 from harness import data
 from harness.drawings import raster
+from harness.strings import as_pad_strokes, compose, emnist_ink, pen_ink
 from model.classifier import Classifier
 from model.ink.canvas import WORD_CANVAS, pad_value, word_placing
 from model.ink.preprocess import find_ink, open_image
@@ -34,7 +35,7 @@ from model.words.segmentation import CUTS as CUTS_SERVED
 from model.words.segmentation import Cuts
 
 from .common import table
-from .words import DIGITS, LETTERS, _as_pad_strokes, _ink_of, _pen_ink, cer, compose, sample_words
+from .words import DIGITS, LETTERS, cer, sample_words
 
 GRID = {
     "per_character": (-2.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0),
@@ -94,10 +95,10 @@ def string_graphs(classifier: Classifier, count: int, cuts: Cuts = CUTS_SERVED) 
     for n in range(count):
         pool = by_kind["digits" if n % 2 else "letters"]
         chosen = [pool[i] for i in rng.integers(len(pool), size=int(rng.integers(3, 8)))]
-        pens = [_pen_ink(list(c.strokes), rng) for c in chosen]
+        pens = [pen_ink(list(c.strokes), rng) for c in chosen]
         picture, boxes = compose([p[0] for p in pens], rng)
         text = "".join(c.label for c in chosen).lower()
-        value, _ = _as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
+        value, _ = as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
         out.append((text, word_graphs(Strokes.parse(value), answer, cuts)))
         out.append((text, word_graphs(find_ink(open_image(picture)), answer, cuts)))
     return out
@@ -119,7 +120,7 @@ def emnist_strings(
     out = []
     for n in range(count):
         classes = rng.choice(DIGITS if n % 2 else LETTERS, int(rng.integers(3, 8)))
-        inks = [_ink_of(held.x_val[rng.choice(by_class[c])]) for c in classes]
+        inks = [emnist_ink(held.x_val[rng.choice(by_class[c])]) for c in classes]
         picture, _ = compose(inks, rng)
         out.append(
             ("".join(LABELS[c] for c in classes).lower(), word_graphs(find_ink(open_image(picture)), answer, cuts))

@@ -98,6 +98,30 @@ def test_characters_written_one_at_a_time_are_cut_at_their_gaps(pen_classifier):
     assert whole.text  # the word model reads it too when asked; the rule chose which reads better (bench)
 
 
+def test_digits_written_apart_keep_their_own_ink_when_the_word_model_reads_them(pen_classifier):
+    """The word model marks a character as its pen starts, sometimes while the pen is still on the digit before;
+    each digit written apart keeps its whole piece of ink (its box is the digit's own), on the model's path too.
+    Numbers of the committed real pen digits, composed as the benchmark composes them."""
+    from harness.strings import as_pad_strokes, compose, overlap, pen_ink
+    from model.words import with_word_model
+
+    drawings, _ = data.pen_drawings(full=False)
+    by_digit = {d: [p for p in drawings if p["label"] == str(d)] for d in range(10)}
+    rng = np.random.default_rng(3)
+    answer, vocabulary = pen_classifier.answerer(None, None), Vocabulary.of(dictionary=False)
+    for _ in range(12):
+        digits = rng.integers(0, 10, int(rng.integers(3, 7)))
+        pens = [pen_ink(by_digit[d][int(rng.integers(len(by_digit[d])))]["strokes"], rng) for d in digits]
+        picture, boxes = compose([p[0] for p in pens], rng)
+        value, _ = as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
+        number = "".join(str(d) for d in digits)
+        spelt = with_word_model.spell(Strokes.parse(value), pen_classifier.words, answer, number)
+        assert all(overlap(c.box, box) > 0.5 for c, box in zip(spelt.characters, boxes)), number
+        read = with_word_model.read_strokes(Strokes.parse(value), pen_classifier.words, answer, vocabulary, None, False)
+        if len(read.characters) == len(boxes):
+            assert all(overlap(c.box, box) > 0.5 for c, box in zip(read.characters, boxes)), (number, read.text)
+
+
 def test_without_a_word_model_words_are_cut_and_searched(pen_classifier):
     cutting = dataclasses.replace(pen_classifier, words=None)
     value = written(["47"])

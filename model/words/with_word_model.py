@@ -76,6 +76,7 @@ class _Word:
             if any(not len(others[k]) for k in np.unique(owner_of[at])):
                 continue  # all the ink a character has: it stays
             owner_of[at] = min((abs(middle - float(x.mean())), k) for k, x in others.items() if len(x))[1]
+        self._keep_pieces_whole(owner_of)
         inks = []
         for k in range(len(spans)):
             mine = owner_of == k
@@ -84,6 +85,24 @@ class _Word:
             pieces = tuple(np.asarray(p, np.float32) for p in np.split(points, runs) if len(p))
             inks.append(Strokes(self.strokes.width, self.strokes.height, pieces, self.strokes.brush))
         return inks
+
+
+    def _keep_pieces_whole(self, owner_of: np.ndarray) -> None:
+        """A piece of ink written apart and no wider than a character (APART_WIDTH) goes whole to the character
+        that holds most of it: the model may mark a character while the pen is still on the one before. A character
+        whose only ink lies in the piece keeps it (two letters written in one go)."""
+        labels = sorted(label for p in self.parts for label in p.labels)
+        height = float(np.median([p.height for p in self.parts]))
+        for part in self.parts:
+            if part.width > APART_WIDTH * height:
+                continue
+            inside = np.isin(self.owners, [labels.index(label) for label in part.labels])
+            held = np.bincount(owner_of[inside])
+            if np.count_nonzero(held) < 2:
+                continue
+            for k in np.flatnonzero(held):
+                if k != held.argmax() and np.any((owner_of == k) & ~inside):
+                    owner_of[inside & (owner_of == k)] = held.argmax()
 
 
 def _word(strokes: Strokes, parts: list) -> _Word:
