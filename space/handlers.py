@@ -1,36 +1,32 @@
 """What each event of the page does, as plain functions: a value in, what each output shows out.
 
 ``Page`` holds the serving classifier; ``space.ui`` only lays out components and wires events to these methods,
-so every behaviour here is tested with a Classifier and no browser. UI handlers never raise: a bad drawing or
-picture becomes a message. API handlers raise ``gr.Error`` with a readable sentence (what gradio_client shows
-as ``AppError``), and an unexpected failure is logged and answered in one plain sentence.
+so every behaviour here is tested with a Classifier and no browser. They never raise: a bad drawing or picture
+becomes a message (``space.errors``). The public API is ``space.api``.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 from typing import Any, NamedTuple
 
 import gradio as gr
 import numpy as np
 
 from model.classifier import Classifier, Prediction
-from model.ink.preprocess import PreprocessError
 from model.ink.strokes import Strokes
-from model.labels import KINDS, LABELS, UnknownCharacter, index_of
+from model.labels import KINDS, LABELS, index_of
 from model.memory import MemoryRejected, WriterMemory
-from model.served import AUTO, ServedModels, UnknownModel
-from model.words.lexicon import WORD, WordListError
+from model.served import AUTO, ServedModels
+from model.words.lexicon import WORD
 from model.words.reading import Reading
 
 from . import pictures, texts
+from .api import TOP_K, uploaded_path
+from .errors import VISITOR_ERRORS, Refused, ui_errors
 from .feedback import Correction, FeedbackStore
 
 log = logging.getLogger(__name__)
-TOP_K = 5
-MAX_FILE_BYTES = 10 * 1024 * 1024  # what a picture may weigh however it came (upload, data: URI, URL)
 FIX_CHOICES = 4  # "Not right? It was:" offers the runner-up guesses, this many
 
 
@@ -79,67 +75,6 @@ class Memory(NamedTuple):
 NO_CHOICES = gr.Radio(choices=[], value=None, visible=False)
 EMPTY = Answer(None, None, texts.WELCOME, NO_CHOICES, None)
 EMPTY_WORD = WordAnswer("", None, texts.WORD_WELCOME, None, NO_CHOICES, NO_CHOICES)
-
-
-class Refused(Exception):
-    """A visitor's input that gets a message instead of an answer (a bad drawing, a memory, a typed label)."""
-
-
-#: What a visitor or a client may cause: answered with the exception's own message, never logged as a failure.
-VISITOR_ERRORS = (PreprocessError, UnknownCharacter, MemoryRejected, WordListError, UnknownModel, Refused)
-
-
-def api_errors(handler):
-    """An API handler's failures as gr.Error: expected ones (bad picture, bad strokes, a character outside the
-    classes) with their own message, an unexpected one logged with its traceback and answered in one plain
-    sentence (the page is public: no server paths, no library internals)."""
-
-    @functools.wraps(handler)
-    def wrapped(*args):
-        try:
-            return handler(*args)
-        except gr.Error:
-            raise
-        except VISITOR_ERRORS as exc:
-            raise gr.Error(str(exc)) from None
-        except Exception:
-            log.exception("%s failed", handler.__name__)
-            raise gr.Error(texts.SERVER_FAILED) from None
-
-    return wrapped
-
-
-def ui_errors(empty):
-    """A UI handler never raises: a bad input becomes a warning in the note (the third output), anything else a
-    logged apology; the other outputs are ``empty``'s."""
-
-    def decorate(handler):
-        @functools.wraps(handler)
-        def wrapped(*args):
-            try:
-                return handler(*args)
-            except VISITOR_ERRORS as exc:
-                message = f"⚠️ {exc}"
-            except Exception:
-                log.exception("%s failed", handler.__name__)
-                message = f"⚠️ {texts.SERVER_FAILED}"
-            return empty._replace(note=message)
-
-        return wrapped
-
-    return decorate
-
-
-def uploaded_path(value: Any) -> str:
-    """The file behind an event value. Events run with preprocess=False, so Gradio never decodes uploads itself
-    (our loader caps size and explains failures); a value must be Gradio's file payload, never a bare string
-    (which would name a file on the server)."""
-    if isinstance(value, dict) and isinstance(value.get("path"), str):
-        path = value["path"]
-        if os.path.isfile(path) and os.path.getsize(path) > MAX_FILE_BYTES:  # a data: URI arrives as a saved file
-            raise PreprocessError(texts.too_large(os.path.getsize(path), MAX_FILE_BYTES))
-        return path
-    raise PreprocessError(texts.SEND_A_FILE)
 
 
 def has_strokes(value: Any) -> bool:
@@ -456,88 +391,3 @@ class Page:
             return (*shown._replace(note=note, suggestions=NO_CHOICES), *memory)
         except VISITOR_ERRORS as exc:
             return (*WordAnswer.warning(str(exc)), *Memory.unchanged())
-
-    # The public API (gradio_client, plain HTTP, MCP): the docstrings are what clients read.
-
-    @api_errors
-    def predict(self, image, allowed: str = "", model: str = AUTO):
-        """Read one handwritten character from an image (a photo, a scan or a drawing).
-
-        Args:
-            image: the picture of one character, as a file, an http(s) URL or a data: URI (10 MB at most).
-            allowed: optional; the characters it can be, such as "0123456789" (empty: any of the 47 classes).
-            model: optional; which model reads it: "auto" (the default: the pen-tuned model for strokes, the one that reads pictures best for pictures), "emnist" (EMNIST Balanced's best) or "pen" (tuned on pen drawings).
-
-        Returns:
-            The top 5 classes with their calibrated probabilities.
-        """
-        if image is None:
-            raise gr.Error(texts.NO_IMAGE)
-        reader = self.models.classifier(model, "picture")
-        return self._confidences(reader.predict(uploaded_path(image), allowed=allowed or None))
-
-    @api_errors
-    def read(self, image, allowed: str = "", words: str = "", dictionary: bool = True, model: str = AUTO):
-        """Read the words, numbers or lines of handwriting in an image, joined-up letters too.
-
-        Args:
-            image: the picture (a file, an http(s) URL or a data: URI, 10 MB at most).
-            allowed: optional; the characters it can hold, such as "0123456789" (empty: any of the 47 classes).
-            words: optional; your own words (names, a product list), separated by spaces, commas or new lines, read as readily as common English words (20,000 at most).
-            dictionary: whether readings may come from the English word list (82,000 words); without it and without words, any spelling.
-            model: optional; which model reads it: "auto" (the default: the pen-tuned model for strokes, the one that reads pictures best for pictures), "emnist" (EMNIST Balanced's best) or "pen" (tuned on pen drawings).
-
-        Returns:
-            The text read; the best readings as candidates, best first ({"text", "score"}, the first is the text); and, per character, its box (left, top, right, bottom in pixels), the label chosen and the model's own top 3.
-        """
-        if image is None:
-            raise gr.Error(texts.NO_IMAGE)
-        return (
-            self.models.classifier(model, "picture")
-            .read(uploaded_path(image), allowed or None, None, words or None, dictionary is not False)
-            .as_dict()
-        )
-
-    @api_errors
-    def predict_strokes(self, strokes, allowed: str = "", model: str = AUTO):
-        """Read one character drawn as pen strokes.
-
-        Args:
-            strokes: {"width": W, "height": H, "brush": B (optional), "strokes": [[[x, y], ...], ...]}, one list of points per pen-down, canvas units, y down.
-            allowed: optional; the characters it can be, such as "0123456789" (empty: any of the 47 classes).
-            model: optional; which model reads it: "auto" (the default: the pen-tuned model for strokes, the one that reads pictures best for pictures), "emnist" (EMNIST Balanced's best) or "pen" (tuned on pen drawings).
-
-        Returns:
-            The top 5 classes with their calibrated probabilities.
-        """
-        if strokes is None:
-            raise gr.Error(texts.NO_STROKES)
-        return self._confidences(self.models.classifier(model, "strokes").predict_strokes(strokes, allowed or None))
-
-    @api_errors
-    def read_strokes(self, strokes, allowed: str = "", words: str = "", dictionary: bool = True, model: str = AUTO):
-        """Read the words, numbers or lines written as pen strokes, joined-up letters too.
-
-        Args:
-            strokes: as for predict_strokes, every stroke of the writing.
-            allowed: optional; the characters it can hold, such as "0123456789" (empty: any of the 47 classes).
-            words: optional; your own words (names, a product list), separated by spaces, commas or new lines, read as readily as common English words (20,000 at most).
-            dictionary: whether readings may come from the English word list (82,000 words); without it and without words, any spelling.
-            model: optional; which model reads it: "auto" (the default: the pen-tuned model for strokes, the one that reads pictures best for pictures), "emnist" (EMNIST Balanced's best) or "pen" (tuned on pen drawings).
-
-        Returns:
-            The text read; the best readings as candidates, best first ({"text", "score"}, the first is the text); and, per character, its box (canvas units), the label chosen and the model's own top 3.
-        """
-        if strokes is None:
-            raise gr.Error(texts.NO_STROKES)
-        return (
-            self.models.classifier(model, "strokes")
-            .read_strokes(strokes, allowed or None, None, words or None, dictionary is not False)
-            .as_dict()
-        )
-
-    @staticmethod
-    def _confidences(prediction: Prediction) -> dict:
-        if prediction.refusal:
-            raise gr.Error(texts.refusal(prediction.refusal, prediction.characters))
-        return prediction.confidences(TOP_K)

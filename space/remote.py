@@ -17,8 +17,7 @@ import anyio
 import httpx
 
 from model.atomic import write_bytes
-
-from .handlers import MAX_FILE_BYTES as MAX_BYTES
+from model.ink.preprocess import MAX_FILE_BYTES as MAX_BYTES
 
 TIMEOUT_S = 10.0
 

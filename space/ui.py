@@ -11,18 +11,17 @@ import os
 from pathlib import Path
 
 import gradio as gr
-from gradio.data_classes import ImageData
 
 from model.ink import canvas
-from model.ink.preprocess import ACCEPTED_FORMATS
-from model.ink.strokes import MAX_CANVAS_SIDE, MAX_POINTS, MAX_STROKES
+from model.ink.preprocess import ACCEPTED_FORMATS, MAX_FILE_BYTES
 from model.labels import KINDS
-from model.served import AUTO, CHOICES, ServedModels
+from model.served import AUTO, ServedModels
 from model.words.lexicon import MAX_LIST_CHARS
 
-from . import compat, remote, sessions, texts
+from . import compat, sessions, texts
+from .api import TOP_K, Api, add_endpoints
 from .feedback import FeedbackStore
-from .handlers import EMPTY, MAX_FILE_BYTES, TOP_K, Page
+from .handlers import EMPTY, Page
 from .pad import DrawingPad
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -74,59 +73,6 @@ body.word-tab #single-result { display: none !important; }
   #model-status { font-size: 0.85rem; }
 }
 """
-
-
-class ImageFile(ImageData):
-    """The API's image: a bare string (a path on the client's machine, or the server's) gets a readable answer
-    instead of a validation traceback."""
-
-    @classmethod
-    def model_validate(cls, obj, *args, **kwargs):
-        if not isinstance(obj, (dict, ImageData)):
-            raise gr.Error(texts.SEND_A_FILE)
-        return super().model_validate(obj, *args, **kwargs)
-
-
-class ApiImage(gr.Image):
-    """The API's (and MCP tools') picture: a file, a data: URI, or a URL fetched with bounds (``space.remote``)."""
-
-    is_template = True  # Gradio's mark for a subclass that uses its parent's frontend (no custom-component fetch)
-    data_model = ImageFile
-
-    async def async_move_resource_to_block_cache(self, url_or_file_path):
-        if isinstance(url_or_file_path, str) and url_or_file_path.startswith(("http://", "https://")):
-            try:
-                path = await remote.download(url_or_file_path, self.GRADIO_CACHE)
-            except remote.RemoteImageError as exc:
-                raise gr.Error(str(exc)) from None
-            self.temp_files.add(path)
-            return path
-        return await super().async_move_resource_to_block_cache(url_or_file_path)
-
-
-class ApiStrokes(gr.JSON):
-    """The API's strokes: JSON, described by its schema so clients (gradio_client, MCP) know its shape."""
-
-    is_template = True
-
-    def api_info(self) -> dict:
-        point = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
-        return {
-            "type": "object",
-            "description": "pen strokes in canvas units, y down",
-            "properties": {
-                "width": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE},
-                "height": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE},
-                "brush": {"type": "number", "description": "pen width (optional)"},
-                "strokes": {
-                    "type": "array",
-                    "maxItems": MAX_STROKES,
-                    "description": f"one list of [x, y] points per pen-down, {MAX_POINTS:,} points at most",
-                    "items": {"type": "array", "items": point},
-                },
-            },
-            "required": ["width", "height", "strokes"],
-        }
 
 
 def example_files(group: str) -> list[str]:
@@ -336,30 +282,7 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
         demo.load(None, js=APP_READY_JS, queue=False, **private)
         stored.change(memory_json, stored, mirror, **private)
 
-        # The public API (see README): a picture or pen strokes in; one character's top 5, or a word's reading, out.
-        api = dict(preprocess=False, queue=False)
-        with gr.Row(visible=False):
-            for name, handler, given, output in [
-                ("predict", page.predict, ApiImage, gr.Label),
-                ("read", page.read, ApiImage, gr.JSON),
-                ("predict_strokes", page.predict_strokes, ApiStrokes, gr.Label),
-                ("read_strokes", page.read_strokes, ApiStrokes, gr.JSON),
-            ]:
-                source = (
-                    given(label="image", type="filepath", image_mode=None)
-                    if given is ApiImage
-                    else given(label="strokes")
-                )
-                inputs = [source, gr.Textbox("", label="allowed")]
-                if output is gr.JSON:  # words: the caller's own word list, and the English one or not
-                    inputs += [gr.Textbox("", label="words"), gr.Checkbox(True, label="dictionary")]
-                inputs.append(gr.Dropdown(list(CHOICES), value=AUTO, label="model"))
-                result = (
-                    output(label="confidences", num_top_classes=TOP_K)
-                    if output is gr.Label
-                    else output(label="reading")
-                )
-                source.change(handler, inputs, result, api_name=name, **api)
+        add_endpoints(Api(models))
     compat.fill_trailing_inputs(demo)  # plain-HTTP callers of /read and /read_strokes from before words existed
     return demo.queue(default_concurrency_limit=4, max_size=64)
 

@@ -12,6 +12,7 @@ from harness import data
 from harness.drawings import pad_value
 from model.labels import LABELS, index_of
 from space import texts
+from space.api import Api
 from space.handlers import EMPTY, EMPTY_WORD, Page
 from tests.test_strokes import written
 
@@ -156,17 +157,20 @@ def test_the_visitors_word_list_is_read_and_a_bad_one_is_explained(page):
     assert note.startswith("⚠️") and "Word 2" in note
 
 
-def test_api_handlers_raise_readable_errors(page):
+def test_api_handlers_raise_readable_errors(served_models):
+    api = Api(served_models)
     for call in (
-        lambda: page.predict(None),
-        lambda: page.predict_strokes(None),
-        lambda: page.predict_strokes({"width": 1e9, "height": 1, "strokes": []}),
-        lambda: page.predict_strokes(written(["1"]), "é"),
-        lambda: page.predict("/etc/passwd"),
+        lambda: api.predict(None),
+        lambda: api.predict_strokes(None),
+        lambda: api.predict_strokes({"width": 1e9, "height": 1, "strokes": []}),
+        lambda: api.predict_strokes(written(["1"]), "é"),
+        lambda: api.predict("/etc/passwd"),
+        lambda: api.read_strokes(written(["LT"]), "", "good, b@d"),
+        lambda: api.predict_strokes(written(["1"]), "", "nonsense-model"),
     ):
         with pytest.raises(gr.Error):
             call()
-    assert all(label.isdigit() for label in page.predict_strokes(written(["L"]), "0123456789"))
+    assert all(label.isdigit() for label in api.predict_strokes(written(["L"]), "0123456789"))
 
 
 def test_an_uploaded_joined_up_word_is_read_as_a_word(page, tmp_path):

@@ -45,6 +45,7 @@ MARGIN = 2  # px of working margin around the glyph, for the blur and wider stro
 #: EMNIST's median stroke width at 28x28 before its blur; drawings are re-drawn this wide (``python -m bench pen``).
 STROKE_WIDTH = 3.0
 MAX_PIXELS = 50_000_000  # refuse to decode anything bigger: a decompression bomb or a mistake
+MAX_FILE_BYTES = 10 * 1024 * 1024  # what a picture file may weigh however it comes (the Space: upload, data: URI, URL)
 WORK_SIDE = 512  # larger pictures are reduced first; a character needs no more
 MIN_CONTRAST = 0.12  # ink vs background difference (0..1) below which the picture is "uniform"
 INK_LEVEL = 0.35  # normalised ink level that counts as a stroke for cropping and emptiness

@@ -86,7 +86,6 @@ class _Word:
             inks.append(Strokes(self.strokes.width, self.strokes.height, pieces, self.strokes.brush))
         return inks
 
-
     def _keep_pieces_whole(self, owner_of: np.ndarray) -> None:
         """A piece of ink written apart and no wider than a character (APART_WIDTH) goes whole to the character
         that holds most of it: the model may mark a character while the pen is still on the one before. A character
