@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import gradio as gr
 
@@ -39,6 +40,8 @@ MEMORY_KEY = "lenet5-emnist-handwriting"  # the browser's localStorage key for a
 #: BrowserState encrypts what it stores with this key; the key reaches every browser with the page, so it keeps the
 #: memory only from casual reading, not from its owner. Fixed (or $MEMORY_SECRET), so a restart loses no memory.
 MEMORY_SECRET = os.environ.get("MEMORY_SECRET", "lenet5-reads-your-handwriting")
+#: The page's own events: never part of the API, no spinner (answers come in milliseconds).
+PRIVATE = dict(api_visibility="private", show_progress="hidden")
 CACHE_LIFETIME_S = 3600  # uploads are deleted from Gradio's cache an hour after they arrive
 
 # After a gallery click the answer appears beside (desktop) or below (phone) the input: bring it into view.
@@ -112,6 +115,81 @@ def memory_json(stored) -> str:
     return json.dumps(stored) if isinstance(stored, dict) else ""
 
 
+class WordComponents(NamedTuple):
+    pad: DrawingPad
+    text: gr.Textbox
+    suggestions: gr.Radio  # the other readings
+    boxes: gr.Image  # the drawing with a box per character; a click picks one
+    fix: gr.Radio  # "it was" for the picked character
+    typed: gr.Textbox  # what the word was
+    own_words: gr.Textbox
+    dictionary: gr.Checkbox
+    note: gr.Markdown
+
+
+def word_components() -> WordComponents:
+    """The word tab: the pad, what it read, and the ways to correct it."""
+    pad = DrawingPad(canvas.WORD_CANVAS, elem_id="wordpad", label=texts.WORD_PAD_LABEL, hint=texts.WORD_PAD_HINT)
+    text = gr.Textbox(label=texts.WORD_TEXT_LABEL, elem_id="word-text", interactive=False)
+    suggestions = gr.Radio([], label=texts.SUGGESTIONS_LABEL, elem_id="word-suggestions", visible=False)
+    boxes = gr.Image(label=texts.WORD_BOXES_LABEL, elem_id="word-boxes", interactive=False, format="png", height=240)
+    fix = gr.Radio([], label=texts.FIX_LABEL, elem_id="word-fix", visible=False)
+    typed = gr.Textbox(label=texts.WORD_FIX_LABEL, elem_id="word-typed", max_lines=1, max_length=60)
+    with gr.Accordion(texts.WORD_LIST_LABEL, open=False):
+        own_words = gr.Textbox(label=texts.OWN_WORDS_LABEL, elem_id="own-words", lines=2, max_length=MAX_LIST_CHARS)
+        dictionary = gr.Checkbox(True, label=texts.DICTIONARY_LABEL, elem_id="dictionary")
+    note = gr.Markdown(texts.WORD_WELCOME, elem_id="word-note")
+    return WordComponents(pad, text, suggestions, boxes, fix, typed, own_words, dictionary, note)
+
+
+class CharacterComponents(NamedTuple):
+    label: gr.Label  # the top guesses
+    fix: gr.Radio  # "it was" one of the runner-ups
+    confirm: gr.Button
+    typed: gr.Textbox  # what the character was
+    glyph: gr.Image  # the 28x28 the model saw
+    note: gr.Markdown
+
+
+def character_components() -> CharacterComponents:
+    """The single character's answer, beside the character pad and the upload."""
+    label = gr.Label(num_top_classes=TOP_K, label=texts.GUESSES_LABEL, elem_id="guesses")
+    with gr.Row(equal_height=True):
+        fix = gr.Radio([], label=texts.FIX_LABEL, elem_id="fix", visible=False, scale=3)
+        confirm = gr.Button(texts.CONFIRM, elem_id="confirm", size="sm", scale=1, min_width=80)
+    typed = gr.Textbox(label=texts.TYPE_LABEL, elem_id="typed", max_lines=1, max_length=4)
+    glyph = gr.Image(
+        label=texts.GLYPH_LABEL, elem_id="glyph", buttons=[], interactive=False, height=224, width=224, format="png"
+    )
+    note = gr.Markdown(texts.WELCOME, elem_id="note")
+    return CharacterComponents(label, fix, confirm, typed, glyph, note)
+
+
+def example_galleries(upload: gr.Image, tabs: gr.Tabs) -> list:
+    """The clickable examples; each click puts its picture in the upload (then read like an upload)."""
+    selected = []
+    for group, title in EXAMPLE_GROUPS:
+        files = example_files(group)
+        if files:
+            gallery = gr.Gallery(
+                [(f, texts.example_caption(Path(f).stem)) for f in files],
+                label=title,
+                columns=EXAMPLE_COLUMNS,
+                rows=-(-len(files) // EXAMPLE_COLUMNS),
+                height="auto",
+                allow_preview=False,
+                object_fit="contain",
+                buttons=[],
+                interactive=False,
+                elem_classes="examples",
+            )
+            # The file comes from the server's own list, by index: nothing a browser sends names a file.
+            selected.append(
+                gallery.select(shows_example(files), None, [upload, tabs], js=SHOW_RESULT_JS, queue=False, **PRIVATE)
+            )
+    return selected
+
+
 def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None = None) -> gr.Blocks:
     page = Page(models, feedback)
     local = local_reader(models)
@@ -132,33 +210,7 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
                             canvas.CANVAS, elem_id="sketchpad", label=texts.PAD_LABEL, hint=texts.PAD_HINT, local=local
                         )
                     with gr.Tab(texts.TAB_WORD, id="word") as word_tab:
-                        word_pad = DrawingPad(
-                            canvas.WORD_CANVAS, elem_id="wordpad", label=texts.WORD_PAD_LABEL, hint=texts.WORD_PAD_HINT
-                        )
-                        word_text = gr.Textbox(label=texts.WORD_TEXT_LABEL, elem_id="word-text", interactive=False)
-                        word_suggestions = gr.Radio(
-                            [], label=texts.SUGGESTIONS_LABEL, elem_id="word-suggestions", visible=False
-                        )
-                        word_boxes = gr.Image(
-                            label=texts.WORD_BOXES_LABEL,
-                            elem_id="word-boxes",
-                            interactive=False,
-                            format="png",
-                            height=240,
-                        )
-                        word_fix = gr.Radio([], label=texts.FIX_LABEL, elem_id="word-fix", visible=False)
-                        word_typed = gr.Textbox(
-                            label=texts.WORD_FIX_LABEL, elem_id="word-typed", max_lines=1, max_length=60
-                        )
-                        with gr.Accordion(texts.WORD_LIST_LABEL, open=False):
-                            own_words = gr.Textbox(
-                                label=texts.OWN_WORDS_LABEL,
-                                elem_id="own-words",
-                                lines=2,
-                                max_length=MAX_LIST_CHARS,
-                            )
-                            dictionary = gr.Checkbox(True, label=texts.DICTIONARY_LABEL, elem_id="dictionary")
-                        word_note = gr.Markdown(texts.WORD_WELCOME, elem_id="word-note")
+                        w = word_components()
                     with gr.Tab(texts.TAB_UPLOAD, id="upload") as upload_tab:
                         upload = gr.Image(
                             elem_id="upload",
@@ -170,21 +222,7 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
                         )
                         gr.Markdown(texts.upload_hint(ACCEPTED_FORMATS, MAX_FILE_BYTES // 2**20), elem_id="upload-hint")
             with gr.Column(scale=2, elem_id="single-result"):
-                label = gr.Label(num_top_classes=TOP_K, label=texts.GUESSES_LABEL, elem_id="guesses")
-                with gr.Row(equal_height=True):
-                    fix = gr.Radio([], label=texts.FIX_LABEL, elem_id="fix", visible=False, scale=3)
-                    confirm = gr.Button(texts.CONFIRM, elem_id="confirm", size="sm", scale=1, min_width=80)
-                typed = gr.Textbox(label=texts.TYPE_LABEL, elem_id="typed", max_lines=1, max_length=4)
-                glyph = gr.Image(
-                    label=texts.GLYPH_LABEL,
-                    elem_id="glyph",
-                    buttons=[],
-                    interactive=False,
-                    height=224,
-                    width=224,
-                    format="png",
-                )
-                note = gr.Markdown(texts.WELCOME, elem_id="note")
+                c = character_components()
         with gr.Row(variant="compact", equal_height=True):
             with gr.Column(scale=3, min_width=240):
                 memory_status = gr.Markdown(texts.remembered(0), elem_id="memory-status")
@@ -200,87 +238,61 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
         shown = gr.State(None)  # what the single answer was read from, so a correction needs no redrawing
         word_read, picked = gr.State(None), gr.State(None)  # the word's strokes, the character being corrected
 
-        single = [label, glyph, note, fix, shown]
-        word = [word_text, word_boxes, word_note, word_read, word_fix, word_suggestions]
-        vocabulary = [own_words, dictionary]
+        single = [c.label, c.glyph, c.note, c.fix, shown]  # in handlers.Answer's order
+        word = [w.text, w.boxes, w.note, word_read, w.fix, w.suggestions]  # in handlers.WordAnswer's order
+        vocabulary = [w.own_words, w.dictionary]
         remembered = [stored, memory_status]
-        private = dict(api_visibility="private", show_progress="hidden")
-        ui = dict(outputs=single, **private)
-        for group, title in EXAMPLE_GROUPS:
-            files = example_files(group)
-            if files:
-                gallery = gr.Gallery(
-                    [(f, texts.example_caption(Path(f).stem)) for f in files],
-                    label=title,
-                    columns=EXAMPLE_COLUMNS,
-                    rows=-(-len(files) // EXAMPLE_COLUMNS),
-                    height="auto",
-                    allow_preview=False,
-                    object_fit="contain",
-                    buttons=[],
-                    interactive=False,
-                    elem_classes="examples",
-                )
-                # The file comes from the server's own list, by index: nothing a browser sends names a file.
-                gallery.select(
-                    shows_example(files),
-                    None,
-                    [upload, tabs],
-                    js=SHOW_RESULT_JS,
-                    queue=False,
-                    **private,
-                ).then(page.upload, [upload, kind, stored, model], preprocess=False, **ui)
+        ui = dict(outputs=single, **PRIVATE)
+        for select in example_galleries(upload, tabs):
+            select.then(page.upload, [upload, kind, stored, model], preprocess=False, **ui)
         with gr.Accordion(texts.ABOUT_LABEL, open=False):
             gr.Markdown(texts.about_markdown(models), elem_id="about")
 
         # The single-character answer has no place beside a word: the word tab uses the whole width.
-        word_tab.select(None, js=WORD_TAB_JS, **private)
+        word_tab.select(None, js=WORD_TAB_JS, **PRIVATE)
         for tab in (draw_tab, upload_tab):
-            tab.select(None, js=SINGLE_TABS_JS, **private)
+            tab.select(None, js=SINGLE_TABS_JS, **PRIVATE)
         # Every pen-up, undo and clear is read at once; a newer drawing's answer always wins (always_last). Off the
         # queue: an answer costs a millisecond of CPU, and the queue's extra round trip would double the wait.
         pad_events = dict(trigger_mode="always_last", queue=False)
         sketch.change(page.draw, [sketch, kind, stored, model], **pad_events, **ui).success(
-            None, js=SERVER_ANSWERED_JS, queue=False, **private
+            None, js=SERVER_ANSWERED_JS, queue=False, **PRIVATE
         )
-        word_pad.change(page.write, [word_pad, kind, stored, *vocabulary, model], word, **pad_events, **private)
-        for changed in (own_words.submit, own_words.blur, dictionary.change):
-            changed(page.write, [word_pad, kind, stored, *vocabulary, model], word, **private)
+        write = dict(fn=page.write, inputs=[w.pad, kind, stored, *vocabulary, model], outputs=word, **PRIVATE)
+        w.pad.change(**write, **pad_events)
+        for changed in (w.own_words.submit, w.own_words.blur, w.dictionary.change):
+            changed(**write)
         upload.upload(page.upload, [upload, kind, stored, model], preprocess=False, **ui)
         upload.clear(lambda: EMPTY, None, **ui)
         for setting in (kind, model):
-            setting.change(page.reread, [shown, kind, stored, model], **ui).then(
-                page.write, [word_pad, kind, stored, *vocabulary, model], word, **private
-            )
+            setting.change(page.reread, [shown, kind, stored, model], **ui).then(**write)
 
         # Corrections and confirmations: remembered in the browser, and the answer read again at once.
-        learnt = dict(outputs=[*single, *remembered], **private)
-        fix.input(page.correct, [shown, fix, kind, stored, share, model], **learnt)
-        typed.submit(page.correct, [shown, typed, kind, stored, share, model], **learnt).then(
-            lambda: "", None, typed, **private
+        learnt = dict(outputs=[*single, *remembered], **PRIVATE)
+        c.fix.input(page.correct, [shown, c.fix, kind, stored, share, model], **learnt)
+        c.typed.submit(page.correct, [shown, c.typed, kind, stored, share, model], **learnt).then(
+            lambda: "", None, c.typed, **PRIVATE
         )
-        confirm.click(page.confirm, [shown, kind, stored, share, model], **learnt)
-        word_boxes.select(page.pick, [word_read, kind, stored, *vocabulary, model], [word_fix, picked], **private)
-        word_learnt = dict(outputs=[*word, *remembered], **private)
-        word_fix.input(
-            page.correct_character,
-            [word_read, picked, word_fix, kind, stored, share, *vocabulary, model],
-            **word_learnt,
+        c.confirm.click(page.confirm, [shown, kind, stored, share, model], **learnt)
+        w.boxes.select(page.pick, [word_read, kind, stored, *vocabulary, model], [w.fix, picked], **PRIVATE)
+        word_learnt = dict(outputs=[*word, *remembered], **PRIVATE)
+        w.fix.input(
+            page.correct_character, [word_read, picked, w.fix, kind, stored, share, *vocabulary, model], **word_learnt
         )
-        word_typed.submit(
-            page.correct_word, [word_read, word_typed, kind, stored, share, *vocabulary, model], **word_learnt
-        ).then(lambda: "", None, word_typed, **private)
+        w.typed.submit(
+            page.correct_word, [word_read, w.typed, kind, stored, share, *vocabulary, model], **word_learnt
+        ).then(lambda: "", None, w.typed, **PRIVATE)
         # Picking another reading is a correction: the memory learns that reading's characters.
-        word_suggestions.input(
-            page.choose_reading, [word_read, word_suggestions, kind, stored, share, *vocabulary, model], **word_learnt
+        w.suggestions.input(
+            page.choose_reading, [word_read, w.suggestions, kind, stored, share, *vocabulary, model], **word_learnt
         )
-        forget.click(page.forget, None, remembered, **private).then(
+        forget.click(page.forget, None, remembered, **PRIVATE).then(
             page.reread, [shown, kind, stored, model], **ui
-        ).then(page.write, [word_pad, kind, stored, *vocabulary, model], word, **private)
-        demo.load(page.memory_status, stored, memory_status, **private)
-        demo.load(memory_json, stored, mirror, **private)
-        demo.load(None, js=APP_READY_JS, queue=False, **private)
-        stored.change(memory_json, stored, mirror, **private)
+        ).then(**write)
+        demo.load(page.memory_status, stored, memory_status, **PRIVATE)
+        demo.load(memory_json, stored, mirror, **PRIVATE)
+        demo.load(None, js=APP_READY_JS, queue=False, **PRIVATE)
+        stored.change(memory_json, stored, mirror, **PRIVATE)
 
         add_endpoints(Api(models))
     compat.fill_trailing_inputs(demo)  # plain-HTTP callers of /read and /read_strokes from before words existed
