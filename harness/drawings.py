@@ -12,8 +12,19 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from model.ink.canvas import BRUSH, CANVAS, INK_RGB, pad_value, place, word_placing
+from model.ink.orientation import emnist_to_upright
 
-__all__ = ["pad_value", "place", "raster", "word_placing", "lay_out", "SIDE", "NEGATIVE_PICTURES", "NEGATIVE_STROKES"]
+__all__ = [
+    "pad_value",
+    "place",
+    "raster",
+    "word_placing",
+    "lay_out",
+    "written",
+    "SIDE",
+    "NEGATIVE_PICTURES",
+    "NEGATIVE_STROKES",
+]
 
 SIDE = CANVAS[0]
 
@@ -73,6 +84,19 @@ def lay_out(lines: list[str], gap: float = 35, line_gap: float = 60, margin: flo
         right = max(right, x)
         y += 130 + line_gap
     return strokes, right, y
+
+
+def written(lines: list[str], gap: float = 35) -> dict:
+    """CHARACTER_STROKES laid out in lines (``lay_out``) as the word pad sends them, in the order a person writes
+    them."""
+    strokes, right, bottom = lay_out(lines, gap, line_gap=60, margin=40)
+    return {"width": max(800, right + 60), "height": max(300, bottom), "brush": 12, "strokes": strokes}
+
+
+def as_picture(glyph: np.ndarray) -> np.ndarray:
+    """An EMNIST glyph as someone would photograph it: upright, dark ink on white paper, 10x the size."""
+    upright = Image.fromarray(emnist_to_upright(glyph))
+    return 255 - np.asarray(upright.resize((280, 280), Image.Resampling.BICUBIC))
 
 
 # What visitors draw besides a character, seeded. Each has a trajectory form (for the pad) where it has one.

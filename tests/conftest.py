@@ -53,7 +53,7 @@ def trained_run(tmp_path_factory):
 
     Its test-time views are pinned to none: choosing them on 600 validation images can go either way on another
     CPU's arithmetic, and these tests must not hang on that (tests/test_views.py trains with views on purpose)."""
-    from tests.tiny_run import train_tiny
+    from harness.tiny_run import train_tiny
 
     return train_tiny(tmp_path_factory.mktemp("run"), samples=6000, epochs=6, views="none")
 

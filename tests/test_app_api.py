@@ -59,7 +59,7 @@ def test_named_endpoints_are_documented(client):
 
 
 def test_a_word_reading_offers_candidates_and_takes_a_word_list(client):
-    from tests.test_strokes import written
+    from harness.drawings import written
 
     result = client.predict(written(["47"]), api_name="/read_strokes")
     candidates = result["candidates"]
@@ -82,7 +82,7 @@ def test_plain_http_callers_of_two_inputs_keep_working(server):
     """Written before words and dictionary were inputs: the missing ones take their defaults."""
     import httpx
 
-    from tests.test_strokes import written
+    from harness.drawings import written
 
     for data in ([written(["47"]), ""], [written(["47"]), "", "it", False]):
         response = httpx.post(f"{server.url}gradio_api/run/read_strokes", json={"data": data}, timeout=30)
@@ -92,8 +92,7 @@ def test_plain_http_callers_of_two_inputs_keep_working(server):
 
 def test_strokes_endpoints_read_pen_trajectories(client, pen_classifier):
     from harness import data
-    from harness.drawings import pad_value
-    from tests.test_strokes import written
+    from harness.drawings import pad_value, written
 
     for d in data.pen_drawings(full=False)[0][::60]:
         value = pad_value(d["strokes"])

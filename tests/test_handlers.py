@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 
 from harness import data
-from harness.drawings import pad_value
+from harness.drawings import pad_value, written
 from model.labels import LABELS, index_of
 from space import texts
 from space.api import Api
 from space.handlers import EMPTY, EMPTY_WORD, Page
-from tests.test_strokes import written
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ import time
 import numpy as np
 import pytest
 
+from harness.emnist_files import write_folder
+from harness.hub_cache import COMMIT, populate
 from model import Classifier, ModelLoadError, from_pretrained
 from model.network.files import (
     KERAS_FILE,
@@ -18,8 +20,6 @@ from model.network.files import (
     WORD_INFERENCE_FILES,
     WORDS_FOLDER,
 )
-from tests.emnist_files import write_folder
-from tests.hub_cache import COMMIT, populate
 from train import emnist, publish
 from train.splits import DataError
 

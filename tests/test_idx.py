@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
-from tests.emnist_files import encode_idx, write_folder, write_idx
+from harness.emnist_files import encode_idx, write_folder, write_idx
 from train import emnist
 from train.idx import IdxError, read_idx
 from train.splits import DataError

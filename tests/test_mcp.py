@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.drawings import pad_value
+from harness.drawings import pad_value, written
 from harness.live_server import start_app
 from space import remote
 from tests.conftest import ARTIFACT_DIR
-from tests.test_strokes import written
 
 pytestmark = pytest.mark.app
 ROOT = Path(__file__).resolve().parents[1]

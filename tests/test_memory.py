@@ -65,7 +65,7 @@ def test_allowed_accepts_merged_lowercase_and_refuses_the_unknown():
 
 
 def test_allowed_settles_look_alikes_in_a_reading(default_classifier):
-    from tests.test_strokes import written
+    from harness.drawings import written
 
     zero_one = written(["1L1"])  # an L among ones: with digits only, no letter can come out
     assert set(default_classifier.read_strokes(zero_one, allowed=DIGITS).text.replace(" ", "")) <= set(DIGITS)

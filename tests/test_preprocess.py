@@ -207,7 +207,7 @@ def test_centre_of_mass_option_keeps_the_glyph_in_frame():
 
 def test_real_glyph_round_trip():
     """Real EMNIST glyphs, shown upright and dark on white at 10x, come back close to themselves."""
-    from tests.test_real_handwriting import as_picture
+    from harness.drawings import as_picture
 
     images = emnist_sample()[0][::10]
     correlations = [np.corrcoef(preprocess(as_picture(g)).ravel(), g.ravel())[0, 1] for g in images]

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from bench import pen
 from harness import data
-from harness.drawings import SIDE, raster
+from harness.drawings import SIDE, as_picture, raster
 from model.ink.canvas import INK_RGB
 from model.ink.orientation import emnist_to_upright
 from model.ink.stroke_width import stroke_width
@@ -46,12 +45,6 @@ def pen_sample():
     """Writers 30-59 only: the bundled model trained on writers 0-29's drawings (python -m train --pen-data)."""
     drawings = json.loads((DATA / "uji_pen_digits_sample.json").read_text())
     return [d for d in drawings if d["writer"] >= pen.UNSEEN_FROM]
-
-
-def as_picture(glyph: np.ndarray) -> np.ndarray:
-    """An EMNIST glyph as someone would photograph it: upright, dark ink on white paper, 10x the size."""
-    upright = Image.fromarray(emnist_to_upright(glyph))
-    return 255 - np.asarray(upright.resize((280, 280), Image.Resampling.BICUBIC))
 
 
 def test_bundled_model_reads_real_emnist(default_classifier, emnist_sample):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from harness import data
-from harness.drawings import lay_out, pad_value
+from harness.drawings import pad_value, written
 from model.ink import rejection
 from model.ink.preprocess import STROKE_WIDTH, BlankImageError
 from model.ink.stroke_width import stroke_width
@@ -108,12 +108,6 @@ def test_a_drawing_is_read_the_same_wherever_and_however_big_it_is(default_class
         for b, f, p in [(6, 0.45, (0, 0)), (18, 0.6, (0.5, 0.5)), (32, 0.8, (1, 1))]
     }
     assert labels == {pen[7]["label"]}
-
-
-def written(lines: list[str], gap: float = 35) -> dict:
-    """Characters laid out in lines (harness.drawings.lay_out) on a word pad, in the order a person writes them."""
-    strokes, right, bottom = lay_out(lines, gap, line_gap=60, margin=40)
-    return value(strokes, width=max(800, right + 60), height=max(300, bottom), brush=12)
 
 
 @pytest.mark.parametrize("text", ["i", "j", "t", "x", "7", "4", "T"])

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import yaml
 
+from harness.emnist_files import write_folder
 from model import Classifier
 from model.environment import quiet
 from model.ink.preprocess import PREPROCESSING_VERSION
 from model.labels import NUM_CLASSES
 from model.network.files import CARD_FILE, KERAS_FILE, METRICS_FILE, REPO_FILES, SERVING_FILE
 from model.network.metrics import ModelMetrics
-from tests.emnist_files import write_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 CHANCE = 1 / NUM_CLASSES  # 2.1%

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from harness.drawings import pad_value
+from harness.tiny_run import train_tiny
 from model import Classifier
 from model.network.files import METRICS_FILE
 from model.network.metrics import ModelMetrics
 from model.network.views import MAX_TRANSFORMS, Views, transformed
-from tests.tiny_run import train_tiny
 from train import views as test_views
 
 ROTATIONS = ((6, 1, 0, 0), (-6, 1, 0, 0), (0, 0.92, 0, 0), (0, 1.08, 0, 0))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from harness import data
+from harness.drawings import written
 from model import Classifier
 from model.ink.canvas import WORD_CANVAS, pad_value, word_placing
 from model.ink.strokes import Strokes
@@ -17,7 +18,6 @@ from model.network.files import WORD_INFERENCE_FILES, WORDS_FOLDER
 from model.network.loading import DEFAULT_DIR
 from model.words.lexicon import Vocabulary
 from model.words.with_word_model import Unspellable
-from tests.test_strokes import written
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +149,7 @@ def test_a_repo_without_or_with_a_damaged_word_model_still_reads_words(tmp_path)
 def test_the_word_model_loads_from_the_offline_hub_cache(tmp_path, monkeypatch):
     from huggingface_hub import constants
 
-    from tests.hub_cache import COMMIT, populate
+    from harness.hub_cache import COMMIT, populate
 
     cache = tmp_path / "cache"
     files = {
