@@ -199,9 +199,10 @@ def apart_rule(count: int = 300) -> dict:
         numbers.append(("".join(str(d) for d in digits), value))
 
     def right(samples, apart: bool, dictionary: bool) -> float:
-        vocabulary, answer = Vocabulary.of(dictionary=dictionary), classifier.answerer(None, None)
+        vocabulary, read_glyphs = Vocabulary.of(dictionary=dictionary), classifier.glyph_reader(None, None)
         read = [
-            read_strokes(Strokes.parse(v), classifier.words, answer, vocabulary, None, apart).text for _, v in samples
+            read_strokes(Strokes.parse(v), classifier.words, read_glyphs, vocabulary, None, apart).text
+            for _, v in samples
         ]
         return round(float(np.mean([r.lower() == t.lower() for r, (t, _) in zip(read, samples)])), 4)
 

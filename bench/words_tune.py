@@ -67,7 +67,7 @@ def graphs_of(
 ) -> list[tuple[str, list[search.Graph]]]:
     """Each word placed on the word pad, and cut and read as the pad sends it (or as a picture of that ink)."""
     rng = np.random.default_rng(29)
-    answer = classifier.answerer(None, None)
+    read_glyphs = classifier.glyph_reader(None, None)
     out = []
     for w in words:
         placing = word_placing(list(w.strokes), rng)
@@ -75,7 +75,7 @@ def graphs_of(
             drawing = find_ink(open_image(raster(list(w.strokes), brush=6, canvas=WORD_CANVAS, **placing)))
         else:
             drawing = Strokes.parse(pad_value(list(w.strokes), canvas=WORD_CANVAS, **placing))
-        out.append((w.text.lower(), word_graphs(drawing, answer, cuts)))
+        out.append((w.text.lower(), word_graphs(drawing, read_glyphs, cuts)))
     return out
 
 
@@ -90,7 +90,7 @@ def string_graphs(classifier: Classifier, count: int, cuts: Cuts = CUTS_SERVED) 
         for kind, names in (("digits", {"digits"}), ("letters", {"uppercase", "lowercase"}))
     }
     rng = np.random.default_rng(31)
-    answer = classifier.answerer(None, None)
+    read_glyphs = classifier.glyph_reader(None, None)
     out = []
     for n in range(count):
         pool = by_kind["digits" if n % 2 else "letters"]
@@ -99,8 +99,8 @@ def string_graphs(classifier: Classifier, count: int, cuts: Cuts = CUTS_SERVED) 
         picture, boxes = compose([p[0] for p in pens], rng)
         text = "".join(c.label for c in chosen).lower()
         value, _ = as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
-        out.append((text, word_graphs(Strokes.parse(value), answer, cuts)))
-        out.append((text, word_graphs(find_ink(open_image(picture)), answer, cuts)))
+        out.append((text, word_graphs(Strokes.parse(value), read_glyphs, cuts)))
+        out.append((text, word_graphs(find_ink(open_image(picture)), read_glyphs, cuts)))
     return out
 
 
@@ -116,14 +116,14 @@ def emnist_strings(
     held = hold_out(splits.x_train, splits.y_train, options.val_fraction, options.seed)
     by_class = {c: np.flatnonzero(held.y_val == c) for c in range(len(LABELS))}
     rng = np.random.default_rng(37)
-    answer = classifier.answerer(None, None)
+    read_glyphs = classifier.glyph_reader(None, None)
     out = []
     for n in range(count):
         classes = rng.choice(DIGITS if n % 2 else LETTERS, int(rng.integers(3, 8)))
         inks = [emnist_ink(held.x_val[rng.choice(by_class[c])]) for c in classes]
         picture, _ = compose(inks, rng)
         out.append(
-            ("".join(LABELS[c] for c in classes).lower(), word_graphs(find_ink(open_image(picture)), answer, cuts))
+            ("".join(LABELS[c] for c in classes).lower(), word_graphs(find_ink(open_image(picture)), read_glyphs, cuts))
         )
     return out
 

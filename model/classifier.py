@@ -23,7 +23,7 @@ from model.network.views import Views
 from model.network.word_model import WordModel
 from model.words import cut_and_search, layout, with_word_model
 from model.words.lexicon import Vocabulary, parse_words
-from model.words.reading import Answer, Reading
+from model.words.reading import ReadGlyphs, Reading
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ class Classifier:
         mask = allowed_mask(allowed)
         vocabulary = Vocabulary.of(words, dictionary)  # a bad word list fails before any work
         ink = find_ink(open_image(image))
-        return self._stamped(cut_and_search.read(ink, self.answerer(mask, memory), vocabulary))
+        return self._stamped(cut_and_search.read(ink, self.glyph_reader(mask, memory), vocabulary))
 
     def read_strokes(
         self,
@@ -213,10 +213,10 @@ class Classifier:
             words = [*parse_words(words or []), *memory.words]
         vocabulary = Vocabulary.of(words, dictionary)
         strokes = Strokes.parse(strokes)
-        answer = self.answerer(mask, memory)
+        read_glyphs = self.glyph_reader(mask, memory)
         if self.words is None:
-            return self._stamped(cut_and_search.read_strokes(strokes, answer, vocabulary))
-        return self._stamped(with_word_model.read_strokes(strokes, self.words, answer, vocabulary, mask))
+            return self._stamped(cut_and_search.read_strokes(strokes, read_glyphs, vocabulary))
+        return self._stamped(with_word_model.read_strokes(strokes, self.words, read_glyphs, vocabulary, mask))
 
     def spell_strokes(
         self, strokes: Strokes | dict | str, text: str, allowed: str | None = None, memory: WriterMemory | None = None
@@ -226,10 +226,10 @@ class Classifier:
         Without a word model, ``text`` must have one character for each the cut-and-search reading found."""
         mask = allowed_mask(allowed)
         strokes = Strokes.parse(strokes)
-        answer = self.answerer(mask, memory)
+        read_glyphs = self.glyph_reader(mask, memory)
         if self.words is not None:
-            return self._stamped(with_word_model.spell(strokes, self.words, answer, text))
-        found = cut_and_search.read_strokes(strokes, answer, Vocabulary.of(dictionary=False))
+            return self._stamped(with_word_model.spell(strokes, self.words, read_glyphs, text))
+        found = cut_and_search.read_strokes(strokes, read_glyphs, Vocabulary.of(dictionary=False))
         read = [c for c in found.characters if c.probabilities is not None]
         wanted = [c for c in text if not c.isspace() and c not in ".,"]
         if len(wanted) != len(read):
@@ -240,15 +240,15 @@ class Classifier:
             character.label = label
         return self._stamped(Reading(text, found.characters, []))
 
-    def answerer(self, mask: np.ndarray | None, memory: WriterMemory | None) -> Answer:
+    def glyph_reader(self, mask: np.ndarray | None, memory: WriterMemory | None) -> ReadGlyphs:
         """Candidate characters of words, read by the model file alone (calibrated too): a word has tens of
         candidates, and averaging test-time views over each would multiply the time a word takes."""
 
-        def answer(upright: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        def read_glyphs(upright: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
             raw, features = self.engine.run(as_batch(upright_to_emnist(upright)))
             return self._personal(raw, features, mask, memory), features
 
-        return answer
+        return read_glyphs
 
     def _personal(
         self, raw: np.ndarray, features: np.ndarray | None, mask: np.ndarray | None, memory: WriterMemory | None

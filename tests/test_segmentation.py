@@ -72,7 +72,7 @@ def test_a_dot_or_bar_written_after_the_word_joins_the_letters_under_it():
     assert under and left > 0
     for edge in under:  # every candidate that takes the bar lies under it
         xs = np.concatenate([p[:, 0] for p in lattice.candidate(edge)[:-1]])
-        assert xs.min() - segmentation.DELAYED_REACH * lattice.unit <= right <= xs.max() + lattice.unit
+        assert xs.min() - segmentation.DELAYED_REACH * lattice.body <= right <= xs.max() + lattice.body
 
 
 def test_a_long_scribble_is_cut_into_a_bounded_number_of_pieces():

@@ -93,7 +93,12 @@ def test_characters_written_one_at_a_time_are_cut_at_their_gaps(pen_classifier):
     for character, part in zip(reading.characters, sorted(parts, key=lambda p: p.box[0])):
         assert abs(character.box[0] - part.box[0]) <= 12 and abs(character.box[2] - part.box[2]) <= 12
     whole = with_word_model.read_strokes(
-        Strokes.parse(value), pen_classifier.words, pen_classifier.answerer(None, None), Vocabulary.of(), None, False
+        Strokes.parse(value),
+        pen_classifier.words,
+        pen_classifier.glyph_reader(None, None),
+        Vocabulary.of(),
+        None,
+        False,
     )
     assert whole.text  # the word model reads it too when asked; the rule chose which reads better (bench)
 
@@ -108,16 +113,18 @@ def test_digits_written_apart_keep_their_own_ink_when_the_word_model_reads_them(
     drawings, _ = data.pen_drawings(full=False)
     by_digit = {d: [p for p in drawings if p["label"] == str(d)] for d in range(10)}
     rng = np.random.default_rng(3)
-    answer, vocabulary = pen_classifier.answerer(None, None), Vocabulary.of(dictionary=False)
+    read_glyphs, vocabulary = pen_classifier.glyph_reader(None, None), Vocabulary.of(dictionary=False)
     for _ in range(12):
         digits = rng.integers(0, 10, int(rng.integers(3, 7)))
         pens = [pen_ink(by_digit[d][int(rng.integers(len(by_digit[d])))]["strokes"], rng) for d in digits]
         picture, boxes = compose([p[0] for p in pens], rng)
         value, _ = as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
         number = "".join(str(d) for d in digits)
-        spelt = with_word_model.spell(Strokes.parse(value), pen_classifier.words, answer, number)
+        spelt = with_word_model.spell(Strokes.parse(value), pen_classifier.words, read_glyphs, number)
         assert all(overlap(c.box, box) > 0.5 for c, box in zip(spelt.characters, boxes)), number
-        read = with_word_model.read_strokes(Strokes.parse(value), pen_classifier.words, answer, vocabulary, None, False)
+        read = with_word_model.read_strokes(
+            Strokes.parse(value), pen_classifier.words, read_glyphs, vocabulary, None, False
+        )
         if len(read.characters) == len(boxes):
             assert all(overlap(c.box, box) > 0.5 for c, box in zip(read.characters, boxes)), (number, read.text)
 

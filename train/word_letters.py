@@ -51,8 +51,8 @@ def letters_of(word: pen.PenWord, classifier) -> list[dict] | None:
         return None
     glyphs = np.stack([upright_to_emnist(render(lattice.strokes_of(e)).glyph) for e in lattice.edges])
     probabilities = classifier.engine(as_batch(glyphs))
-    widths = np.asarray([(lattice.box(e)[2] - lattice.box(e)[0]) / lattice.unit for e in lattice.edges])
-    gaps = np.asarray([lattice.inner_gap(e) / lattice.unit for e in lattice.edges])
+    widths = np.asarray([(lattice.box(e)[2] - lattice.box(e)[0]) / lattice.body for e in lattice.edges])
+    gaps = np.asarray([lattice.inner_gap(e) / lattice.body for e in lattice.edges])
     graph = search.Graph(len(lattice.pieces), lattice.edges, probabilities, widths, gaps, np.zeros(len(widths)))
     aligned = search.align(graph, word.text)
     if aligned is None:

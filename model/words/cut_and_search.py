@@ -18,7 +18,7 @@ from model.labels import LABELS, MERGED_LOWERCASE, NUM_CLASSES, index_of
 from model.words import search, segmentation
 from model.words.layout import Part, layout, marked, picture_parts, stroke_parts
 from model.words.lexicon import Vocabulary
-from model.words.reading import Answer, Character, Reading, assemble
+from model.words.reading import Character, ReadGlyphs, Reading, assemble
 
 
 @dataclass
@@ -46,31 +46,31 @@ class _Unit:
         return len(self.edges)
 
 
-def read(ink: Ink, answer: Answer, vocabulary: Vocabulary) -> Reading:
+def read(ink: Ink, read_glyphs: ReadGlyphs, vocabulary: Vocabulary) -> Reading:
     """A picture: lines and words from its pieces of ink, each word cut at its thinnest columns where letters
     touch, read through the segmentation graph."""
-    lines, unit = _picture_units(ink)
-    return _read(marked(lines), unit, answer, vocabulary, ink.origin, ink.scale)
+    lines, make_unit = _picture_units(ink)
+    return _read(marked(lines), make_unit, read_glyphs, vocabulary, ink.origin, ink.scale)
 
 
 def _picture_units(ink: Ink, cuts: segmentation.Cuts = segmentation.CUTS) -> tuple[list, Callable[[list[Part]], _Unit]]:
     pixels, labelled, lines = picture_parts(ink)
     strokes = pixels >= INK_LEVEL * ink.level
 
-    def unit(parts: list[Part]) -> _Unit:
+    def make_unit(parts: list[Part]) -> _Unit:
         lattice = segmentation.cut_picture(pixels, labelled, parts, strokes, cuts)
         glyphs = [_masked_glyph(pixels, lattice.mask(e), ink.level) for e in lattice.edges]
         boxes = [lattice.box(e) for e in lattice.edges]
         return _unit(lattice, glyphs, boxes, ink.origin, ink.scale)
 
-    return lines, unit
+    return lines, make_unit
 
 
-def read_strokes(strokes: Strokes, answer: Answer, vocabulary: Vocabulary) -> Reading:
+def read_strokes(strokes: Strokes, read_glyphs: ReadGlyphs, vocabulary: Vocabulary) -> Reading:
     """A drawing: lines and words from which strokes touch, each word's pen trajectory over-segmented
     (``model.words.segmentation``) and read through the segmentation graph; boxes in canvas units."""
 
-    return _read(marked(stroke_parts(strokes)), lambda parts: pen_unit(strokes, parts), answer, vocabulary)
+    return _read(marked(stroke_parts(strokes)), lambda parts: pen_unit(strokes, parts), read_glyphs, vocabulary)
 
 
 def pen_unit(strokes: Strokes, parts: list[Part], cuts: segmentation.Cuts = segmentation.CUTS) -> _Unit:
@@ -84,7 +84,7 @@ def pen_unit(strokes: Strokes, parts: list[Part], cuts: segmentation.Cuts = segm
 
 
 def word_graphs(
-    drawing: Strokes | Ink, answer: Answer, cuts: segmentation.Cuts = segmentation.CUTS
+    drawing: Strokes | Ink, read_glyphs: ReadGlyphs, cuts: segmentation.Cuts = segmentation.CUTS
 ) -> list[search.Graph]:
     """The search graphs of a drawing's (or a picture's) words, as ``read_strokes`` (``read``) builds them with
     ``cuts``: for tuning the search and the cuts."""
@@ -99,7 +99,7 @@ def word_graphs(
         return captured[-1]
 
     layout(marked(lines), keep)
-    _answer_all(captured, answer)
+    _read_all(captured, read_glyphs)
     return [_graph(u) for u in captured]
 
 
@@ -110,8 +110,8 @@ def _graph(unit: _Unit) -> search.Graph:
 
 
 def _unit(lattice, glyphs, boxes, origin=(0.0, 0.0), scale: float = 1.0) -> _Unit:
-    widths = np.asarray([(b[2] - b[0]) / lattice.unit for b in boxes], dtype=np.float64)
-    gaps = np.asarray([lattice.inner_gap(e) / lattice.unit for e in lattice.edges], dtype=np.float64)
+    widths = np.asarray([(b[2] - b[0]) / lattice.body for b in boxes], dtype=np.float64)
+    gaps = np.asarray([lattice.inner_gap(e) / lattice.body for e in lattice.edges], dtype=np.float64)
     apart = np.asarray([lattice.parts_spanned(e) - 1 for e in lattice.edges], dtype=np.float64)
     inner = np.asarray([lattice.inner_ends(e) for e in lattice.edges], dtype=np.float64)
     placed = [tuple(int(round(o + scale * v)) for o, v in zip((*origin, *origin), b)) for b in boxes]
@@ -135,7 +135,7 @@ def _masked_glyph(pixels: np.ndarray, mask: np.ndarray, level: float) -> np.ndar
 def _read(
     lines: list[list[tuple[Part, bool]]],
     make_unit: Callable[[list[Part]], _Unit],
-    answer: Answer,
+    read_glyphs: ReadGlyphs,
     vocabulary: Vocabulary,
     origin: tuple[float, float] = (0.0, 0.0),
     scale: float = 1.0,
@@ -143,25 +143,25 @@ def _read(
     """Words (split at gaps) of runs of parts (split at punctuation), each run read as one unit; every candidate
     of every unit goes through the network in one batch."""
     placed, units = layout(lines, make_unit, origin, scale)
-    search_units(units, answer, vocabulary)
+    search_units(units, read_glyphs, vocabulary)
     return assemble(placed, units)
 
 
-def search_units(units: list[_Unit], answer: Answer, vocabulary: Vocabulary) -> None:
+def search_units(units: list[_Unit], read_glyphs: ReadGlyphs, vocabulary: Vocabulary) -> None:
     """Each unit's readings through its segmentation graph (``paths``, ``characters``); every candidate of every
     unit goes through the network in one batch."""
-    _answer_all(units, answer)
+    _read_all(units, read_glyphs)
     for unit in units:
         paths = search.decode(_graph(unit), vocabulary.lexicons, vocabulary.spelling)
         unit.paths = paths or [search.Path("", 0.0, [], False)]
         unit.characters = [_characters(unit, path) for path in unit.paths]
 
 
-def _answer_all(units: list[_Unit], answer: Answer) -> None:
+def _read_all(units: list[_Unit], read_glyphs: ReadGlyphs) -> None:
     """Every unit's candidate glyphs read in one batch; a candidate without ink gets no probability at all."""
     glyphs = [g for u in units for g in u.glyphs if g is not None]
     if glyphs:
-        probabilities, features = answer(np.stack(glyphs))
+        probabilities, features = read_glyphs(np.stack(glyphs))
     row = 0
     for unit in units:
         unit.probabilities = np.zeros((len(unit.edges), NUM_CLASSES), np.float32)

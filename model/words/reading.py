@@ -71,7 +71,7 @@ class Reading:
 
 
 #: Upright glyphs (N, 28, 28) -> calibrated probabilities (N, 47) and features (N, F), or None without features.
-Answer = Callable[[np.ndarray], "tuple[np.ndarray, np.ndarray | None]"]
+ReadGlyphs = Callable[[np.ndarray], "tuple[np.ndarray, np.ndarray | None]"]
 
 
 class Unit(Protocol):

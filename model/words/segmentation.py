@@ -67,7 +67,7 @@ class PenLattice:
     strokes: list[np.ndarray]  # resampled, canvas units
     pieces: list[Piece]
     delayed: list[int]  # strokes written after the body, joined to candidates by position
-    unit: float  # the writing's body height, canvas units
+    body: float  # the writing's body height, canvas units
     brush: float
     size: tuple[float, float]  # the canvas
     edges: list[tuple[int, int]] = field(default_factory=list)
@@ -103,7 +103,7 @@ class PenLattice:
                 lines.append(points)
             last = piece
         xs = np.concatenate(lines)[:, 0]
-        reach = DELAYED_REACH * self.unit
+        reach = DELAYED_REACH * self.body
         for index in self.delayed:
             middle = float(self.strokes[index][:, 0].mean())
             if xs.min() - reach <= middle <= xs.max() + reach:
@@ -149,15 +149,15 @@ def over_segment(strokes: Strokes, parts: list[list[int]] | None = None, cuts: C
     """The word these strokes write, cut into pieces (see the module's docstring). ``parts``: which strokes form
     pieces of ink written apart (stroke indices), so a candidate can say how many it takes from."""
     raw = [np.asarray(s, dtype=np.float64) for s in strokes.strokes]
-    unit = body_height(raw)
-    resampled = [_resample(s, SPACING * unit) for s in raw]
+    body = body_height(raw)
+    resampled = [_resample(s, SPACING * body) for s in raw]
     pieces: list[Piece] = []
     delayed: list[int] = []
     marks: list[tuple[float, int, int]] = []  # (how marked, stroke, point) for every cut inside a stroke
     reached = -np.inf
     for index, points in enumerate(resampled):
         size = float(np.ptp(points, axis=0).max()) if len(points) > 1 else 0.0
-        if index and points[0, 0] < reached - DELAYED_BACK * unit and size < DELAYED_SIZE * unit:
+        if index and points[0, 0] < reached - DELAYED_BACK * body and size < DELAYED_SIZE * body:
             delayed.append(index)
             continue
         reached = max(reached, float(points[:, 0].max()))
@@ -166,12 +166,12 @@ def over_segment(strokes: Strokes, parts: list[list[int]] | None = None, cuts: C
     allowed = max(0, MAX_PIECES - len(pieces))
     kept = sorted(marks, reverse=True)[:allowed]
     pieces = _split(pieces, {(stroke, at) for _, stroke, at in kept})
-    lattice = PenLattice(resampled, pieces, delayed, unit, strokes.brush, (strokes.width, strokes.height))
+    lattice = PenLattice(resampled, pieces, delayed, body, strokes.brush, (strokes.width, strokes.height))
     if parts:
         lattice.part_of = [next(k for k, part in enumerate(parts) if i in part) for i in range(len(raw))]
     lattice.part_of_piece = keys = [lattice.part_of[p.stroke] if parts else p.stroke for p in pieces]
     boxes = [(*resampled[p.stroke].min(axis=0), *resampled[p.stroke].max(axis=0)) for p in pieces]
-    lattice.narrow = _narrow(keys, boxes, unit, cuts.whole_width)
+    lattice.narrow = _narrow(keys, boxes, body, cuts.whole_width)
     lattice.edges = _edges(keys, cuts.max_run, lattice.narrow)
     return lattice
 
@@ -221,12 +221,12 @@ def _resample(points: np.ndarray, spacing: float) -> np.ndarray:
     return np.stack([np.interp(steps, along, points[:, 0]), np.interp(steps, along, points[:, 1])], axis=1)
 
 
-def _narrow(keys: list, boxes: list[tuple[float, float, float, float]], unit: float, whole_width: float) -> set:
+def _narrow(keys: list, boxes: list[tuple[float, float, float, float]], body: float, whole_width: float) -> set:
     extent: dict = {}
     for key, box in zip(keys, boxes):
         old = extent.get(key, box)
         extent[key] = (min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3]))
-    return {k for k, (x0, y0, x1, y1) in extent.items() if x1 - x0 <= whole_width * max(unit, y1 - y0)}
+    return {k for k, (x0, y0, x1, y1) in extent.items() if x1 - x0 <= whole_width * max(body, y1 - y0)}
 
 
 def _edges(part_of_piece: list, run: int, whole: set) -> list[tuple[int, int]]:
@@ -261,7 +261,7 @@ class PictureLattice:
     pixels: np.ndarray  # the ink, high on strokes
     labelled: np.ndarray  # connected components of the strokes
     pieces: list[tuple[tuple[int, ...], int, int]]  # (components, first column, end column)
-    unit: float  # the writing's body height, pixels
+    body: float  # the writing's body height, pixels
     edges: list[tuple[int, int]] = field(default_factory=list)
     narrow: set = field(default_factory=set)  # pieces of ink no wider than a character (Cuts.whole_width)
     part_of_piece: list = field(default_factory=list)  # per piece: its connected components
@@ -302,7 +302,7 @@ def cut_picture(
     inside = np.isin(labelled, [label for part in parts for label in part.labels])
     rows = np.nonzero(inside)[0]
     low, high = np.percentile(rows, [25, 75])
-    unit = max(1.3 * float(high - low), 0.25 * float(np.ptp(rows) + 1), 1.0)
+    body = max(1.3 * float(high - low), 0.25 * float(np.ptp(rows) + 1), 1.0)
     pieces: list[tuple[tuple[int, ...], int, int]] = []
     for part in parts:
         left, top, right, bottom = part.box
@@ -314,11 +314,11 @@ def cut_picture(
         pieces += [(labels, a, b) for a, b in zip(columns, columns[1:])]
         if len(pieces) >= MAX_PIECES:
             break
-    lattice = PictureLattice(pixels, labelled, pieces[:MAX_PIECES], unit)
+    lattice = PictureLattice(pixels, labelled, pieces[:MAX_PIECES], body)
     lattice.part_of_piece = keys = [labels for labels, _, _ in lattice.pieces]
     tops = {tuple(part.labels): (part.box[1], part.box[3]) for part in parts}
     lattice.narrow = _narrow(
-        keys, [(a, tops[k][0], b, tops[k][1]) for k, a, b in lattice.pieces], unit, cuts.whole_width
+        keys, [(a, tops[k][0], b, tops[k][1]) for k, a, b in lattice.pieces], body, cuts.whole_width
     )
     lattice.edges = _edges(keys, cuts.max_run, lattice.narrow)
     return lattice

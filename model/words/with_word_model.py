@@ -20,7 +20,7 @@ from model.network.word_model import STRIDE, WordModel, frames
 from model.words import cut_and_search, decoder
 from model.words.layout import layout, marked, stroke_parts
 from model.words.lexicon import SYMBOLS, Vocabulary
-from model.words.reading import Answer, Character, Reading, TooMuchWriting, assemble
+from model.words.reading import Character, ReadGlyphs, Reading, TooMuchWriting, assemble
 
 #: At most this many of the word model's frames for one drawing (a full line on the word pad is a few hundred).
 MAX_FRAMES = 2_000
@@ -119,15 +119,17 @@ def _layout(strokes: Strokes):
     return layout(lines, lambda parts: _word(strokes, parts), budget=MAX_FRAMES)
 
 
-def _characters(word: _Word, text: str, spans: list[tuple[int, int]], answer: Answer | None) -> list[Character]:
-    """``text``'s characters on the ink ``spans`` aligns them with; with ``answer``, each glyph read by LeNet-5."""
+def _characters(
+    word: _Word, text: str, spans: list[tuple[int, int]], read_glyphs: ReadGlyphs | None
+) -> list[Character]:
+    """``text``'s characters on the ink ``spans`` aligns them with; with ``read_glyphs``, each glyph read by LeNet-5."""
     inks = word.ink_of(spans)
     characters = [
         Character(tuple(int(round(v)) for v in ink.box()), None, label=c, raw_label=c) for c, ink in zip(text, inks)
     ]
-    if answer is not None:
+    if read_glyphs is not None:
         glyphs = np.stack([render(ink).glyph for ink in inks])
-        probabilities, features = answer(glyphs)
+        probabilities, features = read_glyphs(glyphs)
         for k, character in enumerate(characters):
             character.glyph, character.probabilities = glyphs[k], probabilities[k]
             character.features = None if features is None else features[k]
@@ -146,7 +148,7 @@ def written_apart(word: _Word) -> bool:
 def read_strokes(
     strokes: Strokes,
     model: WordModel,
-    answer: Answer,
+    read_glyphs: ReadGlyphs,
     vocabulary: Vocabulary,
     allowed: np.ndarray | None = None,
     apart: bool = True,
@@ -157,7 +159,7 @@ def read_strokes(
     cut = [w for w in words if apart and written_apart(w)]
     if cut:
         units = [cut_and_search.pen_unit(strokes, w.parts) for w in cut]
-        cut_and_search.search_units(units, answer, vocabulary)
+        cut_and_search.search_units(units, read_glyphs, vocabulary)
         for word, unit in zip(cut, units):
             word.paths, word.characters = unit.paths, unit.characters
     for word in words:
@@ -173,13 +175,13 @@ def read_strokes(
                 style = decoder.style_from_ink(word.output, candidate.text, spans)
             text = decoder.styled(candidate.text, style)
             word.paths.append(_Path(candidate.score))
-            word.characters.append(_characters(word, text, spans, answer if not word.characters else None))
+            word.characters.append(_characters(word, text, spans, read_glyphs if not word.characters else None))
         if not word.paths:  # nothing read, or nothing the frames can hold
             word.paths, word.characters = [_Path(0.0)], [[]]
     return assemble(placed, words)
 
 
-def spell(strokes: Strokes, model: WordModel, answer: Answer, text: str) -> Reading:
+def spell(strokes: Strokes, model: WordModel, read_glyphs: ReadGlyphs, text: str) -> Reading:
     """The drawing read as ``text`` says (a writer's correction): one typed word per word of ink (or, for one word of
     ink, the whole text), each laid on its ink by the model's alignment, each character's glyph read by LeNet-5."""
     placed, words = _layout(strokes)
@@ -200,5 +202,5 @@ def spell(strokes: Strokes, model: WordModel, answer: Answer, text: str) -> Read
         spans = decoder.align(word.output, spelt)
         if spans is None:
             raise Unspellable(f"{spelt!r} has more characters than this ink can hold.")
-        word.paths, word.characters = [_Path(0.0)], [_characters(word, spelt, spans, answer)]
+        word.paths, word.characters = [_Path(0.0)], [_characters(word, spelt, spans, read_glyphs)]
     return assemble(placed, words)
