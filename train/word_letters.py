@@ -38,7 +38,10 @@ def contributors(words: list[pen.PenWord]) -> list[str]:
 
 
 def letters_of(word: pen.PenWord, classifier) -> list[dict] | None:
-    """The word's letters as UNIPEN character lines, or None when the alignment is not trusted."""
+    """The word's letters as UNIPEN character lines, or None when the alignment is not trusted. The whole word is
+    one run of ink here (no layout) and its graph has no cost for cutting inside a narrow stroke, as when the
+    bundled pen model's letters were cut: the command reproduces that data (the reader's own graph,
+    ``cut_and_search.pen_unit``, would cut some printed words' letters differently)."""
     from model.ink.canvas import WORD_CANVAS, pad_value, word_placing
     from model.ink.orientation import upright_to_emnist
     from model.ink.preprocess import as_batch
