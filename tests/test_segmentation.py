@@ -1,6 +1,7 @@
 """Cutting joined-up words into candidate characters (model/words/segmentation.py), on real UNIPEN words whose letter
 boundaries were marked by hand (tests/data/unipen_words_sample.jsonl, see its README), and on pictures."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -60,6 +61,17 @@ def test_a_character_drawn_with_many_turns_is_a_candidate_whole_but_a_word_is_no
     wide = segmentation.over_segment(Strokes(2000, 400, (wiggle(10, 1000.0),), 4.0))
     assert len(wide.pieces) > segmentation.CUTS.max_run
     assert all(j - i <= segmentation.CUTS.max_run for i, j in wide.edges)
+
+
+def test_other_cuts_are_passed_in_and_the_served_ones_stay():
+    """A tuning run compares settings by passing them in (``Cuts``): the served ones are never changed by it."""
+    word = Strokes(2000, 400, (wiggle(10, 1000.0),), 4.0)
+    short = segmentation.over_segment(word, cuts=segmentation.Cuts(max_run=2))
+    assert short.edges and all(j - i <= 2 for i, j in short.edges)
+    bottoms = segmentation.over_segment(word, cuts=segmentation.Cuts(cut_at=("bottom",)))
+    assert len(bottoms.pieces) < len(segmentation.over_segment(word).pieces)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        segmentation.CUTS.max_run = 7
 
 
 def test_a_dot_or_bar_written_after_the_word_joins_the_letters_under_it():
