@@ -129,6 +129,13 @@ def given(source: dict) -> str:
     return "strokes" if "strokes" in source else "picture"
 
 
+def predicted(reader: Classifier, source: dict, allowed: str | None, memory: WriterMemory) -> Prediction:
+    """One character read from a source: {"strokes": pad value} or {"picture": path}."""
+    if "strokes" in source:
+        return reader.predict_strokes(source["strokes"], allowed, memory)
+    return reader.predict(source["picture"], allowed=allowed, memory=memory)
+
+
 class Page:
     def __init__(self, models: ServedModels | Classifier, feedback: FeedbackStore | None = None):
         self.models = models if isinstance(models, ServedModels) else ServedModels(models)
@@ -180,14 +187,12 @@ class Page:
         memory, problem = self._usable_memory(stored, reader)
         allowed = self.allowed(kind)
         by = texts.answered_by(variant)
-        if "strokes" in source:
-            prediction = reader.predict_strokes(source["strokes"], allowed, memory)
-        else:
-            prediction = reader.predict(source["picture"], allowed=allowed, memory=memory)
-            if prediction.characters > 1 or reader.looks_like_words(source["picture"]):  # a word: read it
-                reading = reader.read(source["picture"], allowed, memory)
-                note = texts.read_as_word(len(reading.characters), reading.text) + "\n\n" + texts.word_details(reading)
-                return Answer(None, None, f"{note}\n\n{by}", NO_CHOICES, None)
+        prediction = predicted(reader, source, allowed, memory)
+        picture = source.get("picture")
+        if picture and (prediction.characters > 1 or reader.looks_like_words(picture)):  # a word: read it
+            reading = reader.read(picture, allowed, memory)
+            note = texts.read_as_word(len(reading.characters), reading.text) + "\n\n" + texts.word_details(reading)
+            return Answer(None, None, f"{note}\n\n{by}", NO_CHOICES, None)
         glyph = pictures.enlarge(prediction.glyph)
         if prediction.refusal:
             return Answer(
@@ -284,11 +289,7 @@ class Page:
             raise Refused(texts.NOTHING_TO_CORRECT)
         reader = self._teachable(model, source)
         memory = self.memory(stored)
-        allowed = self.allowed(kind)
-        if "strokes" in source:
-            before = reader.predict_strokes(source["strokes"], allowed, memory)
-        else:
-            before = reader.predict(source["picture"], allowed=allowed, memory=memory)
+        before = predicted(reader, source, self.allowed(kind), memory)
         learnt = self._learn(stored, [(before, label, confirmed)], share, source)
         answer = self._answer(source, kind, learnt.stored, model)
         note = texts.learnt(label, confirmed) + ("\n\n" + answer.note if answer.note else "")
