@@ -72,7 +72,7 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
     }
     if which == "tune":  # the tuning writers also choose the decoder's weights
         result["weights"] = choose_weights(model, 100 if quick else 400)
-        result["apart_rule"] = apart_rule(100 if quick else 300)
+        result["readers"] = readers(100 if quick else 300)
     return result
 
 
@@ -139,10 +139,11 @@ def report(result: dict) -> str:
             f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
             f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )
-    if "apart_rule" in result:
-        a = result["apart_rule"]
+    if "readers" in result:
+        a = result["readers"]
         weights += (
-            "\n\nCharacters written one at a time, cut and searched or read by the word model (whole text right): "
+            "\n\nDrawings cut and searched (the reader of a repo without a word model) or read by the word model "
+            "(whole text right): "
             + "; ".join(
                 f"{name}: {100 * r['cut']:.1f}% cut, {100 * r['word model']:.1f}% word model"
                 for name, r in a.items()
@@ -163,19 +164,19 @@ def report(result: dict) -> str:
     )
 
 
-def apart_rule(count: int = 300) -> dict:
-    """Whether runs of characters written one at a time read better cut and searched (``model.words.with_word_model``'s
-    ``written_apart``) than read by the word model: on the tuning writers' words, and on numbers written apart by
-    the UJI writers the pen model held out for validation, composed on the word pad exactly as ``bench words``
-    composes its pen-drawn numbers; whole text right, without a word list for the numbers."""
+def readers(count: int = 300) -> dict:
+    """Whether drawings read better cut and searched (``model.words.cut_and_search``) than read by the word model:
+    on the tuning writers' words, and on numbers written apart by the UJI writers the pen model held out for
+    validation, composed on the word pad exactly as ``bench words`` composes its pen-drawn numbers; whole text
+    right, without a word list for the numbers."""
     from harness.drawings import word_placing
     from harness.strings import as_pad_strokes, compose, pen_ink
     from model.classifier import Classifier
     from model.ink.canvas import WORD_CANVAS, pad_value
     from model.ink.strokes import Strokes
     from model.network.files import PEN
+    from model.words import cut_and_search, with_word_model
     from model.words.lexicon import Vocabulary
-    from model.words.with_word_model import read_strokes
     from train import pen
 
     classifier = Classifier.load(variant=PEN)
@@ -198,10 +199,12 @@ def apart_rule(count: int = 300) -> dict:
         value, _ = as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
         numbers.append(("".join(str(d) for d in digits), value))
 
-    def right(samples, apart: bool, dictionary: bool) -> float:
+    def right(samples, cut: bool, dictionary: bool) -> float:
         vocabulary, read_glyphs = Vocabulary.of(dictionary=dictionary), classifier.glyph_reader(None, None)
         read = [
-            read_strokes(Strokes.parse(v), classifier.words, read_glyphs, vocabulary, None, apart).text
+            cut_and_search.read_strokes(Strokes.parse(v), read_glyphs, vocabulary).text
+            if cut
+            else with_word_model.read_strokes(Strokes.parse(v), classifier.words, read_glyphs, vocabulary).text
             for _, v in samples
         ]
         return round(float(np.mean([r.lower() == t.lower() for r, (t, _) in zip(read, samples)])), 4)

@@ -34,7 +34,7 @@ class Weights:
 
     prior: float = 0.2
     spelling: float = 0.3
-    outside: float = 5.0
+    outside: float = 3.0
 
 
 WEIGHTS = Weights()

@@ -17,17 +17,16 @@ from model.ink.preprocess import PreprocessError
 from model.ink.strokes import Strokes, render
 from model.ink.trajectory import TrajectoryError, resampled
 from model.network.word_model import STRIDE, WordModel, frames
-from model.words import cut_and_search, decoder
+from model.words import decoder
 from model.words.layout import layout, marked, stroke_parts
 from model.words.lexicon import SYMBOLS, Vocabulary
 from model.words.reading import Character, ReadGlyphs, Reading, TooMuchWriting, assemble
 
 #: At most this many of the word model's frames for one drawing (a full line on the word pad is a few hundred).
 MAX_FRAMES = 2_000
-#: A run of ink in pieces written apart, each no wider than this share of their median height, is characters
-#: written one at a time (a number, a code): cut at the gaps and searched (``model.words.cut_and_search``), which reads those
-#: better than the word model (``python -m bench word_model --writers tune``).
-APART_WIDTH = 1.2
+#: A piece of ink written apart no wider than this share of the pieces' median height is one character (or two
+#: written in one go), never part of a joined-up word.
+CHARACTER_WIDTH = 1.2
 
 
 class Unspellable(PreprocessError):
@@ -87,13 +86,13 @@ class _Word:
         return inks
 
     def _keep_pieces_whole(self, owner_of: np.ndarray) -> None:
-        """A piece of ink written apart and no wider than a character (APART_WIDTH) goes whole to the character
+        """A piece of ink written apart and no wider than a character (CHARACTER_WIDTH) goes whole to the character
         that holds most of it: the model may mark a character while the pen is still on the one before. A character
         whose only ink lies in the piece keeps it (two letters written in one go)."""
         labels = sorted(label for p in self.parts for label in p.labels)
         height = float(np.median([p.height for p in self.parts]))
         for part in self.parts:
-            if part.width > APART_WIDTH * height:
+            if part.width > CHARACTER_WIDTH * height:
                 continue
             inside = np.isin(self.owners, [labels.index(label) for label in part.labels])
             held = np.bincount(owner_of[inside])
@@ -137,34 +136,16 @@ def _characters(
     return characters
 
 
-def written_apart(word: _Word) -> bool:
-    """Whether a run of ink is characters written one at a time (see APART_WIDTH)."""
-    if len(word.parts) < 2:
-        return False
-    height = float(np.median([p.height for p in word.parts]))
-    return all(p.width <= APART_WIDTH * height for p in word.parts)
-
-
 def read_strokes(
     strokes: Strokes,
     model: WordModel,
     read_glyphs: ReadGlyphs,
     vocabulary: Vocabulary,
     allowed: np.ndarray | None = None,
-    apart: bool = True,
 ) -> Reading:
-    """The drawing's text, its best few readings and the best one's characters (boxes in canvas units). With
-    ``apart``, runs of characters written one at a time are cut and searched instead (``written_apart``)."""
+    """The drawing's text, its best few readings and the best one's characters (boxes in canvas units)."""
     placed, words = _layout(strokes)
-    cut = [w for w in words if apart and written_apart(w)]
-    if cut:
-        units = [cut_and_search.pen_unit(strokes, w.parts) for w in cut]
-        cut_and_search.search_units(units, read_glyphs, vocabulary)
-        for word, unit in zip(cut, units):
-            word.paths, word.characters = unit.paths, unit.characters
     for word in words:
-        if word.paths:
-            continue
         word.output = decoder.restrict(model(word.features), allowed)
         style = None
         for candidate in decoder.decode(word.output, vocabulary):
