@@ -71,16 +71,16 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
         **_word_scores(rows),
     }
     if which == "tune":  # the tuning writers also choose the decoder's weights
-        result["weights"] = choose_weights(model, 100 if quick else 400)
+        result["weights"] = choose_weights(model, 100 if quick else 800)
         result["readers"] = readers(100 if quick else 300)
     return result
 
 
 #: The decoder's weights tried on the tuning writers (``model.words.decoder.WEIGHTS`` records the choice).
-GRID = {"prior": (0.2, 0.35, 0.5), "spelling": (0.15, 0.3, 0.5), "outside": (1.5, 3.0, 5.0)}
+GRID = {"prior": (0.1, 0.2, 0.35, 0.5), "spelling": (0.15, 0.3, 0.5), "outside": (1.5, 2.0, 3.0, 5.0)}
 
 
-def choose_weights(model=None, count: int = 400) -> dict:
+def choose_weights(model=None, count: int = 800) -> dict:
     """Every weight combination of GRID on the tuning writers' words (the network run once per word): word accuracy
     with the English list, and without any list for the spelling weight; the best by the mean of the two."""
     from harness.drawings import word_placing

@@ -32,9 +32,9 @@ class Weights:
     frequency, or ``spelling`` times the character model's log-probability minus ``outside`` for a reading no
     list holds. Chosen by ``python -m bench word_model --writers tune`` on the tuning writers' words."""
 
-    prior: float = 0.2
+    prior: float = 0.35
     spelling: float = 0.3
-    outside: float = 3.0
+    outside: float = 5.0
 
 
 WEIGHTS = Weights()
