@@ -72,13 +72,13 @@ def _raw_strokes(url: str, calls: int) -> list[float]:
 def _in_process(calls: int) -> list[float]:
     """The Space's handler for the same request, called directly (what no server can make faster)."""
     from model.served import ServedModels
-    from space.handlers import Page
+    from space.api import Api
 
-    page = Page(ServedModels.load())
+    api = Api(ServedModels.load())
     times = []
     for _ in range(calls + 10):
         t = time.perf_counter()
-        page.predict_strokes(SEVEN, "")
+        api.predict_strokes(SEVEN, "")
         times.append(time.perf_counter() - t)
     return times[10:]
 
@@ -278,7 +278,7 @@ def report(result: dict) -> str:
                         "bare Gradio, one endpoint of the same inputs (`harness.bare_gradio`), same calls",
                         *_cells(o["bare_gradio"]),
                     ],
-                    ["the Space's handler in process (`Page.predict_strokes`)", *_cells(o["in_process"])],
+                    ["the Space's handler in process (`Api.predict_strokes`)", *_cells(o["in_process"])],
                 ],
                 ["the Space's own overhead", "calls", "median ms", "p95 ms"],
             )
