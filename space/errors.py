@@ -18,7 +18,7 @@ from model.words.lexicon import WordListError
 
 from . import texts
 
-log = logging.getLogger("space")
+log = logging.getLogger(__name__)
 
 
 class Refused(Exception):
@@ -50,7 +50,7 @@ def api_errors(handler):
 
 
 def ui_errors(empty):
-    """A UI handler never raises: a bad input becomes a warning in the note (the third output), anything else a
+    """A UI handler never raises: a bad input becomes a warning in its answer's note, anything else a
     logged apology; the other outputs are ``empty``'s."""
 
     def decorate(handler):

@@ -7,7 +7,6 @@ becomes a message (``space.errors``). The public API is ``space.api``.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, NamedTuple
 
 import gradio as gr
@@ -26,7 +25,6 @@ from .api import TOP_K, uploaded_path
 from .errors import VISITOR_ERRORS, Refused, ui_errors
 from .feedback import Correction, FeedbackStore
 
-log = logging.getLogger(__name__)
 FIX_CHOICES = 4  # "Not right? It was:" offers the runner-up guesses, this many
 
 
