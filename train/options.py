@@ -42,5 +42,4 @@ def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, recip
 def recipe_from(recipe: type, args: argparse.Namespace, **overrides):
     """The recipe the parsed options describe (``overrides``: fields a command derives from other options)."""
     chosen = {f.name: getattr(args, f.name) for f in fields(recipe) if "help" in f.metadata}
-    chosen = {k: list(v) if isinstance(v, tuple) else v for k, v in chosen.items()}
     return recipe(**{**chosen, **overrides})

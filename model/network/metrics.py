@@ -79,9 +79,7 @@ class Calibration:
 @dataclass
 class ModelInfo:
     name: str | None = None
-    variant: str | None = (
-        None  # which of the repo's models (model.network.files.VARIANTS); None: written before variants
-    )
+    variant: str | None = None  # which of the repo's models (files.VARIANTS); None: written before variants
     parameters: int | None = None
     layers: list[dict[str, Any]] = field(default_factory=list)
     input: str | None = None

@@ -16,6 +16,7 @@ import numpy as np
 from model.ink.preprocess import PreprocessError
 from model.ink.strokes import Strokes, render
 from model.ink.trajectory import TrajectoryError, resampled
+from model.labels import LABELS
 from model.network.word_model import STRIDE, WordModel, frames
 from model.words import decoder
 from model.words.layout import layout, marked, stroke_parts
@@ -89,12 +90,12 @@ class _Word:
         """A piece of ink written apart and no wider than a character (CHARACTER_WIDTH) goes whole to the character
         that holds most of it: the model may mark a character while the pen is still on the one before. A character
         whose only ink lies in the piece keeps it (two letters written in one go)."""
-        labels = sorted(label for p in self.parts for label in p.labels)
+        index = {label: k for k, label in enumerate(sorted(label for p in self.parts for label in p.labels))}
         height = float(np.median([p.height for p in self.parts]))
         for part in self.parts:
             if part.width > CHARACTER_WIDTH * height:
                 continue
-            inside = np.isin(self.owners, [labels.index(label) for label in part.labels])
+            inside = np.isin(self.owners, [index[label] for label in part.labels])
             held = np.bincount(owner_of[inside])
             if np.count_nonzero(held) < 2:
                 continue
@@ -132,7 +133,7 @@ def _characters(
         for k, character in enumerate(characters):
             character.glyph, character.probabilities = glyphs[k], probabilities[k]
             character.features = None if features is None else features[k]
-            character.raw_label = Character(character.box, None, probabilities[k]).top(1)[0][0]
+            character.raw_label = LABELS[int(np.argmax(probabilities[k]))]
     return characters
 
 
