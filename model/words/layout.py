@@ -88,6 +88,9 @@ PUNCTUATION = 0.3
 
 #: At most this many candidate characters are drawn and read for one picture or drawing (a few lines of words).
 MAX_CANDIDATES = 2_000
+#: A picture with more separate pieces of ink than this is refused before they are grouped into characters and
+#: lines (a page, not a few words; grouping them all would take many seconds).
+MAX_PIECES = 200
 
 
 @dataclass
@@ -199,6 +202,11 @@ def picture_parts(
     if not side:
         width = stroke_width(strokes.astype(np.float32))
         parts = [p for p in parts if max(p.height, p.width) >= SPECK * width]
+    if len(parts) > MAX_PIECES:
+        raise TooMuchWriting(
+            f"There is too much writing here to read at once ({len(parts):,} separate pieces of ink; at most "
+            f"{MAX_PIECES:,}): photograph or write a few words or a line at a time."
+        )
     return pixels, labelled, _lines(_merge(parts, apart))
 
 
