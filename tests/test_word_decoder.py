@@ -3,12 +3,10 @@ change is exact."""
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from model.network.word_model import ALPHABET, CLASSES, greedy
-from model.words.decoder import Weights, align, decode, inks, style_from_ink, styled
+from model.words.decoder import align, decode, style_from_ink, styled
 from model.words.lexicon import Vocabulary
 
 
@@ -73,35 +71,3 @@ def test_alignment_and_case_come_from_the_frames():
     assert styled("cat", style_from_ink(ink, "cat", align(ink, "cat"))) == "Cat"
     assert align(ink[:2], "cat") is None  # two frames cannot hold three characters
 
-
-def test_a_readings_ink_sums_every_alignment_and_both_cases():
-    """``inks`` against every path through five frames spelled out, a letter's cases one symbol as the decoder
-    searches them."""
-    rng = np.random.default_rng(1)
-    ink = np.log(rng.dirichlet(np.ones(CLASSES), size=5))
-    texts = ["ab", "aa", "a", "abc", "abcdef"]
-    found = inks(ink, texts)
-    for text, value in zip(texts, found):
-        codes = [[ALPHABET.index(c) + 1, ALPHABET.index(c.upper()) + 1] for c in text]
-        total = -np.inf
-        for path in itertools.product([0, *sorted({k for pair in codes for k in pair})], repeat=len(ink)):
-            spelled, previous = [], ""
-            for k in path:  # a letter's two cases are one symbol: "a" then "A" is one a
-                symbol = ALPHABET[k - 1].lower() if k else ""
-                if symbol and symbol != previous:
-                    spelled.append(symbol)
-                previous = symbol
-            if "".join(spelled) == text:
-                total = np.logaddexp(total, sum(ink[t, k] for t, k in enumerate(path)))
-        assert np.isclose(value, total) if np.isfinite(total) else value == -np.inf
-
-
-def test_a_second_reader_of_the_same_ink_settles_what_the_first_leaves_open():
-    pen = frames({"c": 0.9}, {"l": 0.5, "i": 0.4}, {"p": 0.9})  # "clp" by a nose over "cip"
-    pictured = frames({"c": 0.9}, {"i": 0.8, "l": 0.1}, {"p": 0.9}, {})  # another frame rate, "cip" clear
-    spelled = Vocabulary.of(words=["cip", "clp"], dictionary=False)
-    assert decode(pen, spelled)[0].text == "clp"
-    assert decode(pen, spelled, Weights(second=0.0), second=pictured)[0].text == "clp"  # weighed at nothing
-    fused = decode(pen, spelled, Weights(second=1.0), second=pictured)
-    assert fused[0].text == "cip" and [c.score for c in fused] == sorted((c.score for c in fused), reverse=True)
-    assert np.isclose(fused[0].ink, inks(pen, ["cip"])[0] + inks(pictured, ["cip"])[0])

@@ -30,13 +30,11 @@ _NEG = -math.inf
 class Weights:
     """How a reading's score adds up: the ink's log-probability, plus ``prior`` times a listed word's log
     frequency, or ``spelling`` times the character model's log-probability minus ``outside`` for a reading no
-    list holds; where a second model reads the same ink (``decode``'s ``second``), ``second`` times its
-    log-probability too. Chosen by ``python -m bench word_model --writers tune`` on the tuning writers' words."""
+    list holds. Chosen by ``python -m bench word_model --writers tune`` on the tuning writers' words."""
 
     prior: float = 0.35
     spelling: float = 0.3
     outside: float = 5.0
-    second: float = 0.0
 
 
 WEIGHTS = Weights()
@@ -61,32 +59,8 @@ class Candidate:
     listed: bool
 
 
-def decode(
-    log_probabilities: np.ndarray,
-    vocabulary: Vocabulary,
-    weights: Weights = WEIGHTS,
-    second: np.ndarray | None = None,
-) -> list[Candidate]:
-    """The best readings, best first (at most TOP): each list's words and the free spelling, merged by text.
-    ``second``: another model's frames for the same ink (the picture model's, of a drawing drawn as a picture); both
-    models' readings are then scored by both (a late fusion: each model's errors are its own)."""
-    if second is None or not weights.second:
-        return _decoded(log_probabilities, vocabulary, weights)
-    shares = {c.text: c.score - c.ink for out in (log_probabilities, second) for c in _decoded(out, vocabulary, weights)}
-    texts = list(shares)
-    both = inks(log_probabilities, texts) + weights.second * inks(second, texts)
-    fused = [
-        Candidate(text, float(ink), float(ink) + share, _listed(text, vocabulary))
-        for text, ink, share in zip(texts, both, shares.values())
-    ]
-    return sorted((c for c in fused if np.isfinite(c.score)), key=lambda c: -c.score)[:TOP]
-
-
-def _listed(text: str, vocabulary: Vocabulary) -> bool:
-    return any(text in lexicon for lexicon in vocabulary.lexicons)
-
-
-def _decoded(log_probabilities: np.ndarray, vocabulary: Vocabulary, weights: Weights) -> list[Candidate]:
+def decode(log_probabilities: np.ndarray, vocabulary: Vocabulary, weights: Weights = WEIGHTS) -> list[Candidate]:
+    """The best readings, best first (at most TOP): each list's words and the free spelling, merged by text."""
     frames = caseless(log_probabilities)
     found: dict[str, Candidate] = {}
     for lexicon in vocabulary.lexicons:
@@ -94,51 +68,24 @@ def _decoded(log_probabilities: np.ndarray, vocabulary: Vocabulary, weights: Wei
             prior = lexicon.log_prior_of(text)
             _keep(found, Candidate(text, ink, ink + weights.prior * prior, True))
     for text, ink in _search(frames, None, vocabulary.spelling, weights):
-        if not _listed(text, vocabulary):
+        listed = any(text in lexicon for lexicon in vocabulary.lexicons)
+        if not listed:
             spelled = vocabulary.spelling.score(text)
             _keep(found, Candidate(text, ink, ink + weights.spelling * spelled - weights.outside, False))
     return sorted(found.values(), key=lambda c: -c.score)[:TOP]
 
 
-def readings(
-    log_probabilities: np.ndarray, vocabulary: Vocabulary, second: np.ndarray | None = None
-) -> list[tuple[Candidate, str, list]]:
+def readings(log_probabilities: np.ndarray, vocabulary: Vocabulary) -> list[tuple[Candidate, str, list]]:
     """(candidate, its text in the ink's case, the frames each character occupies) for each candidate the frames
-    can hold, best first; the best one's case (``style_from_ink``) goes to all, so alternatives differ in spelling.
-    ``second``: as ``decode`` takes it."""
+    can hold, best first; the best one's case (``style_from_ink``) goes to all, so alternatives differ in spelling."""
     out, style = [], None
-    for candidate in decode(log_probabilities, vocabulary, second=second):
+    for candidate in decode(log_probabilities, vocabulary):
         spans = align(log_probabilities, candidate.text)
         if spans is None:
             continue
         style = style or style_from_ink(log_probabilities, candidate.text, spans)
         out.append((candidate, styled(candidate.text, style), spans))
     return out
-
-
-def inks(log_probabilities: np.ndarray, texts: list[str]) -> np.ndarray:
-    """log p(text | frames) for each of ``texts`` (caseless, summed over every CTC alignment: the forward algorithm,
-    all texts at once); -inf where the frames cannot hold one."""
-    frames = caseless(log_probabilities)
-    lengths = np.array([len(t) for t in texts])
-    states = np.zeros((len(texts), 2 * max(lengths, default=0) + 1), np.int64)
-    for row, text in enumerate(texts):
-        states[row, 1 : 2 * len(text) : 2] = [1 + SYMBOLS.index(c) for c in text.lower()]
-    inside = np.arange(states.shape[1]) < (2 * lengths + 1)[:, None]
-    skip = np.zeros(states.shape, bool)  # from two back: a character after a blank, unless it repeats
-    skip[:, 3::2] = states[:, 3::2] != states[:, 1:-2:2]
-    alpha = np.full(states.shape, _NEG)
-    alpha[:, :2] = frames[0, states[:, :2]]
-    alpha[~inside] = _NEG
-    with np.errstate(divide="ignore"):
-        for row in frames[1:]:
-            one = np.pad(alpha[:, :-1], ((0, 0), (1, 0)), constant_values=_NEG)
-            two = np.where(skip, np.pad(alpha[:, :-2], ((0, 0), (2, 0)), constant_values=_NEG), _NEG)
-            alpha = np.logaddexp(np.logaddexp(alpha, one), two) + row[states]
-            alpha[~inside] = _NEG
-    rows = np.arange(len(texts))
-    last = alpha[rows, 2 * lengths]
-    return np.where(lengths > 0, np.logaddexp(last, alpha[rows, np.maximum(2 * lengths - 1, 0)]), _NEG)
 
 
 def _keep(found: dict[str, Candidate], candidate: Candidate) -> None:
