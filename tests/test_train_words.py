@@ -1,5 +1,6 @@
-"""python -m train.words end to end on a few made-up words: it learns them, writes the files together, its LiteRT
-file answers as Keras does, and the decoder reads the words back from the served file."""
+"""python -m train.words end to end on a few made-up words, for the pen model and the picture model: it learns them,
+writes the files together, its LiteRT file answers as Keras does, and the decoder reads the words back from the
+served file."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from harness.drawings import CHARACTER_STROKES
-from model.ink import trajectory
+from model.ink import strip, trajectory
 from model.network import files, word_model
 from model.words.decoder import decode
 from model.words.lexicon import Vocabulary
@@ -30,8 +31,8 @@ def written(text: str, rng: np.random.Generator) -> list:
     return strokes
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+@pytest.fixture(scope="module", params=[word_model.PEN, word_model.PICTURES])
+def trained(request, tmp_path_factory):
     from train.words import main
 
     rng = np.random.default_rng(0)
@@ -46,12 +47,14 @@ def trained(tmp_path_factory):
     data.write_text("\n".join(json.dumps(r) for r in rows))
     out = folder / "model"
     argv = ["--words", str(data), "--epochs", "30", "--width", "32", "--batch-size", "8", "--output-dir", str(out)]
-    assert main([*argv, "--validation-words", "100", "--learning-rate", "0.005", "--quiet"]) == 0
-    return out, rows
+    half = ["--half"] if request.param == word_model.PICTURES else []  # stored as float16, still checked
+    options = ["--validation-words", "100", "--learning-rate", "0.005", "--reads", request.param, *half, "--quiet"]
+    assert main([*argv, *options]) == 0
+    return out, rows, request.param
 
 
 def test_it_learns_words_and_writes_every_file(trained):
-    out, rows = trained
+    out, rows, reads = trained
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [files.WORD_KERAS_FILE, files.WORD_SERVING_FILE, files.METRICS_FILE]
     )
@@ -60,19 +63,31 @@ def test_it_learns_words_and_writes_every_file(trained):
     assert metrics["validation"]["words"] == sum(r["contributor"] == "abm" for r in rows)
     assert metrics["validation"]["word_accuracy"] >= 0.7 and metrics["serving"]["max_abs_diff"] <= 1e-3
     assert metrics["history"][0]["cer"] > metrics["validation"]["cer"]  # it learnt
+    assert metrics["model"]["reads"] == reads
 
 
 def test_the_served_file_and_decoder_read_the_words_back(trained):
-    out, rows = trained
-    served = word_model.WordModel.load(out)
+    out, rows, reads = trained
+    served = word_model.WordModel.load(out, reads)
     vocabulary = Vocabulary.of(words=TEXTS, dictionary=False)
     held = [r for r in rows if r["contributor"] == "abm"]
-    read = [decode(served(trajectory.features(r["strokes"])), vocabulary)[0].text for r in held]
+
+    def seen(strokes):
+        return trajectory.features(strokes) if reads == word_model.PEN else strip.from_strokes(strokes, 0.06)[0]
+
+    read = [decode(served(seen(r["strokes"])), vocabulary)[0].text for r in held]
     assert np.mean([a == r["text"].lower() for a, r in zip(read, held)]) >= 0.7
 
 
-def test_a_damaged_word_model_is_refused_clearly(trained, tmp_path):
-    out, _ = trained
+def test_a_model_is_refused_as_the_other_kind(trained):
+    out, _, reads = trained
+    other = word_model.PICTURES if reads == word_model.PEN else word_model.PEN
+    with pytest.raises(word_model.WordModelError) as refused:
+        word_model.WordModel.load(out, other)
+    assert refused.value.reason == "The word model's file is not a word model of this project."
+
+
+def test_a_damaged_word_model_is_refused_clearly(tmp_path):
     (tmp_path / files.WORD_SERVING_FILE).write_bytes(b"\0" * 64)
     with pytest.raises(word_model.WordModelError) as refused:
         word_model.WordModel.load(tmp_path)

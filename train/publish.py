@@ -13,7 +13,7 @@ from model.network.files import (
     REPO_FILES,
     VARIANTS,
     WORD_FILES,
-    WORDS_FOLDER,
+    WORD_FOLDERS,
     repo_paths,
 )
 from model.network.hub import HubError, HubTimeout, check_write_access, with_deadline
@@ -58,7 +58,7 @@ def check_root(folder: str | Path) -> None:
 
 def files_to_push(folder: str | Path) -> list[str]:
     """Paths in the repo of every file a push uploads: the root's, and each variant's subfolder and the word
-    model's folder where present (whole)."""
+    models' folders where present (whole)."""
     folder = Path(folder)
     check_root(folder)
     paths = list(REPO_FILES)
@@ -70,8 +70,10 @@ def files_to_push(folder: str | Path) -> list[str]:
         if missing:
             raise PublishError(f"{folder} lacks {', '.join(missing)}; nothing was uploaded")
         paths += wanted
-    if (folder / WORDS_FOLDER).is_dir():
-        wanted = [f"{WORDS_FOLDER}/{name}" for name in WORD_FILES]
+    for words in WORD_FOLDERS:
+        if not (folder / words).is_dir():
+            continue
+        wanted = [f"{words}/{name}" for name in WORD_FILES]
         missing = [path for path in wanted if not (folder / path).is_file()]
         if missing:
             raise PublishError(f"{folder} lacks {', '.join(missing)}; nothing was uploaded")

@@ -1,4 +1,6 @@
-"""python -m train.words: train the word model (``model.network.word_model``) on whole handwritten words with CTC.
+"""python -m train.words: train a word model (``model.network.word_model``) on whole handwritten words with CTC: the
+pen model, which reads the trajectory (``--reads pen``), or the picture model, which reads the word drawn as a
+picture (``--reads pictures``: each training word drawn into a strip, ``model.ink.strip``, with a random brush).
 
 UNIPEN's words of the training writers only: the word test contributors (``pen.WORD_TEST_CONTRIBUTORS``) are never
 read here, and the tuning contributors (``pen.WORD_TUNE_CONTRIBUTORS``) only validate (the epoch kept is the one
@@ -7,6 +9,8 @@ that reads them best). Every epoch draws each training word afresh with a random
 against Keras on validation words) and metrics.json, together or not at all.
 
     python -m train.words --words ../shared/data/unipen/words.jsonl.gz --output-dir model/default/words
+    python -m train.words --reads pictures --words ../shared/data/unipen/words.jsonl.gz \
+        --output-dir model/default/word_pictures
 """
 
 from __future__ import annotations
@@ -16,14 +20,17 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from model.ink.trajectory import FEATURES, TrajectoryError, features
+from model.ink import strip
+from model.ink.trajectory import TrajectoryError, features
 from model.network import files
-from model.network.word_model import ALPHABET, encode, frames, greedy
+from model.network.word_model import ALPHABET, PEN, PICTURES, encode, frames, greedy, strip_frames
 
 from . import pen, strings
 from .options import add_options, option, recipe_from
@@ -34,6 +41,7 @@ log = logging.getLogger("train.words")
 
 @dataclass(frozen=True)
 class Recipe:
+    reads: str = option(PEN, choices=(PEN, PICTURES), help="what the model reads: the pen's trajectory, or pictures")
     epochs: int = option(30, help="epochs (the learning-rate schedule spans all of them)")
     batch_size: int = option(32, help="words per batch")
     learning_rate: float = option(2e-3, help="Adam learning rate (peak)")
@@ -43,6 +51,8 @@ class Recipe:
     rotation_deg: float = option(4.0, help="augmentation: rotation, uniform in degrees")
     stretch: float = option(0.2, help="augmentation: width scaled by 1 +- stretch")
     jitter: float = option(0.01, help="augmentation: points moved by this share of the ink's height (Gaussian)")
+    brush: float = option(0.12, help="pictures: strokes drawn from a quarter of this to this share of the ink's height")
+    half: bool = option(False, help="store the served file's weights as float16 (half the size)")
     strings: int = option(6000, help="with --chars: strings written apart composed afresh each epoch (train.strings)")
     seed: int = option(42, help="seed for the sampling, augmentation and initialisation")
 
@@ -70,38 +80,60 @@ def augment(strokes: tuple, recipe: Recipe, rng: np.random.Generator) -> list[np
     return [p @ matrix.T + rng.normal(0, recipe.jitter * height, p.shape) for p in points]
 
 
-def encoded(words: list[pen.PenWord], recipe: Recipe | None, rng: np.random.Generator) -> list[tuple]:
-    """(features, labels) per word, augmented when a recipe is given; words that cannot be read are skipped."""
-    out = []
+class Input(NamedTuple):
+    """What one model reads: its Keras input's name, the axis a word's length runs along, frames for a length."""
+
+    name: str
+    axis: int
+    frames: Callable[[int], int]
+
+    def of(self, strokes: list[np.ndarray], brush: float) -> np.ndarray:
+        return features(strokes) if self.axis == 0 else strip.from_strokes(strokes, brush)[0]
+
+    def length(self, x: np.ndarray) -> int:
+        return x.shape[self.axis]
+
+
+INPUTS = {PEN: Input("points", 0, frames), PICTURES: Input("strip", 1, strip_frames)}
+
+
+def encoded(words: list[pen.PenWord], recipe: Recipe | None, rng: np.random.Generator, reads: str = PEN) -> list[tuple]:
+    """(input, labels, text) per word, augmented when a recipe is given; words that cannot be read are skipped."""
+    source, out = INPUTS[reads], []
     for w in words:
+        strokes = augment(w.strokes, recipe, rng) if recipe else [np.asarray(s) for s in w.strokes]
+        brush = rng.uniform(recipe.brush / 4, recipe.brush) if recipe and reads == PICTURES else strip.PEN_BRUSH
         try:
-            x = features(augment(w.strokes, recipe, rng) if recipe else [np.asarray(s) for s in w.strokes])
-        except TrajectoryError:
+            x = source.of(strokes, brush)
+        except (TrajectoryError, strip.StripError):
             continue
-        if frames(len(x)) >= 2 * len(w.text) + 1:  # CTC needs a frame per character, and room between repeats
+        if source.frames(source.length(x)) >= 2 * len(w.text) + 1:  # a frame per character, and between repeats
             out.append((x, encode(w.text), w.text))
     return out
 
 
-def batches(samples: list[tuple], batch_size: int, rng: np.random.Generator | None = None):
+def batches(samples: list[tuple], batch_size: int, rng: np.random.Generator | None = None, reads: str = PEN):
     """Padded batches of words of similar length (less padding, faster LSTMs); shuffled when ``rng`` is given."""
-    order = np.argsort([len(x) for x, _, _ in samples], kind="stable")
+    source = INPUTS[reads]
+    order = np.argsort([source.length(x) for x, _, _ in samples], kind="stable")
     groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if rng is not None:
         rng.shuffle(groups)
     for group in groups:
         chosen = [samples[i] for i in group]
-        longest = max(len(x) for x, _, _ in chosen)
-        points = np.zeros((len(chosen), longest, FEATURES), np.float32)
-        mask = np.zeros((len(chosen), frames(longest)), bool)
+        longest = max(source.length(x) for x, _, _ in chosen)
+        shape = list(chosen[0][0].shape)
+        shape[source.axis] = longest
+        inputs = np.zeros((len(chosen), *shape), np.float32)
+        mask = np.zeros((len(chosen), source.frames(longest)), bool)
         labels = np.zeros((len(chosen), max(len(y) for _, y, _ in chosen)), np.int32)
         lengths = np.zeros(len(chosen), np.int32)
         for row, (x, y, _) in enumerate(chosen):
-            points[row, : len(x)] = x
-            mask[row, : frames(len(x))] = True
+            inputs[(row, *(slice(0, n) for n in x.shape))] = x
+            mask[row, : source.frames(source.length(x))] = True
             labels[row, : len(y)] = y
             lengths[row] = len(y)
-        yield {"points": points, "frame_mask": mask}, (labels, lengths), [t for _, _, t in chosen]
+        yield {source.name: inputs, "frame_mask": mask}, (labels, lengths), [t for _, _, t in chosen]
 
 
 def score(read: list[str], truth: list[str]) -> dict:
@@ -117,10 +149,10 @@ def score(read: list[str], truth: list[str]) -> dict:
     }
 
 
-def read_greedy(model, samples: list[tuple], batch_size: int = 64) -> tuple[list[str], list[str]]:
+def read_greedy(model, samples: list[tuple], reads: str = PEN, batch_size: int = 64) -> tuple[list[str], list[str]]:
     """(what the model reads without a word list, the truth), word by word."""
     read, truth = [], []
-    for inputs, _, texts in batches(samples, batch_size):
+    for inputs, _, texts in batches(samples, batch_size, reads=reads):
         out = np.asarray(model(inputs, training=False))
         read += [greedy(out[row, :length]) for row, length in enumerate(inputs["frame_mask"].sum(axis=1))]
         truth += texts
@@ -142,21 +174,22 @@ def train(args: argparse.Namespace) -> dict:
     held = [validation_words[i] for i in rng.permutation(len(validation_words))[: args.validation_words]]
     if not training_words or not held:
         raise DataError(f"{args.words} holds no training or no validation words (see train/pen.py's contributors)")
-    validation = encoded(held, None, rng)
-    writers, checks = _characters(args.chars, recipe.seed) if recipe.strings else ({}, [])
+    validation = encoded(held, None, rng, recipe.reads)
+    writers, checks = _characters(args.chars, recipe) if recipe.strings else ({}, [])
     log.info("words: %d training, %d validating", len(training_words), len(validation))
-    model, inference = word_net.build(recipe.width, recipe.dropout)
+    model, inference = word_net.build(recipe.width, recipe.dropout, recipe.reads)
     steps = -(-(len(training_words) + recipe.strings) // recipe.batch_size) * recipe.epochs
     schedule = keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps, alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=5.0))
     best, history, seconds = None, [], []
     for epoch in range(recipe.epochs):
         start = time.perf_counter()
-        samples = encoded(training_words + strings.compose(writers, recipe.strings, rng), recipe, rng)
-        losses = [float(model.train_on_batch(x, y)) for x, y, _ in batches(samples, recipe.batch_size, rng)]
+        samples = encoded(training_words + strings.compose(writers, recipe.strings, rng), recipe, rng, recipe.reads)
+        batched = batches(samples, recipe.batch_size, rng, recipe.reads)
+        losses = [float(model.train_on_batch(x, y)) for x, y, _ in batched]
         seconds.append(time.perf_counter() - start)
-        result = score(*read_greedy(model, validation))
-        apart = {"strings_apart": score(*read_greedy(model, checks))} if checks else {}
+        result = score(*read_greedy(model, validation, recipe.reads))
+        apart = {"strings_apart": score(*read_greedy(model, checks, recipe.reads))} if checks else {}
         history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), **result, **apart})
         if not args.quiet:
             print(json.dumps(history[-1]), flush=True)
@@ -164,7 +197,12 @@ def train(args: argparse.Namespace) -> dict:
             best = (result, [w.copy() for w in inference.get_weights()], epoch + 1)
     inference.set_weights(best[1])
     metrics = {
-        "model": {"name": "word_model", "parameters": int(inference.count_params()), "alphabet": ALPHABET},
+        "model": {
+            "name": "word_model",
+            "reads": recipe.reads,
+            "parameters": int(inference.count_params()),
+            "alphabet": ALPHABET,
+        },
         "data": {
             "name": pen.WORD_SOURCE,
             "source": Path(args.words).name,
@@ -186,7 +224,7 @@ def train(args: argparse.Namespace) -> dict:
         "command": "python -m train.words " + " ".join(_public(sys.argv[1:] if args.argv is None else args.argv)),
         "created_unix": int(started),
     }
-    write(args.output_dir, inference, metrics, validation[:50])
+    write(args.output_dir, inference, metrics, validation[:50], recipe)
     return metrics
 
 
@@ -202,7 +240,7 @@ def _public(argv: list[str]) -> list[str]:
     return words
 
 
-def write(output_dir: Path, inference, metrics: dict, check: list[tuple]) -> None:
+def write(output_dir: Path, inference, metrics: dict, check: list[tuple], recipe: Recipe) -> None:
     """The three files, staged and swapped in together (``train.artifacts.staged``)."""
     from model.atomic import write_text
 
@@ -211,19 +249,20 @@ def write(output_dir: Path, inference, metrics: dict, check: list[tuple]) -> Non
 
     with staged(output_dir, files.WORD_FILES) as staging:
         inference.save(staging / files.WORD_KERAS_FILE)
-        metrics["serving"] = word_net.export(inference, staging, check)
+        metrics["serving"] = word_net.export(inference, staging, check, recipe.reads, recipe.half)
         write_text(staging / files.METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
 
 
-def _characters(path: Path, seed: int) -> tuple[dict, list[tuple]]:
+def _characters(path: Path, recipe: Recipe) -> tuple[dict, list[tuple]]:
     """(training writers' digits and capitals by writer, fixed validation strings of other writers, a tenth of each
     contributor's held out whole): no character of a test contributor (of characters or of words) is read."""
     never = {*pen.TEST_CONTRIBUTORS, *pen.WORD_TEST_CONTRIBUTORS, *pen.WORD_TUNE_CONTRIBUTORS}
-    training, held = pen.hold_out_writers([c for c in pen.read(path) if c.contributor not in never], 0.1, seed)
+    contributed = [c for c in pen.read(path) if c.contributor not in never]
+    training, held = pen.hold_out_writers(contributed, 0.1, recipe.seed)
     writers = strings.by_writer(training)
-    checks = strings.compose(strings.by_writer(held), 500, np.random.default_rng(seed))
+    checks = strings.compose(strings.by_writer(held), 500, np.random.default_rng(recipe.seed))
     log.info("strings written apart: characters of %d writers; %d validation strings", len(writers), len(checks))
-    return writers, encoded(checks, None, np.random.default_rng(seed))
+    return writers, encoded(checks, None, np.random.default_rng(recipe.seed), recipe.reads)
 
 
 def build_parser() -> argparse.ArgumentParser:

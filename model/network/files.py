@@ -35,13 +35,18 @@ EMNIST, PEN = "emnist", "pen"
 VARIANTS = {EMNIST: "", PEN: "pen"}
 DEFAULT_VARIANT = EMNIST
 
-#: The word model (``python -m train.words``): its own folder of a repo, read by every variant's word pad.
+#: The word models (``python -m train.words``), each in its own folder of a repo holding WORD_FILES, read by every
+#: variant: the pen model reads drawings (the word pad's strokes), the picture model pictures of words.
 WORDS_FOLDER = "words"
+WORD_PICTURES_FOLDER = "word_pictures"
+WORD_FOLDERS = (WORDS_FOLDER, WORD_PICTURES_FOLDER)
 WORD_KERAS_FILE = "words.keras"
 WORD_SERVING_FILE = "words.tflite"
 WORD_FILES = (WORD_KERAS_FILE, WORD_SERVING_FILE, METRICS_FILE)
 #: What reading words needs from a repo.
-WORD_INFERENCE_FILES = tuple(f"{WORDS_FOLDER}/{name}" for name in (WORD_SERVING_FILE, METRICS_FILE))
+WORD_INFERENCE_FILES = tuple(
+    f"{folder}/{name}" for folder in WORD_FOLDERS for name in (WORD_SERVING_FILE, METRICS_FILE)
+)
 
 
 def variant_folder(variant: str | None) -> str:

@@ -24,6 +24,7 @@ from model.network.files import (
     METRICS_FILE,
     SERVING_FILE,
     WORD_INFERENCE_FILES,
+    WORD_PICTURES_FOLDER,
     WORDS_FOLDER,
     repo_paths,
     sha256,
@@ -32,7 +33,7 @@ from model.network.files import (
 from model.network.metrics import ModelMetrics
 from model.network.runtime import Engine, EngineError, KerasEngine, LiteRTEngine, litert_available
 from model.network.views import Views
-from model.network.word_model import WordModel, WordModelError
+from model.network.word_model import PEN, PICTURES, WordModel, WordModelError
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ class LoadedModel:
     warnings: list[str] = field(default_factory=list)
     views: Views = field(default_factory=Views)
     variant: str = DEFAULT_VARIANT
-    words: WordModel | None = None  # the repo's word model (its words/ folder), if it has one
+    words: WordModel | None = None  # the repo's pen word model (its words/ folder), if it has one
+    word_pictures: WordModel | None = None  # the repo's picture word model (its word_pictures/ folder), if any
 
 
 def configured_source(source: str | os.PathLike | None = None) -> str | None:
@@ -201,15 +203,28 @@ def load(
     if views is None:
         views = Views()
         warnings.append("Its metrics.json names test-time views this code does not accept; serving the glyph alone.")
-    word_model = None
-    if words and (root / WORDS_FOLDER).is_dir():
-        try:
-            word_model = WordModel.load(root / WORDS_FOLDER)
-        except WordModelError as exc:
-            warnings.append(f"{exc.reason} Words are read by cutting them into characters instead.")
-            log.info("%s", exc)
+    word_models = {}
+    for reads, (subfolder, read_as) in {
+        PEN: (WORDS_FOLDER, "drawn"),
+        PICTURES: (WORD_PICTURES_FOLDER, "pictured"),
+    }.items():
+        if words and (root / subfolder).is_dir():
+            try:
+                word_models[reads] = WordModel.load(root / subfolder, reads)
+            except WordModelError as exc:
+                warnings.append(f"{exc.reason} Words {read_as} are read by cutting them into characters instead.")
+                log.info("%s", exc)
     for warning in warnings:
         log.warning("%s: %s", described, warning)
     return LoadedModel(
-        engine, metrics, folder, described, fingerprint, warnings, views, variant or DEFAULT_VARIANT, word_model
+        engine,
+        metrics,
+        folder,
+        described,
+        fingerprint,
+        warnings,
+        views,
+        variant or DEFAULT_VARIANT,
+        word_models.get(PEN),
+        word_models.get(PICTURES),
     )

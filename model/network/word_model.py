@@ -1,11 +1,13 @@
-"""The word model: a small network trained on whole handwritten words (``python -m train.words``) that reads a pen
-trajectory (``model.ink.trajectory``) into per-frame probabilities of each character and of "no character" (CTC's
-blank), served by LiteRT like the LeNet-5, without TensorFlow.
+"""The word models: small networks trained on whole handwritten words (``python -m train.words``) that read a word
+into per-frame probabilities of each character and of "no character" (CTC's blank), served by LiteRT like the
+LeNet-5, without TensorFlow. One reads the pen's trajectory (``model.ink.trajectory``), the other a picture of the
+word (``model.ink.strip``).
 
-Its architecture follows the on-device readers of Carbune et al. (2020) and the BLSTM-CTC of Graves et al. (2009):
+The pen model follows the on-device readers of Carbune et al. (2020) and the BLSTM-CTC of Graves et al. (2009):
 two 1-D convolutions over the resampled points (the second halves the frame rate), two bidirectional LSTM layers,
-and a softmax over ALPHABET plus the blank. ``greedy`` decodes without a word list; ``model.words.decoder`` weighs
-a word list against the ink.
+and a softmax over ALPHABET plus the blank. The picture model is a CRNN (Shi et al. 2016): 2-D convolutions down
+the strip's height and to a quarter of its width, then the same recurrent layers and softmax. ``greedy`` decodes
+without a word list; ``model.words.decoder`` weighs a word list against the ink.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.ink import strip
 from model.ink.trajectory import FEATURES
 from model.network.files import METRICS_FILE, WORD_SERVING_FILE
 
@@ -24,8 +27,10 @@ from model.network.files import METRICS_FILE, WORD_SERVING_FILE
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 BLANK = 0
 CLASSES = len(ALPHABET) + 1
-#: The frame rate is halved once: one output frame per this many input points.
+#: The pen model's frame rate is halved once: one output frame per this many input points.
 STRIDE = 2
+#: What each model reads, by its name in ``WordModel.reads``.
+PEN, PICTURES = "pen", "pictures"
 
 
 class WordModelError(RuntimeError):
@@ -37,8 +42,13 @@ class WordModelError(RuntimeError):
 
 
 def frames(points: int) -> int:
-    """Output frames for this many input points."""
+    """The pen model's output frames for this many input points."""
     return -(-points // STRIDE)
+
+
+def strip_frames(columns: int) -> int:
+    """The picture model's output frames for a strip this many columns wide."""
+    return columns // strip.STRIDE
 
 
 def encode(text: str) -> list[int]:
@@ -58,10 +68,12 @@ def greedy(log_probabilities: np.ndarray) -> str:
 
 @dataclass
 class WordModel:
-    """A LiteRT interpreter of the word model (one invocation at a time; resized to each word's length)."""
+    """A LiteRT interpreter of a word model (one invocation at a time; resized to each word's length). ``reads``:
+    PEN (points (N, FEATURES)) or PICTURES (a strip (strip.HEIGHT, W))."""
 
     path: Path
     info: dict = field(default_factory=dict)
+    reads: str = PEN
 
     def __post_init__(self):
         try:
@@ -75,7 +87,9 @@ class WordModel:
                 f"{self.path.name} is not a readable LiteRT model ({exc})", "The word model's file is damaged."
             ) from exc
         (self._input,), (self._output,) = self._interpreter.get_input_details(), self._interpreter.get_output_details()
-        if tuple(self._input["shape"][2:]) != (FEATURES,) or int(self._output["shape"][-1]) != CLASSES:
+        shape = tuple(int(v) for v in self._input["shape"])
+        fits = shape[2:] == (FEATURES,) if self.reads == PEN else shape[1:2] == (strip.HEIGHT,)
+        if len(shape) != 3 or not fits or int(self._output["shape"][-1]) != CLASSES:
             raise WordModelError(
                 f"{self.path.name} is not this project's word model (input {self._input['shape']}, output "
                 f"{self._output['shape']})",
@@ -85,7 +99,7 @@ class WordModel:
         self._length = None
 
     @classmethod
-    def load(cls, folder: str | Path) -> WordModel:
+    def load(cls, folder: str | Path, reads: str = PEN) -> WordModel:
         folder = Path(folder)
         if not (folder / WORD_SERVING_FILE).is_file():
             raise WordModelError(f"No {WORD_SERVING_FILE} in {folder}", "There is no word model.")
@@ -93,16 +107,16 @@ class WordModel:
             info = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             info = {}
-        return cls(folder / WORD_SERVING_FILE, info if isinstance(info, dict) else {})
+        return cls(folder / WORD_SERVING_FILE, info if isinstance(info, dict) else {}, reads)
 
-    def __call__(self, points: np.ndarray) -> np.ndarray:
-        """(N, FEATURES) trajectory features -> (frames(N), CLASSES) log-probabilities."""
-        x = np.asarray(points, dtype=np.float32)[None]
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """(N, FEATURES) trajectory features, or a (strip.HEIGHT, W) strip -> (frames, CLASSES) log-probabilities."""
+        x = np.asarray(x, dtype=np.float32)[None]
         with self._lock:
-            if self._length != x.shape[1]:
+            if self._length != x.shape:
                 self._interpreter.resize_tensor_input(self._input["index"], x.shape)
                 self._interpreter.allocate_tensors()
-                self._length = x.shape[1]
+                self._length = x.shape
             self._interpreter.set_tensor(self._input["index"], x)
             self._interpreter.invoke()
             return np.array(self._interpreter.get_tensor(self._output["index"])[0])
