@@ -21,7 +21,7 @@ from model.network.metrics import ModelMetrics
 from model.network.runtime import Engine
 from model.network.views import Views
 from model.network.word_model import WordModel
-from model.words import cut_and_search, layout, with_word_model
+from model.words import cut_and_search, layout, with_picture_model, with_word_model
 from model.words.lexicon import Vocabulary, parse_words
 from model.words.reading import ReadGlyphs, Reading
 
@@ -66,7 +66,8 @@ class Classifier:
     warnings: list[str] = field(default_factory=list)
     views: Views = field(default_factory=Views)  # test-time augmentation, as metrics.json records it
     variant: str = DEFAULT_VARIANT  # which of a repo's models this is (model.network.files.VARIANTS)
-    words: WordModel | None = None  # the repo's word model, which reads drawn words whole (else: cut and search)
+    words: WordModel | None = None  # the repo's pen word model, which reads drawn words whole (else: cut and search)
+    word_pictures: WordModel | None = None  # the repo's picture word model, which reads pictures of words whole
     folder: Path | None = None  # where its files are (the page's copy of the network too: model.network.files.WEB_FILE)
 
     @classmethod
@@ -89,7 +90,7 @@ class Classifier:
         same network tuned on pen drawings, what the Space's pads use); loading.VariantMissing where the repo has
         no such model. The Hub options mean what they mean in huggingface_hub; ``timeout`` bounds the whole download, after
         which the cached copy is used (or ModelLoadError says why there is none). ``words``: also load the repo's
-        word model (its ``words/`` folder), which reads drawn words whole."""
+        word models (its ``words/`` and ``word_pictures/`` folders), which read drawn and pictured words whole."""
         loaded = loading.load(
             source,
             revision,
@@ -110,6 +111,7 @@ class Classifier:
             views=loaded.views,
             variant=loaded.variant,
             words=loaded.words,
+            word_pictures=loaded.word_pictures,
             folder=loaded.folder,
         )
 
@@ -189,13 +191,17 @@ class Classifier:
         dictionary: bool = True,
     ) -> Reading:
         """Any picture of one or more words, numbers or lines -> the text read, the best few readings
-        (``candidates``), and each character's box and top-3. ``words``: your own words (names, a product list:
-        a list, or one string separated by spaces, commas or new lines), read besides the English dictionary
-        unless ``dictionary`` is False (then only yours; with neither, any spelling)."""
+        (``candidates``), and each character's box and top-3. Each word is read whole by the picture word model
+        where the repo has one, else cut where its ink is thinnest and searched. ``words``: your own words (names,
+        a product list: a list, or one string separated by spaces, commas or new lines), read besides the English
+        dictionary unless ``dictionary`` is False (then only yours; with neither, any spelling)."""
         mask = allowed_mask(allowed)
         vocabulary = Vocabulary.of(words, dictionary)  # a bad word list fails before any work
         ink = find_ink(open_image(image))
-        return self._stamped(cut_and_search.read(ink, self.glyph_reader(mask, memory), vocabulary))
+        read_glyphs = self.glyph_reader(mask, memory)
+        if self.word_pictures is None:
+            return self._stamped(cut_and_search.read(ink, read_glyphs, vocabulary))
+        return self._stamped(with_picture_model.read(ink, self.word_pictures, read_glyphs, vocabulary, mask))
 
     def read_strokes(
         self,

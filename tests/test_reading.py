@@ -100,3 +100,30 @@ def test_too_much_writing_is_refused_quickly(default_classifier, reader):
     with pytest.raises(TooMuchWriting, match="too much writing"):
         classifier.read_strokes(value)
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("reader", ["picture model", "cut and search"])
+def test_too_much_writing_in_a_picture_is_refused_quickly(default_classifier, reader):
+    """A page of 300 short zigzag words, as a picture: more pieces of ink than a request may group into characters
+    and lines; refused within seconds, before any word is read, whichever reader would read it."""
+    import dataclasses
+    import time
+
+    from harness.drawings import raster
+    from model.words.reading import TooMuchWriting
+
+    classifier = default_classifier
+    if reader != "picture model":
+        classifier = dataclasses.replace(default_classifier, word_pictures=None)
+    assert (classifier.word_pictures is not None) == (reader == "picture model")
+    t = np.linspace(0, 6 * np.pi, 60)
+    strokes = [
+        (np.stack([20 + t * 3, 20 + row * 40 + 8 * np.sin(t)], axis=1) + [col * 95, 0]).round(1).tolist()
+        for row in range(25)
+        for col in range(12)
+    ]
+    picture = raster(strokes, 4, fraction=1.0, canvas=(1200, 1200))
+    start = time.perf_counter()
+    with pytest.raises(TooMuchWriting, match="too much writing"):
+        classifier.read(picture)
+    assert time.perf_counter() - start < 5

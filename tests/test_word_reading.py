@@ -1,5 +1,6 @@
 """Drawn words read by the bundled word model through ``Classifier.read_strokes`` and laid on their ink by
-``Classifier.spell_strokes`` (model.words.with_word_model), and how a repo's word model is found, loaded and refused."""
+``Classifier.spell_strokes`` (model.words.with_word_model), pictures of words read by the picture word model through
+``Classifier.read`` (model.words.with_picture_model), and how a repo's word models are found, loaded and refused."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import numpy as np
 import pytest
 
 from harness import data
-from harness.drawings import written
+from harness.drawings import raster, written
 from model import Classifier
 from model.ink.canvas import WORD_CANVAS, pad_value, word_placing
 from model.ink.strokes import Strokes
-from model.network.files import WORD_INFERENCE_FILES, WORDS_FOLDER
+from model.network.files import WORD_FOLDERS, WORD_INFERENCE_FILES, WORD_PICTURES_FOLDER, WORD_SERVING_FILE
 from model.network.loading import DEFAULT_DIR
 from model.words.lexicon import Vocabulary
 from model.words.with_word_model import Unspellable
@@ -25,6 +26,13 @@ def sample_words():
     """The committed UNIPEN words (test writers), placed on the word pad as someone would write them."""
     words, _ = data.pen_words("test", full=False)
     return [(w.text, pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes)))) for w in words]
+
+
+@pytest.fixture(scope="module")
+def sample_pictures():
+    """The same words as pictures: the ink a raster pad or a scan would hold, 6 px strokes on the word pad."""
+    words, _ = data.pen_words("test", full=False)
+    return [(w.text, raster(list(w.strokes), 6, canvas=WORD_CANVAS, **word_placing(list(w.strokes)))) for w in words]
 
 
 def test_the_committed_unipen_words_are_read(pen_classifier, sample_words):
@@ -125,19 +133,49 @@ def test_without_a_word_model_words_are_cut_and_searched(pen_classifier):
         cutting.spell_strokes(value, "471")
 
 
+def test_the_committed_unipen_words_are_read_as_pictures(pen_classifier, sample_pictures):
+    """Measured: all 6 committed test-writer words read right as pictures; the bound leaves one for another CPU."""
+    assert pen_classifier.word_pictures is not None
+    right = [pen_classifier.read(picture).text.lower() == text.lower() for text, picture in sample_pictures]
+    assert len(right) == 6 and sum(right) >= 5
+
+
+def test_a_pictured_reading_lays_its_characters_on_the_ink_in_order(pen_classifier, sample_pictures):
+    _, picture = sample_pictures[0]
+    reading = pen_classifier.read(picture)
+    rows, cols = np.nonzero(picture[..., 3] > 0)
+    assert reading.candidates[0].text == reading.text and "".join(c.label for c in reading.characters) == reading.text
+    for character in reading.characters:
+        x0, y0, x1, y1 = character.box
+        assert cols.min() - 2 <= x0 < x1 <= cols.max() + 3 and rows.min() - 2 <= y0 < y1 <= rows.max() + 3
+        assert character.glyph.shape == (28, 28) and abs(character.probabilities.sum() - 1) < 1e-3
+    middles = [(c.box[0] + c.box[2]) / 2 for c in reading.characters]
+    assert middles == sorted(middles)  # each character's ink lies right of the one before
+
+
+def test_without_a_picture_model_pictures_are_cut_and_searched(pen_classifier, sample_pictures):
+    cutting = dataclasses.replace(pen_classifier, word_pictures=None)
+    picture = raster(written(["47"])["strokes"], 12, canvas=WORD_CANVAS)
+    assert cutting.read(picture, dictionary=False).text == "47"
+
+
 def _repo(folder, words: bool = True):
-    shutil.copytree(DEFAULT_DIR, folder, ignore=None if words else shutil.ignore_patterns(WORDS_FOLDER))
+    shutil.copytree(DEFAULT_DIR, folder, ignore=None if words else shutil.ignore_patterns(*WORD_FOLDERS))
     return folder
 
 
 def test_a_repo_without_or_with_a_damaged_word_model_still_reads_words(tmp_path):
     plain = Classifier.load(_repo(tmp_path / "plain", words=False), variant="pen")
-    assert plain.words is None and plain.read_strokes(written(["47"])).text == "47"
+    assert plain.words is None and plain.word_pictures is None
+    assert plain.read_strokes(written(["47"])).text == "47"
     damaged = _repo(tmp_path / "damaged")
     (damaged / WORD_INFERENCE_FILES[0]).write_bytes(b"\0" * 100)
+    (damaged / WORD_PICTURES_FOLDER / WORD_SERVING_FILE).write_bytes(b"\0" * 100)
     classifier = Classifier.load(damaged)
-    assert classifier.words is None and any("word model" in w for w in classifier.warnings)
+    assert classifier.words is None and classifier.word_pictures is None
+    assert sum("word model" in w for w in classifier.warnings) == 2
     assert classifier.read_strokes(written(["47"])).text == "47"
+    assert classifier.read(raster(written(["47"])["strokes"], 12, canvas=WORD_CANVAS), dictionary=False).text == "47"
 
 
 def test_the_word_model_loads_from_the_offline_hub_cache(tmp_path, monkeypatch):
@@ -157,3 +195,23 @@ def test_the_word_model_loads_from_the_offline_hub_cache(tmp_path, monkeypatch):
     classifier = Classifier.load("someone/words", revision=COMMIT, cache_dir=cache, local_files_only=True)
     assert classifier.words is not None and classifier.read_strokes(written(["47"])).text == "47"
     assert np.isfinite(classifier.words(np.zeros((10, 4), np.float32))).all()
+    assert classifier.word_pictures is not None
+    assert np.isfinite(classifier.word_pictures(np.zeros((32, 40), np.float32))).all()
+
+
+def test_pieces_written_apart_go_whole_to_one_character_of_a_picture():
+    """Three pieces of ink, the alignment's halfway columns cutting into each: a piece no wider than a character
+    goes whole to the character holding most of it; a joined piece wider than a character is parted by columns."""
+    from model.ink import strip
+    from model.words.with_picture_model import _Word
+
+    pixels, pieces = np.zeros((20, 100), np.uint8), np.zeros((20, 100), np.int32)
+    for label, (start, stop) in enumerate([(5, 20), (30, 45), (55, 95)], 1):
+        pixels[2:18, start:stop], pieces[2:18, start:stop] = 255, label
+    word = _Word(pixels, pieces, (0, 0), np.zeros((strip.HEIGHT, 100), np.float32), (1.0, 0.0, 0.0))
+    # character k's frames; the halfway columns fall at x = 14, 40 and 68: inside pieces 1, 2 and 3
+    spans = [(0, 2), (5, 6), (14, 15), (19, 20)]
+    owners = word.owners(spans)
+    assert (owners[pieces == 1] == 0).all() and (owners[pieces == 2] == 1).all()
+    assert set(np.unique(owners[pieces == 3])) == {2, 3}  # wider than a character: cut where the frames say
+    assert (owners[pixels == 0] == -1).all()

@@ -25,6 +25,7 @@ from model.network.files import (
     SERVING_FILE,
     VARIANTS,
     WORD_FILES,
+    WORD_PICTURES_FOLDER,
     WORDS_FOLDER,
 )
 from model.network.metrics import DataInfo, ModelMetrics
@@ -144,10 +145,14 @@ def without_pen(command: str | None) -> str | None:
 
 
 def render(
-    metrics: ModelMetrics, repo_id: str | None = None, pen: ModelMetrics | None = None, words: dict | None = None
+    metrics: ModelMetrics,
+    repo_id: str | None = None,
+    pen: ModelMetrics | None = None,
+    words: dict | None = None,
+    word_pictures: dict | None = None,
 ) -> str:
     """Card text for the repo's EMNIST model's ``metrics`` (as written to metrics.json), with a section for its
-    pen-tuned sibling and for its word model (``words``: its metrics.json) where the repo has them."""
+    pen-tuned sibling and for each word model (``words``, ``word_pictures``: their metrics.json) the repo has."""
     recipe = metrics.training.recipe
     card = ModelCard.from_template(
         card_data(metrics),
@@ -186,6 +191,8 @@ def render(
         pen_emnist_only=without_pen(pen.command) if pen else None,
         words=words,
         words_folder=WORDS_FOLDER,
+        word_pictures=word_pictures,
+        word_pictures_folder=WORD_PICTURES_FOLDER,
         word_files=WORD_FILES,
         word_source=WORD_SOURCE,
         writers={
@@ -208,16 +215,17 @@ def render(
 
 
 def render_repo(folder: str | Path, repo_id: str | None = None) -> str:
-    """The card of a repo folder: its EMNIST model's metrics.json, and its pen variant's and word model's where
+    """The card of a repo folder: its EMNIST model's metrics.json, and its pen variant's and word models' where
     present."""
     folder = Path(folder)
     pen = folder / VARIANTS[PEN] / METRICS_FILE
-    words = folder / WORDS_FOLDER / METRICS_FILE
+    words, word_pictures = (folder / name / METRICS_FILE for name in (WORDS_FOLDER, WORD_PICTURES_FOLDER))
     return render(
         ModelMetrics.load(folder / METRICS_FILE),
         repo_id=repo_id,
         pen=ModelMetrics.load(pen) if pen.is_file() else None,
         words=json.loads(words.read_text(encoding="utf-8")) if words.is_file() else None,
+        word_pictures=json.loads(word_pictures.read_text(encoding="utf-8")) if word_pictures.is_file() else None,
     )
 
 

@@ -1,0 +1,152 @@
+"""A picture of words read by the picture word model: lines and words laid out from the picture's pieces of ink
+(``model.words.layout``), each word taken with its own ink only, scaled into a strip (``model.ink.strip``), read
+whole (``model.network.word_model``) and decoded with the word list (``model.words.decoder``).
+
+Nothing is cut before reading. Each character's ink comes afterwards from the reading's CTC alignment: the strip's
+columns between its neighbours' frames. That ink gives the character its box and its glyph, which the LeNet-5
+reads for the character's own top guesses and for a writer's memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from model.ink import strip
+from model.ink.preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
+from model.labels import LABELS
+from model.network.word_model import WordModel, strip_frames
+from model.words import decoder
+from model.words.layout import Part, layout, marked, picture_parts
+from model.words.lexicon import Vocabulary
+from model.words.reading import Character, ReadGlyphs, Reading, assemble
+
+#: At most this many of the picture model's frames for one picture (a full line of a page is a few hundred) ...
+MAX_FRAMES = 4_000
+#: ... each word counted as at least this many (each is one run of the model and one search, however small).
+MIN_WORD_FRAMES = 16
+#: A word's own ink reaches this many pixels around its pieces (their antialiased edges).
+EDGE = 2
+#: A piece of ink no wider than this share of the word's typical piece height is one character (or two written in
+#: one go), never cut between two (as ``with_word_model.CHARACTER_WIDTH`` for drawings).
+CHARACTER_WIDTH = 1.2
+
+
+@dataclass(frozen=True)
+class _Path:
+    score: float
+
+
+@dataclass
+class _Word:
+    """One run of ink read as one word: its own pixels (a window of the picture, other ink cleared) and which piece
+    of ink each pixel belongs to, its strip, and after reading, its readings and their characters."""
+
+    pixels: np.ndarray
+    pieces: np.ndarray  # (H, W) the piece of ink each pixel of ``pixels`` belongs to (0: none)
+    corner: tuple[int, int]  # (x, y) of the window in the ink's pixels
+    strip: np.ndarray
+    placing: tuple[float, float, float]  # strip x = (x - left) * scale + strip.MARGIN, as strip.from_pixels says
+    paths: list[_Path] = field(default_factory=list)
+    characters: list[list[Character]] = field(default_factory=list)
+
+    @property
+    def cost(self) -> int:
+        return max(MIN_WORD_FRAMES, strip_frames(self.strip.shape[1]))
+
+    def owners(self, spans: list[tuple[int, int]]) -> np.ndarray:
+        """(H, W) which aligned character each pixel's ink belongs to. The columns between two characters' frames
+        part them halfway; a piece of ink written apart and no wider than a character (CHARACTER_WIDTH) goes whole
+        to the character holding most of it, unless that leaves another character without ink."""
+        scale, left, _ = self.placing
+        edges = [(end + 1 + start) / 2 * strip.STRIDE for (_, end), (start, _) in zip(spans, spans[1:])]
+        at = [(column - strip.MARGIN) / scale + left for column in edges]
+        owner = np.broadcast_to(np.searchsorted(at, np.arange(self.pixels.shape[1]) + 0.5), self.pixels.shape).copy()
+        ink = self.pixels > 0
+        found = ndimage.find_objects(self.pieces)
+        heights = [s[0].stop - s[0].start for s in found if s is not None]
+        typical = float(np.median(heights)) if heights else 0.0
+        for label, where in enumerate(found, 1):
+            if where is None or where[1].stop - where[1].start > CHARACTER_WIDTH * typical:
+                continue
+            mine = (self.pieces == label) & ink
+            held = np.bincount(owner[mine], minlength=len(spans))
+            elsewhere = np.bincount(owner[ink & ~mine], minlength=len(spans))
+            if np.count_nonzero(held) > 1 and all(elsewhere[k] for k in np.flatnonzero(held) if k != held.argmax()):
+                owner[mine] = held.argmax()
+        return np.where(ink, owner, -1)
+
+
+def _window(
+    pixels: np.ndarray, labelled: np.ndarray, parts: list[Part]
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """The parts' own ink (with its antialiased edge) and its pieces, in the smallest window of the picture that
+    holds it."""
+    left = max(0, min(p.box[0] for p in parts) - EDGE)
+    top = max(0, min(p.box[1] for p in parts) - EDGE)
+    right = max(p.box[2] for p in parts) + EDGE
+    bottom = max(p.box[3] for p in parts) + EDGE
+    labels = [label for p in parts for label in p.labels]
+    window = labelled[top:bottom, left:right]
+    pieces = ndimage.grey_dilation(np.where(np.isin(window, labels), window, 0), size=2 * EDGE + 1)
+    return np.where(pieces > 0, pixels[top:bottom, left:right], 0), pieces, (left, top)
+
+
+def _units(ink: Ink):
+    pixels, labelled, lines = picture_parts(ink)
+
+    def make_unit(parts: list[Part]) -> _Word:
+        own, pieces, corner = _window(pixels, labelled, parts)
+        return _Word(own, pieces, corner, *strip.from_pixels(own, ink.level))
+
+    return lines, make_unit
+
+
+def _characters(
+    word: _Word, text: str, spans: list[tuple[int, int]], ink: Ink, read_glyphs: ReadGlyphs | None
+) -> list[Character]:
+    """``text``'s characters on the ink ``spans`` aligns them with (boxes in the picture's pixels); with
+    ``read_glyphs``, each glyph read by LeNet-5."""
+    characters, glyphs = [], []
+    owners = word.owners(spans)
+    for k, c in enumerate(text):
+        own = np.where(owners == k, word.pixels, 0)
+        rows, cols = np.nonzero(own >= INK_LEVEL * ink.level)
+        if not len(rows):
+            rows, cols = np.nonzero(own)
+        box = (cols.min(), rows.min(), cols.max() + 1, rows.max() + 1) if len(rows) else (0, 0, 1, 1)
+        box = (box[0] + word.corner[0], box[1] + word.corner[1], box[2] + word.corner[0], box[3] + word.corner[1])
+        placed = tuple(int(round(o + ink.scale * v)) for o, v in zip((*ink.origin, *ink.origin), box))
+        characters.append(Character(placed, None, label=c, raw_label=c))
+        try:
+            glyphs.append(frame_glyph(own.astype(np.uint8), level=ink.level, picture_area=None))
+        except BlankImageError:
+            glyphs.append(None)
+    readable = [k for k, glyph in enumerate(glyphs) if glyph is not None]
+    if read_glyphs is not None and readable:
+        probabilities, features = read_glyphs(np.stack([glyphs[k] for k in readable]))
+        for row, k in enumerate(readable):
+            character = characters[k]
+            character.glyph, character.probabilities = glyphs[k], probabilities[row]
+            character.features = None if features is None else features[row]
+            character.raw_label = LABELS[int(np.argmax(probabilities[row]))]
+    return characters
+
+
+def read(
+    ink: Ink, model: WordModel, read_glyphs: ReadGlyphs, vocabulary: Vocabulary, allowed: np.ndarray | None = None
+) -> Reading:
+    """The picture's text, its best few readings and the best one's characters (boxes in the picture's pixels)."""
+    lines, make_unit = _units(ink)
+    placed, words = layout(marked(lines), make_unit, ink.origin, ink.scale, budget=MAX_FRAMES)
+    for word in words:
+        output = decoder.restrict(model(word.strip), allowed)
+        for candidate, text, spans in decoder.readings(output, vocabulary):
+            word.paths.append(_Path(candidate.score))
+            reader = read_glyphs if not word.characters else None
+            word.characters.append(_characters(word, text, spans, ink, reader))
+        if not word.paths:  # nothing read, or nothing the frames can hold
+            word.paths, word.characters = [_Path(0.0)], [[]]
+    return assemble(placed, words)
