@@ -148,14 +148,7 @@ def read_strokes(
     placed, words = _layout(strokes)
     for word in words:
         word.output = decoder.restrict(model(word.features), allowed)
-        style = None
-        for candidate in decoder.decode(word.output, vocabulary):
-            spans = decoder.align(word.output, candidate.text)
-            if spans is None:
-                continue
-            if style is None:
-                style = decoder.style_from_ink(word.output, candidate.text, spans)
-            text = decoder.styled(candidate.text, style)
+        for candidate, text, spans in decoder.readings(word.output, vocabulary):
             word.paths.append(_Path(candidate.score))
             word.characters.append(_characters(word, text, spans, read_glyphs if not word.characters else None))
         if not word.paths:  # nothing read, or nothing the frames can hold
