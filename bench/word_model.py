@@ -22,7 +22,7 @@ from model.words.decoder import WEIGHTS, Weights, decode
 from model.words.lexicon import Vocabulary, english
 
 from .common import table
-from .words import _word_scores, sample_words
+from .words import DIGITS, LETTERS, _word_scores, sample_words
 
 DEFAULT = Path(__file__).resolve().parents[1] / "model" / "default" / "words"
 
@@ -90,16 +90,11 @@ def choose_weights(model=None, count: int = 800) -> dict:
     served = WordModel.load(model or DEFAULT)
     words = sample_words(data.pen_words("tune")[0], count)
     rng = np.random.default_rng(29)
-    frames = [
-        served(
-            trajectory.features(
-                Strokes.parse(
-                    pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes), rng))
-                ).strokes
-            )
-        )
+    drawn = [
+        Strokes.parse(pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes), rng))).strokes
         for w in words
     ]
+    frames = [served(trajectory.features(strokes)) for strokes in drawn]
     truth = [w.text.lower() for w in words]
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     rows = []
@@ -142,14 +137,14 @@ def report(result: dict) -> str:
     if "readers" in result:
         a = result["readers"]
         weights += (
-            "\n\nDrawings cut and searched (the reader of a repo without a word model) or read by the word model "
-            "(whole text right): "
+            "\n\nDrawings and pictures cut and searched (the reader of a repo without word models) or read by the "
+            "word models (whole text right; pictures also as shipped: whole, but for characters written apart, cut): "
             + "; ".join(
-                f"{name}: {100 * r['cut']:.1f}% cut, {100 * r['word model']:.1f}% word model"
+                f"{name}: " + ", ".join(f"{100 * share:.1f}% {reader}" for reader, share in r.items())
                 for name, r in a.items()
                 if isinstance(r, dict)
             )
-            + f" ({a['words']} words, {a['numbers']} numbers)."
+            + f" ({a['words']} words, {a['numbers']} numbers, {a.get('strings', 0)} EMNIST strings)."
         )
     rows = [row("all", result["all"]), row("in the word list", result["in_lexicon"])]
     rows.append(row("outside it", result["outside_lexicon"]))
@@ -165,53 +160,112 @@ def report(result: dict) -> str:
 
 
 def readers(count: int = 300) -> dict:
-    """Whether drawings read better cut and searched (``model.words.cut_and_search``) than read by the word model:
-    on the tuning writers' words, and on numbers written apart by the UJI writers the pen model held out for
-    validation, composed on the word pad exactly as ``bench words`` composes its pen-drawn numbers; whole text
-    right, without a word list for the numbers."""
-    from harness.drawings import word_placing
-    from harness.strings import as_pad_strokes, compose, pen_ink
+    """Whether drawings and pictures read better cut and searched (``model.words.cut_and_search``) than read by the
+    word models: on the tuning writers' words (pictures drawn as ``bench words`` draws them), on numbers written
+    apart by the UJI writers the pen model held out for validation, composed on the word pad exactly as ``bench
+    words`` composes its pen-drawn numbers, and on strings of EMNIST glyphs the models held out for validation,
+    composed as ``bench words`` composes its test glyphs; whole text right, without a word list but for the words.
+    Pictures are also read as shipped: whole by the picture model, but for words written a character at a time
+    (``with_picture_model.written_apart``), cut."""
+    from harness.drawings import raster, word_placing
+    from harness.strings import as_pad_strokes, compose, emnist_ink, pen_ink
     from model.classifier import Classifier
     from model.ink.canvas import WORD_CANVAS, pad_value
+    from model.ink.preprocess import find_ink, open_image
     from model.ink.strokes import Strokes
+    from model.labels import LABELS
     from model.network.files import PEN
-    from model.words import cut_and_search, with_word_model
+    from model.words import cut_and_search, with_picture_model, with_word_model
     from model.words.lexicon import Vocabulary
     from train import pen
 
     classifier = Classifier.load(variant=PEN)
     recipe = classifier.metrics.training.recipe
     rng = np.random.default_rng(31)
-    words = [
-        (w.text, pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes), rng)))
-        for w in sample_words(data.pen_words("tune")[0], count)
-    ]
+    words, word_pictures = [], []
+    for w in sample_words(data.pen_words("tune")[0], count):
+        placing = word_placing(list(w.strokes), rng)
+        words.append((w.text, pad_value(list(w.strokes), canvas=WORD_CANVAS, **placing)))
+        word_pictures.append((w.text, raster(list(w.strokes), brush=6, canvas=WORD_CANVAS, **placing)))
     held = pen.training_and_validation(
         data.PEN_FULL, recipe.get("pen_writers", pen.TRAINING_WRITERS), recipe.get("pen_validation", 0.15),
         recipe.get("seed", 42), 0,
     )[1] if data.PEN_FULL.is_file() else []  # fmt: skip
     by_digit = {d: [c for c in held if c.label == str(d)] for d in range(10)}
-    numbers = []
+    numbers, number_pictures = [], []
     for _ in range(count if held else 0):
         digits = rng.integers(0, 10, int(rng.integers(3, 8)))
         pens = [pen_ink(list(by_digit[d][int(rng.integers(len(by_digit[d])))].strokes), rng) for d in digits]
         picture, boxes = compose([p[0] for p in pens], rng)
         value, _ = as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
         numbers.append(("".join(str(d) for d in digits), value))
+        number_pictures.append((numbers[-1][0], picture))
+    glyphs, labels = _emnist_validation(recipe)
+    strings = []
+    for kind in (LETTERS, DIGITS) if glyphs is not None else ():
+        by_class = {c: np.flatnonzero(labels == c) for c in kind}
+        for _ in range(count // 2):
+            classes = rng.choice(kind, int(rng.integers(3, 8)))
+            inks = [emnist_ink(glyphs[rng.choice(by_class[c])]) for c in classes]
+            strings.append(("".join(LABELS[c] for c in classes), compose(inks, rng)[0]))
 
-    def right(samples, cut: bool, dictionary: bool) -> float:
+    def right(samples, reader: str, dictionary: bool) -> float:
         vocabulary, read_glyphs = Vocabulary.of(dictionary=dictionary), classifier.glyph_reader(None, None)
-        read = [
-            cut_and_search.read_strokes(Strokes.parse(v), read_glyphs, vocabulary).text
-            if cut
-            else with_word_model.read_strokes(Strokes.parse(v), classifier.words, read_glyphs, vocabulary).text
-            for _, v in samples
-        ]
+        read = []
+        for _, v in samples:
+            if isinstance(v, np.ndarray):  # a picture
+                ink = find_ink(open_image(v))
+                if reader == "cut":
+                    reading = cut_and_search.read(ink, read_glyphs, vocabulary)
+                else:
+                    apart = reader != "word model"
+                    reading = with_picture_model.read(
+                        ink, classifier.word_pictures, read_glyphs, vocabulary, cut_apart=apart
+                    )
+            elif reader == "cut":
+                reading = cut_and_search.read_strokes(Strokes.parse(v), read_glyphs, vocabulary)
+            else:
+                reading = with_word_model.read_strokes(Strokes.parse(v), classifier.words, read_glyphs, vocabulary)
+            read.append(reading.text)
         return round(float(np.mean([r.lower() == t.lower() for r, (t, _) in zip(read, samples)])), 4)
 
-    return {
-        "tuning words, with the list": {"cut": right(words, True, True), "word model": right(words, False, True)},
-        "validation writers' numbers": {"cut": right(numbers, True, False), "word model": right(numbers, False, False)},
-        "words": len(words),
-        "numbers": len(numbers),
+    result = {
+        "tuning words, with the list": {
+            "cut": right(words, "cut", True),
+            "word model": right(words, "word model", True),
+        },
+        "validation writers' numbers": {
+            "cut": right(numbers, "cut", False),
+            "word model": right(numbers, "word model", False),
+        },
     }
+    if classifier.word_pictures is not None:
+        for name, samples, listed in (
+            ("tuning words as pictures, with the list", word_pictures, True),
+            ("validation writers' numbers as pictures", number_pictures, False),
+            ("validation EMNIST strings as pictures", strings, False),
+        ):
+            result[name] = {reader: right(samples, reader, listed) for reader in PICTURE_READERS}
+    return {**result, "words": len(words), "numbers": len(numbers), "strings": len(strings)}
+
+
+#: How pictures may be read: cut and searched, whole by the picture model, or as shipped (written apart: cut).
+PICTURE_READERS = ("cut", "word model", "as shipped")
+
+
+def _emnist_validation(recipe: dict) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The EMNIST training images the models held out for validation (``train.data.hold_out`` with their recipe's
+    fraction and seed), or (None, None) without the full EMNIST data."""
+    if not data.EMNIST_FULL.is_dir():
+        return None, None
+    from train import data as train_data
+    from train.emnist import read_folder
+
+    splits = read_folder(data.EMNIST_FULL)
+    held = train_data.hold_out(
+        splits.x_train,
+        splits.y_train,
+        recipe.get("val_fraction", train_data.DataOptions.val_fraction),
+        recipe.get("seed", 42),
+    )
+    return held.x_val, held.y_val

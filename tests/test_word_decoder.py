@@ -70,4 +70,3 @@ def test_alignment_and_case_come_from_the_frames():
     assert align(ink, "cat") == [(0, 0), (2, 2), (4, 4)]
     assert styled("cat", style_from_ink(ink, "cat", align(ink, "cat"))) == "Cat"
     assert align(ink[:2], "cat") is None  # two frames cannot hold three characters
-

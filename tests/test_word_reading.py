@@ -215,3 +215,20 @@ def test_pieces_written_apart_go_whole_to_one_character_of_a_picture():
     assert (owners[pieces == 1] == 0).all() and (owners[pieces == 2] == 1).all()
     assert set(np.unique(owners[pieces == 3])) == {2, 3}  # wider than a character: cut where the frames say
     assert (owners[pixels == 0] == -1).all()
+
+
+def test_characters_written_apart_in_a_picture_are_cut_and_a_joined_word_is_not():
+    from model.ink.preprocess import find_ink, open_image
+    from model.words.layout import picture_parts
+    from model.words.with_picture_model import written_apart
+
+    def parts_of(strokes, brush=12):
+        _, _, lines = picture_parts(find_ink(open_image(raster(strokes, brush, canvas=WORD_CANVAS))))
+        return [p for line in lines for p in line]
+
+    apart = parts_of(written(["47L"])["strokes"])
+    x = np.linspace(0, 200, 100)
+    waves = [np.column_stack([x + shift, 50 + 25 * np.sin(x / 15)]).tolist() for shift in (0, 300)]
+    joined = parts_of(waves, brush=4)  # two joined-up runs of ink, each far wider than a character
+    assert len(apart) == 3 and written_apart(apart)
+    assert len(joined) == 2 and not written_apart(joined)

@@ -55,6 +55,14 @@ def read(ink: Ink, read_glyphs: ReadGlyphs, vocabulary: Vocabulary) -> Reading:
 
 def _picture_units(ink: Ink, cuts: segmentation.Cuts = segmentation.CUTS) -> tuple[list, Callable[[list[Part]], _Unit]]:
     pixels, labelled, lines = picture_parts(ink)
+    return lines, picture_unit(ink, pixels, labelled, cuts)
+
+
+def picture_unit(
+    ink: Ink, pixels: np.ndarray, labelled: np.ndarray, cuts: segmentation.Cuts = segmentation.CUTS
+) -> Callable[[list[Part]], _Unit]:
+    """What makes a unit of a picture's parts (``layout.picture_parts``' pixels and labels): its candidate
+    characters, cut where touching ink is thinnest; ``search_units`` reads them."""
     strokes = pixels >= INK_LEVEL * ink.level
 
     def make_unit(parts: list[Part]) -> _Unit:
@@ -63,7 +71,7 @@ def _picture_units(ink: Ink, cuts: segmentation.Cuts = segmentation.CUTS) -> tup
         boxes = [lattice.box(e) for e in lattice.edges]
         return _unit(lattice, glyphs, boxes, ink.origin, ink.scale)
 
-    return lines, make_unit
+    return make_unit
 
 
 def read_strokes(strokes: Strokes, read_glyphs: ReadGlyphs, vocabulary: Vocabulary) -> Reading:

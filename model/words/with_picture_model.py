@@ -4,7 +4,8 @@ whole (``model.network.word_model``) and decoded with the word list (``model.wor
 
 Nothing is cut before reading. Each character's ink comes afterwards from the reading's CTC alignment: the strip's
 columns between its neighbours' frames. That ink gives the character its box and its glyph, which the LeNet-5
-reads for the character's own top guesses and for a writer's memory.
+reads for the character's own top guesses and for a writer's memory. A word whose characters are written one at a
+time is cut and searched instead (``written_apart``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from model.ink import strip
 from model.ink.preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
 from model.labels import LABELS
 from model.network.word_model import WordModel, strip_frames
-from model.words import decoder
+from model.words import cut_and_search, decoder
 from model.words.layout import Part, layout, marked, picture_parts
 from model.words.lexicon import Vocabulary
 from model.words.reading import Character, ReadGlyphs, Reading, assemble
@@ -32,6 +33,9 @@ EDGE = 2
 #: A piece of ink no wider than this share of the word's typical piece height is one character (or two written in
 #: one go), never cut between two (as ``with_word_model.CHARACTER_WIDTH`` for drawings).
 CHARACTER_WIDTH = 1.2
+#: A word whose pieces are all no wider than this share of their typical height is written a character at a time
+#: (``written_apart``): chosen on the validation pictures (``python -m bench word_model --writers tune``).
+APART_WIDTH = 1.5
 
 
 @dataclass(frozen=True)
@@ -94,14 +98,14 @@ def _window(
     return np.where(pieces > 0, pixels[top:bottom, left:right], 0), pieces, (left, top)
 
 
-def _units(ink: Ink):
-    pixels, labelled, lines = picture_parts(ink)
-
-    def make_unit(parts: list[Part]) -> _Word:
-        own, pieces, corner = _window(pixels, labelled, parts)
-        return _Word(own, pieces, corner, *strip.from_pixels(own, ink.level))
-
-    return lines, make_unit
+def written_apart(parts: list[Part]) -> bool:
+    """Characters written one at a time: two pieces of ink or more, none much wider than a character. The LeNet-5
+    reads strings of those (codes, numbers) one by one better than the picture model reads them as a word, so they
+    are cut and searched."""
+    if len(parts) < 2:
+        return False
+    typical = float(np.median([p.height for p in parts]))
+    return all(p.width <= APART_WIDTH * typical for p in parts)
 
 
 def _characters(
@@ -136,12 +140,28 @@ def _characters(
 
 
 def read(
-    ink: Ink, model: WordModel, read_glyphs: ReadGlyphs, vocabulary: Vocabulary, allowed: np.ndarray | None = None
+    ink: Ink,
+    model: WordModel,
+    read_glyphs: ReadGlyphs,
+    vocabulary: Vocabulary,
+    allowed: np.ndarray | None = None,
+    cut_apart: bool = True,
 ) -> Reading:
-    """The picture's text, its best few readings and the best one's characters (boxes in the picture's pixels)."""
-    lines, make_unit = _units(ink)
-    placed, words = layout(marked(lines), make_unit, ink.origin, ink.scale, budget=MAX_FRAMES)
-    for word in words:
+    """The picture's text, its best few readings and the best one's characters (boxes in the picture's pixels):
+    each word read whole by ``model``, or, where its characters are written apart (and ``cut_apart``: benchmarks
+    compare), cut and searched."""
+    pixels, labelled, lines = picture_parts(ink)
+    cut = cut_and_search.picture_unit(ink, pixels, labelled)
+
+    def make_unit(parts: list[Part]):
+        if cut_apart and written_apart(parts):
+            return cut(parts)
+        own, pieces, corner = _window(pixels, labelled, parts)
+        return _Word(own, pieces, corner, *strip.from_pixels(own, ink.level))
+
+    placed, units = layout(marked(lines), make_unit, ink.origin, ink.scale, budget=MAX_FRAMES)
+    cut_and_search.search_units([u for u in units if not isinstance(u, _Word)], read_glyphs, vocabulary)
+    for word in (u for u in units if isinstance(u, _Word)):
         output = decoder.restrict(model(word.strip), allowed)
         for candidate, text, spans in decoder.readings(output, vocabulary):
             word.paths.append(_Path(candidate.score))
@@ -149,4 +169,4 @@ def read(
             word.characters.append(_characters(word, text, spans, ink, reader))
         if not word.paths:  # nothing read, or nothing the frames can hold
             word.paths, word.characters = [_Path(0.0)], [[]]
-    return assemble(placed, words)
+    return assemble(placed, units)
