@@ -17,8 +17,8 @@ from model.network.files import (
     REPO_FILES,
     SERVING_FILE,
     WORD_FILES,
+    WORD_FOLDERS,
     WORD_INFERENCE_FILES,
-    WORDS_FOLDER,
 )
 from train import emnist, publish
 from train.splits import DataError
@@ -293,7 +293,7 @@ def test_both_models_are_pushed_in_one_commit(with_pen):
     assert "pen variant" in kwargs["commit_message"]
 
 
-def test_the_word_model_goes_in_the_same_commit_with_its_card_section(with_pen, tmp_path):
+def test_the_word_models_go_in_the_same_commit_with_their_card_sections(with_pen, tmp_path):
     import shutil
 
     from model.network.loading import DEFAULT_DIR
@@ -301,19 +301,22 @@ def test_the_word_model_goes_in_the_same_commit_with_its_card_section(with_pen, 
 
     repo = tmp_path / "repo"
     shutil.copytree(with_pen, repo)
-    (repo / WORDS_FOLDER).mkdir()
-    for name in WORD_FILES[:-1]:
-        shutil.copyfile(DEFAULT_DIR / WORDS_FOLDER / name, repo / WORDS_FOLDER / name)
+    for folder in WORD_FOLDERS:
+        (repo / folder).mkdir()
+        for name in WORD_FILES[:-1]:
+            shutil.copyfile(DEFAULT_DIR / folder / name, repo / folder / name)
     with pytest.raises(publish.PublishError, match="words/metrics.json"):
         publish.push(repo, "lab/lenet5", api=FakeHfApi())
-    shutil.copyfile(DEFAULT_DIR / WORDS_FOLDER / METRICS_FILE, repo / WORDS_FOLDER / METRICS_FILE)
+    for folder in WORD_FOLDERS:
+        shutil.copyfile(DEFAULT_DIR / folder / METRICS_FILE, repo / folder / METRICS_FILE)
     api = FakeHfApi()
     publish.push(repo, "lab/lenet5", api=api, token="hf_x")
     _, _, operations, _ = api.calls[-1]
-    assert {f"{WORDS_FOLDER}/{name}" for name in WORD_FILES} <= {p for p, _ in operations}
+    assert {f"{folder}/{name}" for folder in WORD_FOLDERS for name in WORD_FILES} <= {p for p, _ in operations}
     card = render_repo(repo, "lab/lenet5")
-    recorded = json.loads((repo / WORDS_FOLDER / METRICS_FILE).read_text())
-    assert "## The word model (`words/`)" in card and f"{recorded['model']['parameters']:,} parameters" in card
+    for folder, title in zip(WORD_FOLDERS, ("The word model", "The picture word model")):
+        recorded = json.loads((repo / folder / METRICS_FILE).read_text())
+        assert f"## {title} (`{folder}/`)" in card and f"{recorded['model']['parameters']:,} parameters" in card
     assert " ".join(recorded["data"]["never_read"]) in card
 
 
