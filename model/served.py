@@ -41,8 +41,12 @@ class ServedModels:
         """Both models of a repo or folder (options as ``Classifier.load``); a repo made before variants serves
         its EMNIST model for everything."""
         emnist = Classifier.load(source, **options)
-        try:  # the repo's one word model serves both
-            pen = dataclasses.replace(Classifier.load(source, variant=PEN, words=False, **options), words=emnist.words)
+        try:  # the repo's word models serve both
+            pen = dataclasses.replace(
+                Classifier.load(source, variant=PEN, words=False, **options),
+                words=emnist.words,
+                word_pictures=emnist.word_pictures,
+            )
         except VariantMissing as exc:
             log.info("%s", exc)
             pen = None

@@ -189,6 +189,25 @@ def test_click_an_example_shows_the_answer_where_the_visitor_looks(page):
     shot(page, "example")
 
 
+def test_an_uploaded_picture_of_a_word_is_read_whole(page, tmp_path):
+    """A photo-like picture of a joined-up word (a committed UNIPEN test writer's "hotel", dark ink on white) on
+    the Upload tab: the note says the word."""
+    from PIL import Image
+
+    from harness import data
+    from harness.drawings import raster, word_placing
+
+    word = next(w for w in data.pen_words("test", full=False)[0] if w.text == "hotel")
+    ink = raster(list(word.strokes), 6, canvas=WORD_CANVAS, **word_placing(list(word.strokes)))
+    paper = Image.new("RGB", WORD_CANVAS, "white")
+    paper.paste(Image.fromarray(ink, "RGBA"), (0, 0), Image.fromarray(ink, "RGBA"))
+    paper.save(tmp_path / "hotel.png")
+    page.get_by_role("tab", name="Upload").click()
+    page.locator("#upload input[type=file]").set_input_files(str(tmp_path / "hotel.png"))
+    page.wait_for_function("() => document.querySelector('#note').innerText.includes('read as hotel')")
+    shot(page, "upload_word")
+
+
 def test_upload_then_remove(page):
     page.get_by_role("tab", name="Upload").click()
     page.locator("#upload input[type=file]").set_input_files(str(ROOT / "examples" / "digits" / "7_pen.png"))

@@ -232,3 +232,14 @@ def test_characters_written_apart_in_a_picture_are_cut_and_a_joined_word_is_not(
     joined = parts_of(waves, brush=4)  # two joined-up runs of ink, each far wider than a character
     assert len(apart) == 3 and written_apart(apart)
     assert len(joined) == 2 and not written_apart(joined)
+
+
+def test_the_served_models_both_read_pictures_of_words_whole(sample_pictures):
+    """What the Space serves (the pen-tuned model answers uploads): each model reads with the repo's word models."""
+    from model.served import ServedModels
+
+    served = ServedModels.load(DEFAULT_DIR)
+    for classifier in (served.emnist, served.pen):
+        assert classifier.words is not None and classifier.word_pictures is not None
+        right = [classifier.read(picture).text.lower() == text.lower() for text, picture in sample_pictures]
+        assert sum(right) >= 5  # as the pen-tuned model alone reads them
