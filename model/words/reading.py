@@ -85,6 +85,20 @@ class Unit(Protocol):
     def cost(self) -> int: ...
 
 
+def read_glyphs_into(characters: list[Character], glyphs: list, read_glyphs: ReadGlyphs) -> None:
+    """Each character's glyph read by the LeNet-5: the character's own top guesses, and what a writer's memory
+    keeps of it. A character without a glyph (None: no ink of its own) keeps none."""
+    readable = [k for k, glyph in enumerate(glyphs) if glyph is not None]
+    if not readable:
+        return
+    probabilities, features = read_glyphs(np.stack([glyphs[k] for k in readable]))
+    for row, k in enumerate(readable):
+        character = characters[k]
+        character.glyph, character.probabilities = glyphs[k], probabilities[row]
+        character.features = None if features is None else features[row]
+        character.raw_label = LABELS[int(np.argmax(probabilities[row]))]
+
+
 def assemble(placed: list[list[list]], units: list[Unit]) -> Reading:
     """The best text, its characters in reading order, and the best few texts overall: the best reading of
     every unit, then each unit's runner-up readings in turn, ranked by the total score."""

@@ -17,12 +17,11 @@ from scipy import ndimage
 
 from model.ink import strip
 from model.ink.preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
-from model.labels import LABELS
 from model.network.word_model import WordModel, strip_frames
 from model.words import cut_and_search, decoder
 from model.words.layout import Part, layout, marked, picture_parts
 from model.words.lexicon import Vocabulary
-from model.words.reading import Character, ReadGlyphs, Reading, assemble
+from model.words.reading import Character, ReadGlyphs, Reading, assemble, read_glyphs_into
 
 #: At most this many of the picture model's frames for one picture (a full line of a page is a few hundred) ...
 MAX_FRAMES = 4_000
@@ -128,14 +127,8 @@ def _characters(
             glyphs.append(frame_glyph(own.astype(np.uint8), level=ink.level, picture_area=None))
         except BlankImageError:
             glyphs.append(None)
-    readable = [k for k, glyph in enumerate(glyphs) if glyph is not None]
-    if read_glyphs is not None and readable:
-        probabilities, features = read_glyphs(np.stack([glyphs[k] for k in readable]))
-        for row, k in enumerate(readable):
-            character = characters[k]
-            character.glyph, character.probabilities = glyphs[k], probabilities[row]
-            character.features = None if features is None else features[row]
-            character.raw_label = LABELS[int(np.argmax(probabilities[row]))]
+    if read_glyphs is not None:
+        read_glyphs_into(characters, glyphs, read_glyphs)
     return characters
 
 

@@ -16,12 +16,11 @@ import numpy as np
 from model.ink.preprocess import PreprocessError
 from model.ink.strokes import Strokes, render
 from model.ink.trajectory import TrajectoryError, resampled
-from model.labels import LABELS
 from model.network.word_model import STRIDE, WordModel, frames
 from model.words import decoder
 from model.words.layout import layout, marked, stroke_parts
 from model.words.lexicon import SYMBOLS, Vocabulary
-from model.words.reading import Character, ReadGlyphs, Reading, TooMuchWriting, assemble
+from model.words.reading import Character, ReadGlyphs, Reading, TooMuchWriting, assemble, read_glyphs_into
 
 #: At most this many of the word model's frames for one drawing (a full line on the word pad is a few hundred).
 MAX_FRAMES = 2_000
@@ -128,12 +127,7 @@ def _characters(
         Character(tuple(int(round(v)) for v in ink.box()), None, label=c, raw_label=c) for c, ink in zip(text, inks)
     ]
     if read_glyphs is not None:
-        glyphs = np.stack([render(ink).glyph for ink in inks])
-        probabilities, features = read_glyphs(glyphs)
-        for k, character in enumerate(characters):
-            character.glyph, character.probabilities = glyphs[k], probabilities[k]
-            character.features = None if features is None else features[k]
-            character.raw_label = LABELS[int(np.argmax(probabilities[k]))]
+        read_glyphs_into(characters, [render(ink).glyph for ink in inks], read_glyphs)
     return characters
 
 
