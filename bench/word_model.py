@@ -18,7 +18,7 @@ import numpy as np
 from harness import data
 from model.ink import trajectory
 from model.network.word_model import WordModel, WordModelError, greedy
-from model.words.decoder import WEIGHTS, Weights, decode
+from model.words.decoder import SEARCH, WEIGHTS, Search, Weights, decode
 from model.words.lexicon import Vocabulary, english
 
 from .common import table
@@ -109,7 +109,43 @@ def choose_weights(model=None, count: int = 800) -> dict:
                 rows.append({"weights": [prior, spelling, outside], "with_list": round(float(with_list), 4),
                              "no_list": round(float(without), 4)})  # fmt: skip
     best = max(rows, key=lambda r: r["with_list"] + r["no_list"])
-    return {"words": len(words), "grid": rows, "best": best, "current": list(vars(WEIGHTS).values())}
+    return {
+        "words": len(words),
+        "grid": rows,
+        "best": best,
+        "current": list(vars(WEIGHTS).values()),
+        "search": _search_widths(frames, truth, Weights(*best["weights"])),
+    }
+
+
+#: How wide the decoder may search (``model.words.decoder.Search``), tried on the tuning writers.
+SEARCH_GRID = {"beam": (24, 48), "prune": (1e-3, 1e-4)}
+
+
+def _search_widths(frames: list, truth: list[str], weights: Weights) -> dict:
+    """Each search width of SEARCH_GRID with the chosen weights: accuracy and top-5 with the list, accuracy
+    without, and the decoder's median time a word (with the list)."""
+    listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
+    rows = []
+    for beam in SEARCH_GRID["beam"]:
+        for prune in SEARCH_GRID["prune"]:
+            search, seconds, read = Search(beam, prune), [], []
+            for f in frames:
+                start = time.perf_counter()
+                read.append(decode(f, listed, weights, search))
+                seconds.append(time.perf_counter() - start)
+            plain = [(decode(f, bare, weights, search) or [None])[0] for f in frames]
+            rows.append(
+                {
+                    "beam": beam,
+                    "prune": prune,
+                    "with_list": round(float(np.mean([bool(c) and c[0].text == t for c, t in zip(read, truth)])), 4),
+                    "top5": round(float(np.mean([t in [c.text for c in cs] for cs, t in zip(read, truth)])), 4),
+                    "no_list": round(float(np.mean([c is not None and c.text == t for c, t in zip(plain, truth)])), 4),
+                    "ms_median": round(1e3 * float(np.median(seconds)), 2),
+                }
+            )
+    return {"grid": rows, "current": [SEARCH.beam, SEARCH.prune]}
 
 
 def report(result: dict) -> str:
@@ -134,6 +170,13 @@ def report(result: dict) -> str:
             f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
             f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )
+        if "search" in w:
+            tried = "; ".join(
+                f"beam {r['beam']}, prune {r['prune']:g}: {100 * r['with_list']:.1f}% (top-5 {100 * r['top5']:.1f}%), "
+                f"{100 * r['no_list']:.1f}% without, {r['ms_median']} ms"
+                for r in w["search"]["grid"]
+            )
+            weights += f" Search widths with those weights: {tried}; `decoder.SEARCH` is {w['search']['current']}."
     if "readers" in result:
         a = result["readers"]
         weights += (

@@ -18,10 +18,6 @@ from model.labels import index_of
 from model.network.word_model import ALPHABET, BLANK
 from model.words.lexicon import SYMBOLS, CharModel, Lexicon, Vocabulary
 
-#: The beam: prefixes kept per frame.
-BEAM = 24
-#: Characters below this probability in a frame are not tried there (most frames are one character or blank).
-PRUNE = 1e-3
 TOP = 5
 _NEG = -math.inf
 
@@ -38,6 +34,19 @@ class Weights:
 
 
 WEIGHTS = Weights()
+
+
+@dataclass(frozen=True)
+class Search:
+    """How wide the search looks: ``beam`` prefixes kept per frame; characters below ``prune`` probability in a
+    frame not tried there (most frames are one character or blank). Chosen by ``python -m bench word_model
+    --writers tune`` with the weights, the word pad's time in mind."""
+
+    beam: int = 24
+    prune: float = 1e-4
+
+
+SEARCH = Search()
 
 # Output index of each caseless symbol's lowercase and uppercase forms in the word model's output.
 _LOWER = np.array([ALPHABET.index(c) + 1 for c in SYMBOLS])
@@ -59,15 +68,17 @@ class Candidate:
     listed: bool
 
 
-def decode(log_probabilities: np.ndarray, vocabulary: Vocabulary, weights: Weights = WEIGHTS) -> list[Candidate]:
+def decode(
+    log_probabilities: np.ndarray, vocabulary: Vocabulary, weights: Weights = WEIGHTS, search: Search = SEARCH
+) -> list[Candidate]:
     """The best readings, best first (at most TOP): each list's words and the free spelling, merged by text."""
     frames = caseless(log_probabilities)
     found: dict[str, Candidate] = {}
     for lexicon in vocabulary.lexicons:
-        for text, ink in _search(frames, lexicon, None, weights):
+        for text, ink in _search(frames, lexicon, None, weights, search):
             prior = lexicon.log_prior_of(text)
             _keep(found, Candidate(text, ink, ink + weights.prior * prior, True))
-    for text, ink in _search(frames, None, vocabulary.spelling, weights):
+    for text, ink in _search(frames, None, vocabulary.spelling, weights, search):
         listed = any(text in lexicon for lexicon in vocabulary.lexicons)
         if not listed:
             spelled = vocabulary.spelling.score(text)
@@ -94,11 +105,11 @@ def _keep(found: dict[str, Candidate], candidate: Candidate) -> None:
 
 
 def _search(
-    frames: np.ndarray, lexicon: Lexicon | None, spelling: CharModel | None, weights: Weights
+    frames: np.ndarray, lexicon: Lexicon | None, spelling: CharModel | None, weights: Weights, search: Search
 ) -> list[tuple[str, float]]:
     """CTC prefix beam search over ``frames`` (caseless log-probabilities): within the lexicon's trie, or free with
     the spelling model guiding the beam. -> (text, ink log-probability) of the complete readings found."""
-    log_prune = np.log(PRUNE)
+    log_prune = np.log(search.prune)
     step = _Steps(lexicon, spelling, weights)
     # prefix -> [log p(ends in blank), log p(ends in its last symbol), trie node or last symbol code, guide]
     beams: dict[str, list] = {"": [0.0, _NEG, 0 if lexicon is not None else CharModel.START, 0.0]}
@@ -119,7 +130,7 @@ def _search(
                 extended = prefix + SYMBOLS[s]
                 from_prefix = blank if prefix and SYMBOLS[s] == prefix[-1] else total
                 _add(grown, extended, _NEG, from_prefix + row[1 + s], nxt, guide + gain)
-        beams = dict(sorted(grown.items(), key=lambda kv: -_rank(kv[1], lexicon, weights))[:BEAM])
+        beams = dict(sorted(grown.items(), key=lambda kv: -_rank(kv[1], lexicon, weights))[: search.beam])
     ended = []
     for prefix, (blank, symbol, state, _) in beams.items():
         if lexicon is not None and (lexicon.word_at[state] < 0):
