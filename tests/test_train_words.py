@@ -31,7 +31,7 @@ def written(text: str, rng: np.random.Generator) -> list:
     return strokes
 
 
-@pytest.fixture(scope="module", params=[word_model.PEN, word_model.PICTURES])
+@pytest.fixture(scope="module", params=[word_model.READS_PEN, word_model.READS_PICTURES])
 def trained(request, tmp_path_factory):
     from train.words import main
 
@@ -47,7 +47,7 @@ def trained(request, tmp_path_factory):
     data.write_text("\n".join(json.dumps(r) for r in rows))
     out = folder / "model"
     argv = ["--words", str(data), "--epochs", "30", "--width", "32", "--batch-size", "8", "--output-dir", str(out)]
-    half = ["--half"] if request.param == word_model.PICTURES else []  # stored as float16, still checked
+    half = ["--half"] if request.param == word_model.READS_PICTURES else []  # stored as float16, still checked
     options = ["--validation-words", "100", "--learning-rate", "0.005", "--reads", request.param, *half, "--quiet"]
     assert main([*argv, *options]) == 0
     return out, rows, request.param
@@ -73,7 +73,7 @@ def test_the_served_file_and_decoder_read_the_words_back(trained):
     held = [r for r in rows if r["contributor"] == "abm"]
 
     def seen(strokes):
-        return trajectory.features(strokes) if reads == word_model.PEN else strip.from_strokes(strokes, 0.06)[0]
+        return trajectory.features(strokes) if reads == word_model.READS_PEN else strip.from_strokes(strokes, 0.06)[0]
 
     read = [decode(served(seen(r["strokes"])), vocabulary)[0].text for r in held]
     assert np.mean([a == r["text"].lower() for a, r in zip(read, held)]) >= 0.7
@@ -81,7 +81,7 @@ def test_the_served_file_and_decoder_read_the_words_back(trained):
 
 def test_a_model_is_refused_as_the_other_kind(trained):
     out, _, reads = trained
-    other = word_model.PICTURES if reads == word_model.PEN else word_model.PEN
+    other = word_model.READS_PICTURES if reads == word_model.READS_PEN else word_model.READS_PEN
     with pytest.raises(word_model.WordModelError) as refused:
         word_model.WordModel.load(out, other)
     assert refused.value.reason == "The word model's file is not a word model of this project."

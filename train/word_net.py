@@ -15,7 +15,7 @@ from keras import ops
 from model.ink import strip
 from model.ink.trajectory import FEATURES
 from model.network import files, word_model
-from model.network.word_model import BLANK, CLASSES, PEN, STRIDE
+from model.network.word_model import BLANK, CLASSES, READS_PEN, READS_PICTURES, STRIDE
 
 #: The LiteRT file must answer as Keras does: log-probabilities within this.
 MAX_ABS_DIFF = 1e-3
@@ -31,7 +31,7 @@ class CTCModel(keras.Model):
 
 
 #: Each model's input: its name, and its shape without the batch (None: the word's length).
-INPUTS = {PEN: ("points", (None, FEATURES)), word_model.PICTURES: ("strip", (strip.HEIGHT, None))}
+INPUTS = {READS_PEN: ("points", (None, FEATURES)), READS_PICTURES: ("strip", (strip.HEIGHT, None))}
 
 
 #: The picture model's convolutions (channels), each followed by pooling (rows, columns): the strip's HEIGHT rows
@@ -62,11 +62,11 @@ def _picture_front() -> list:
     ]
 
 
-def build(width: int, dropout: float = 0.0, reads: str = PEN) -> tuple[CTCModel, keras.Model]:
+def build(width: int, dropout: float = 0.0, reads: str = READS_PEN) -> tuple[CTCModel, keras.Model]:
     """(training model: input and frame mask in, log-probabilities out; inference model: the input alone), for the
     pen model (points) or the picture model (a strip). Dropout between layers, as in Keras' handwriting example,
     keeps the network from learning the training writers' hands."""
-    convolve = _pen_front() if reads == PEN else _picture_front()
+    convolve = _pen_front() if reads == READS_PEN else _picture_front()
     recurrent = [
         keras.layers.Bidirectional(keras.layers.LSTM(width, return_sequences=True), name=f"blstm{i}") for i in (1, 2)
     ]
@@ -88,7 +88,9 @@ def build(width: int, dropout: float = 0.0, reads: str = PEN) -> tuple[CTCModel,
     return training, keras.Model(x, forward(x), name=f"word_model_{reads}")
 
 
-def export(inference: keras.Model, folder: Path, check: list[tuple], reads: str = PEN, half: bool = False) -> dict:
+def export(
+    inference: keras.Model, folder: Path, check: list[tuple], reads: str = READS_PEN, half: bool = False
+) -> dict:
     """Write the LiteRT serving file and check it against Keras on ``check`` ((input, labels, text) each). ``half``:
     weights stored as float16 (half the file; LiteRT computes in float32 all the same), checked against Keras with
     its weights rounded alike."""

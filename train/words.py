@@ -30,7 +30,7 @@ import numpy as np
 from model.ink import strip
 from model.ink.trajectory import TrajectoryError, features
 from model.network import files
-from model.network.word_model import ALPHABET, PEN, PICTURES, encode, frames, greedy, strip_frames
+from model.network.word_model import ALPHABET, READS_PEN, READS_PICTURES, encode, frames, greedy, strip_frames
 
 from . import pen, strings
 from .options import add_options, option, recipe_from
@@ -41,7 +41,9 @@ log = logging.getLogger("train.words")
 
 @dataclass(frozen=True)
 class Recipe:
-    reads: str = option(PEN, choices=(PEN, PICTURES), help="what the model reads: the pen's trajectory, or pictures")
+    reads: str = option(
+        READS_PEN, choices=(READS_PEN, READS_PICTURES), help="what the model reads: the pen's trajectory, or pictures"
+    )
     epochs: int = option(30, help="epochs (the learning-rate schedule spans all of them)")
     batch_size: int = option(32, help="words per batch")
     learning_rate: float = option(2e-3, help="Adam learning rate (peak)")
@@ -94,15 +96,17 @@ class Input(NamedTuple):
         return x.shape[self.axis]
 
 
-INPUTS = {PEN: Input("points", 0, frames), PICTURES: Input("strip", 1, strip_frames)}
+INPUTS = {READS_PEN: Input("points", 0, frames), READS_PICTURES: Input("strip", 1, strip_frames)}
 
 
-def encoded(words: list[pen.PenWord], recipe: Recipe | None, rng: np.random.Generator, reads: str = PEN) -> list[tuple]:
+def encoded(
+    words: list[pen.PenWord], recipe: Recipe | None, rng: np.random.Generator, reads: str = READS_PEN
+) -> list[tuple]:
     """(input, labels, text) per word, augmented when a recipe is given; words that cannot be read are skipped."""
     source, out = INPUTS[reads], []
     for w in words:
         strokes = augment(w.strokes, recipe, rng) if recipe else [np.asarray(s) for s in w.strokes]
-        brush = rng.uniform(recipe.brush / 4, recipe.brush) if recipe and reads == PICTURES else strip.PEN_BRUSH
+        brush = rng.uniform(recipe.brush / 4, recipe.brush) if recipe and reads == READS_PICTURES else strip.PEN_BRUSH
         try:
             x = source.of(strokes, brush)
         except (TrajectoryError, strip.StripError):
@@ -112,7 +116,7 @@ def encoded(words: list[pen.PenWord], recipe: Recipe | None, rng: np.random.Gene
     return out
 
 
-def batches(samples: list[tuple], batch_size: int, rng: np.random.Generator | None = None, reads: str = PEN):
+def batches(samples: list[tuple], batch_size: int, rng: np.random.Generator | None = None, reads: str = READS_PEN):
     """Padded batches of words of similar length (less padding, faster LSTMs); shuffled when ``rng`` is given."""
     source = INPUTS[reads]
     order = np.argsort([source.length(x) for x, _, _ in samples], kind="stable")
@@ -149,7 +153,9 @@ def score(read: list[str], truth: list[str]) -> dict:
     }
 
 
-def read_greedy(model, samples: list[tuple], reads: str = PEN, batch_size: int = 64) -> tuple[list[str], list[str]]:
+def read_greedy(
+    model, samples: list[tuple], reads: str = READS_PEN, batch_size: int = 64
+) -> tuple[list[str], list[str]]:
     """(what the model reads without a word list, the truth), word by word."""
     read, truth = [], []
     for inputs, _, texts in batches(samples, batch_size, reads=reads):

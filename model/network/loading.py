@@ -33,7 +33,7 @@ from model.network.files import (
 from model.network.metrics import ModelMetrics
 from model.network.runtime import Engine, EngineError, KerasEngine, LiteRTEngine, litert_available
 from model.network.views import Views
-from model.network.word_model import PEN, PICTURES, WordModel, WordModelError
+from model.network.word_model import READS_PEN, READS_PICTURES, WordModel, WordModelError
 
 log = logging.getLogger(__name__)
 
@@ -205,8 +205,8 @@ def load(
         warnings.append("Its metrics.json names test-time views this code does not accept; serving the glyph alone.")
     word_models = {}
     for reads, (subfolder, read_as) in {
-        PEN: (WORDS_FOLDER, "drawn"),
-        PICTURES: (WORD_PICTURES_FOLDER, "pictured"),
+        READS_PEN: (WORDS_FOLDER, "drawn"),
+        READS_PICTURES: (WORD_PICTURES_FOLDER, "pictured"),
     }.items():
         if words and (root / subfolder).is_dir():
             try:
@@ -225,6 +225,6 @@ def load(
         warnings,
         views,
         variant or DEFAULT_VARIANT,
-        word_models.get(PEN),
-        word_models.get(PICTURES),
+        word_models.get(READS_PEN),
+        word_models.get(READS_PICTURES),
     )

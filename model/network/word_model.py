@@ -30,7 +30,7 @@ CLASSES = len(ALPHABET) + 1
 #: The pen model's frame rate is halved once: one output frame per this many input points.
 STRIDE = 2
 #: What each model reads, by its name in ``WordModel.reads``.
-PEN, PICTURES = "pen", "pictures"
+READS_PEN, READS_PICTURES = "pen", "pictures"
 
 
 class WordModelError(RuntimeError):
@@ -69,11 +69,11 @@ def greedy(log_probabilities: np.ndarray) -> str:
 @dataclass
 class WordModel:
     """A LiteRT interpreter of a word model (one invocation at a time; resized to each word's length). ``reads``:
-    PEN (points (N, FEATURES)) or PICTURES (a strip (strip.HEIGHT, W))."""
+    READS_PEN (points (N, FEATURES)) or READS_PICTURES (a strip (strip.HEIGHT, W))."""
 
     path: Path
     info: dict = field(default_factory=dict)
-    reads: str = PEN
+    reads: str = READS_PEN
 
     def __post_init__(self):
         try:
@@ -88,7 +88,7 @@ class WordModel:
             ) from exc
         (self._input,), (self._output,) = self._interpreter.get_input_details(), self._interpreter.get_output_details()
         shape = tuple(int(v) for v in self._input["shape"])
-        fits = shape[2:] == (FEATURES,) if self.reads == PEN else shape[1:2] == (strip.HEIGHT,)
+        fits = shape[2:] == (FEATURES,) if self.reads == READS_PEN else shape[1:2] == (strip.HEIGHT,)
         if len(shape) != 3 or not fits or int(self._output["shape"][-1]) != CLASSES:
             raise WordModelError(
                 f"{self.path.name} is not this project's word model (input {self._input['shape']}, output "
@@ -96,10 +96,10 @@ class WordModel:
                 "The word model's file is not a word model of this project.",
             )
         self._lock = threading.Lock()
-        self._length = None
+        self._shape = None
 
     @classmethod
-    def load(cls, folder: str | Path, reads: str = PEN) -> WordModel:
+    def load(cls, folder: str | Path, reads: str = READS_PEN) -> WordModel:
         folder = Path(folder)
         if not (folder / WORD_SERVING_FILE).is_file():
             raise WordModelError(f"No {WORD_SERVING_FILE} in {folder}", "There is no word model.")
@@ -113,10 +113,10 @@ class WordModel:
         """(N, FEATURES) trajectory features, or a (strip.HEIGHT, W) strip -> (frames, CLASSES) log-probabilities."""
         x = np.asarray(x, dtype=np.float32)[None]
         with self._lock:
-            if self._length != x.shape:
+            if self._shape != x.shape:
                 self._interpreter.resize_tensor_input(self._input["index"], x.shape)
                 self._interpreter.allocate_tensors()
-                self._length = x.shape
+                self._shape = x.shape
             self._interpreter.set_tensor(self._input["index"], x)
             self._interpreter.invoke()
             return np.array(self._interpreter.get_tensor(self._output["index"])[0])
