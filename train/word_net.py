@@ -13,9 +13,10 @@ import numpy as np
 from keras import ops
 
 from model.ink import strip
-from model.ink.trajectory import FEATURES
 from model.network import files, word_model
-from model.network.word_model import BLANK, CLASSES, READS_PEN, READS_PICTURES, STRIDE
+from model.network.word_model import BLANK, CLASSES, READS_PEN, STRIDE
+
+from .words import INPUTS
 
 #: The LiteRT file must answer as Keras does: log-probabilities within this.
 MAX_ABS_DIFF = 1e-3
@@ -28,10 +29,6 @@ class CTCModel(keras.Model):
         labels, lengths = y
         frame_lengths = ops.sum(ops.cast(x["frame_mask"], "int32"), axis=1)
         return ops.mean(ops.ctc_loss(labels, y_pred, lengths, frame_lengths, mask_index=BLANK))
-
-
-#: Each model's input: its name, and its shape without the batch (None: the word's length).
-INPUTS = {READS_PEN: ("points", (None, FEATURES)), READS_PICTURES: ("strip", (strip.HEIGHT, None))}
 
 
 #: The picture model's convolutions (channels), each followed by pooling (rows, columns): the strip's HEIGHT rows
@@ -81,10 +78,11 @@ def build(width: int, dropout: float = 0.0, reads: str = READS_PEN) -> tuple[CTC
             x = drop(layer(x, mask=mask))
         return out(x)
 
-    name, shape = INPUTS[reads]
-    x = keras.Input(shape, name=name)
+    x = keras.Input(INPUTS[reads].shape, name=INPUTS[reads].name)
     mask = keras.Input((None,), dtype="bool", name="frame_mask")
-    training = CTCModel({name: x, "frame_mask": mask}, forward(x, mask), name=f"word_model_{reads}_training")
+    training = CTCModel(
+        {INPUTS[reads].name: x, "frame_mask": mask}, forward(x, mask), name=f"word_model_{reads}_training"
+    )
     return training, keras.Model(x, forward(x), name=f"word_model_{reads}")
 
 
@@ -98,7 +96,7 @@ def export(
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
     serve = tf.function(lambda x: inference(x, training=False))
-    concrete = serve.get_concrete_function(tf.TensorSpec([1, *INPUTS[reads][1]], tf.float32))
+    concrete = serve.get_concrete_function(tf.TensorSpec([1, *INPUTS[reads].shape], tf.float32))
     converter = tf.lite.TFLiteConverter.from_concrete_functions([convert_variables_to_constants_v2(concrete)])
     if half:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from model.ink import strip
-from model.ink.trajectory import TrajectoryError, features
+from model.ink.trajectory import FEATURES, TrajectoryError, features
 from model.network import files
 from model.network.word_model import ALPHABET, READS_PEN, READS_PICTURES, encode, frames, greedy, strip_frames
 
@@ -83,20 +83,28 @@ def augment(strokes: tuple, recipe: Recipe, rng: np.random.Generator) -> list[np
 
 
 class Input(NamedTuple):
-    """What one model reads: its Keras input's name, the axis a word's length runs along, frames for a length."""
+    """What one model reads: its Keras input's name and shape (None: the word's length, along ``axis``), its
+    output frames for a length, and how a word's strokes (with a brush, for a picture) become it."""
 
     name: str
-    axis: int
+    shape: tuple
     frames: Callable[[int], int]
+    of: Callable[[list[np.ndarray], float], np.ndarray]
 
-    def of(self, strokes: list[np.ndarray], brush: float) -> np.ndarray:
-        return features(strokes) if self.axis == 0 else strip.from_strokes(strokes, brush)[0]
+    @property
+    def axis(self) -> int:
+        return self.shape.index(None)
 
     def length(self, x: np.ndarray) -> int:
         return x.shape[self.axis]
 
 
-INPUTS = {READS_PEN: Input("points", 0, frames), READS_PICTURES: Input("strip", 1, strip_frames)}
+INPUTS = {
+    READS_PEN: Input("points", (None, FEATURES), frames, lambda strokes, brush: features(strokes)),
+    READS_PICTURES: Input(
+        "strip", (strip.HEIGHT, None), strip_frames, lambda strokes, brush: strip.from_strokes(strokes, brush)[0]
+    ),
+}
 
 
 def encoded(

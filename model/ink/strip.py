@@ -1,8 +1,8 @@
 """Ink as the picture word model reads it: a strip HEIGHT pixels high, the ink's height filling it but for a margin,
 as wide as the ink then is (a multiple of the model's horizontal stride), ink 1 on a background of 0.
 
-Pen strokes (training, and a drawing read as a picture) are drawn straight into a strip; a picture's word is cut
-from its ink and scaled into one. Both meet at the same scale and brightness, so a model trained on drawn words
+Pen strokes (the training words) are drawn straight into a strip; a picture's word is cut from its ink and scaled
+into one. Both meet at the same scale and brightness, so a model trained on drawn words
 reads pictures of them.
 """
 
@@ -17,8 +17,8 @@ HEIGHT = 32
 MARGIN = 2
 #: The picture model's frames are this many strip columns apart.
 STRIDE = 4
-#: A drawing (pen strokes, no brush of their own) is drawn into a strip with a brush this share of its height wide:
-#: a pen on paper, the middle of what the picture model learnt from.
+#: Pen strokes (no brush of their own) drawn into a strip with no other choice made, as training's validation words
+#: are, get a brush this share of their height wide: a pen on paper, the middle of what the picture model learns from.
 PEN_BRUSH = 0.06
 #: The ink's height for scaling is at least this share of its width, so a dash or a line of dots is not blown up,
 #: and no strip is wider than (HEIGHT - 2 * MARGIN) / FLAT + 2 * MARGIN, however long the ink.

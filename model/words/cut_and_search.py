@@ -16,7 +16,7 @@ from model.ink.preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
 from model.ink.strokes import Strokes, render
 from model.labels import LABELS, MERGED_LOWERCASE, NUM_CLASSES, index_of
 from model.words import search, segmentation
-from model.words.layout import Part, layout, marked, picture_parts, stroke_parts
+from model.words.layout import Part, in_picture, layout, marked, picture_parts, stroke_parts
 from model.words.lexicon import Vocabulary
 from model.words.reading import Character, ReadGlyphs, Reading, assemble
 
@@ -122,7 +122,7 @@ def _unit(lattice, glyphs, boxes, origin=(0.0, 0.0), scale: float = 1.0) -> _Uni
     gaps = np.asarray([lattice.inner_gap(e) / lattice.body for e in lattice.edges], dtype=np.float64)
     apart = np.asarray([lattice.parts_spanned(e) - 1 for e in lattice.edges], dtype=np.float64)
     inner = np.asarray([lattice.inner_ends(e) for e in lattice.edges], dtype=np.float64)
-    placed = [tuple(int(round(o + scale * v)) for o, v in zip((*origin, *origin), b)) for b in boxes]
+    placed = [in_picture(b, origin, scale) for b in boxes]
     pictured = isinstance(lattice, segmentation.PictureLattice)
     return _Unit(len(lattice.pieces), lattice.edges, glyphs, placed, widths, gaps, apart, inner, pictured)
 

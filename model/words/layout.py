@@ -86,6 +86,11 @@ GAP_RATIO = 2.0
 PUNCTUATION = 0.3
 
 
+#: A piece of ink written apart no wider than this share of the pieces' median height is one character (or two
+#: written in one go): the word readers never part it between two characters.
+CHARACTER_WIDTH = 1.2
+
+
 #: At most this many candidate characters are drawn and read for one picture or drawing (a few lines of words).
 MAX_CANDIDATES = 2_000
 #: A picture with more separate pieces of ink than this is refused before they are grouped into characters and
@@ -315,13 +320,18 @@ def layout(lines, make_unit, origin=(0.0, 0.0), scale: float = 1.0, budget: int 
                 words.append([])
             previous_right = part.box[2]
             if mark:
-                box = tuple(int(round(o + scale * v)) for o, v in zip((*origin, *origin), part.box))
+                box = in_picture(part.box, origin, scale)
                 label = "," if part.height > 1.5 * part.width else "."
                 words[-1].append(Character(box, None, label=label, raw_label=label))
             else:
                 run.append(part)
         placed.append(words)
     return placed, units
+
+
+def in_picture(box: tuple, origin: tuple[float, float] = (0.0, 0.0), scale: float = 1.0) -> tuple[int, ...]:
+    """A box in ink pixels as a box in the picture's pixels (``preprocess.Ink``: picture = origin + scale * ink)."""
+    return tuple(int(round(o + scale * v)) for o, v in zip((*origin, *origin), box))
 
 
 def _word_gap(line: list[tuple[Part, bool]]) -> float:

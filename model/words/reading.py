@@ -99,6 +99,17 @@ def read_glyphs_into(characters: list[Character], glyphs: list, read_glyphs: Rea
         character.raw_label = LABELS[int(np.argmax(probabilities[row]))]
 
 
+def take_readings(unit: Unit, readings: list, characters_of: Callable[[str, list, bool], list[Character]]) -> None:
+    """A unit read whole by a word model: its readings (``decoder.readings``: candidate, text, frames) as its paths,
+    each one's characters from ``characters_of(text, frames, first)``; nothing read is one empty reading."""
+    for candidate, text, spans in readings:
+        unit.paths.append(candidate)
+        unit.characters.append(characters_of(text, spans, len(unit.characters) == 0))
+    if not unit.paths:  # nothing read, or nothing the frames can hold
+        unit.paths.append(search.Path("", 0.0, [], False))
+        unit.characters.append([])
+
+
 def assemble(placed: list[list[list]], units: list[Unit]) -> Reading:
     """The best text, its characters in reading order, and the best few texts overall: the best reading of
     every unit, then each unit's runner-up readings in turn, ranked by the total score."""

@@ -19,9 +19,9 @@ from model.ink import strip
 from model.ink.preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
 from model.network.word_model import WordModel, strip_frames
 from model.words import cut_and_search, decoder
-from model.words.layout import Part, layout, marked, picture_parts
+from model.words.layout import CHARACTER_WIDTH, Part, in_picture, layout, marked, picture_parts
 from model.words.lexicon import Vocabulary
-from model.words.reading import Character, ReadGlyphs, Reading, assemble, read_glyphs_into
+from model.words.reading import Character, ReadGlyphs, Reading, assemble, read_glyphs_into, take_readings
 
 #: At most this many of the picture model's frames for one picture (a full line of a page is a few hundred) ...
 MAX_FRAMES = 4_000
@@ -29,17 +29,9 @@ MAX_FRAMES = 4_000
 MIN_WORD_FRAMES = 16
 #: A word's own ink reaches this many pixels around its pieces (their antialiased edges).
 EDGE = 2
-#: A piece of ink no wider than this share of the word's typical piece height is one character (or two written in
-#: one go), never cut between two (as ``with_word_model.CHARACTER_WIDTH`` for drawings).
-CHARACTER_WIDTH = 1.2
 #: A word whose pieces are all no wider than this share of their typical height is written a character at a time
 #: (``written_apart``): chosen on the validation pictures (``python -m bench word_model --writers tune``).
 APART_WIDTH = 1.5
-
-
-@dataclass(frozen=True)
-class _Path:
-    score: float
 
 
 @dataclass
@@ -52,7 +44,7 @@ class _Word:
     corner: tuple[int, int]  # (x, y) of the window in the ink's pixels
     strip: np.ndarray
     placing: tuple[float, float, float]  # strip x = (x - left) * scale + strip.MARGIN, as strip.from_pixels says
-    paths: list[_Path] = field(default_factory=list)
+    paths: list = field(default_factory=list)  # decoder.Candidate, best first
     characters: list[list[Character]] = field(default_factory=list)
 
     @property
@@ -121,15 +113,19 @@ def _characters(
             rows, cols = np.nonzero(own)
         box = (cols.min(), rows.min(), cols.max() + 1, rows.max() + 1) if len(rows) else (0, 0, 1, 1)
         box = (box[0] + word.corner[0], box[1] + word.corner[1], box[2] + word.corner[0], box[3] + word.corner[1])
-        placed = tuple(int(round(o + ink.scale * v)) for o, v in zip((*ink.origin, *ink.origin), box))
-        characters.append(Character(placed, None, label=c, raw_label=c))
-        try:
-            glyphs.append(frame_glyph(own.astype(np.uint8), level=ink.level, picture_area=None))
-        except BlankImageError:
-            glyphs.append(None)
+        characters.append(Character(in_picture(box, ink.origin, ink.scale), None, label=c, raw_label=c))
+        if read_glyphs is not None:  # only the best reading's glyphs are read
+            glyphs.append(_glyph(own, ink.level))
     if read_glyphs is not None:
         read_glyphs_into(characters, glyphs, read_glyphs)
     return characters
+
+
+def _glyph(own: np.ndarray, level: float) -> np.ndarray | None:
+    try:
+        return frame_glyph(own.astype(np.uint8), level=level, picture_area=None)
+    except BlankImageError:
+        return None
 
 
 def read(
@@ -155,11 +151,9 @@ def read(
     placed, units = layout(marked(lines), make_unit, ink.origin, ink.scale, budget=MAX_FRAMES)
     cut_and_search.search_units([u for u in units if not isinstance(u, _Word)], read_glyphs, vocabulary)
     for word in (u for u in units if isinstance(u, _Word)):
-        output = decoder.restrict(model(word.strip), allowed)
-        for candidate, text, spans in decoder.readings(output, vocabulary):
-            word.paths.append(_Path(candidate.score))
-            reader = read_glyphs if not word.characters else None
-            word.characters.append(_characters(word, text, spans, ink, reader))
-        if not word.paths:  # nothing read, or nothing the frames can hold
-            word.paths, word.characters = [_Path(0.0)], [[]]
+        take_readings(
+            word,
+            decoder.readings(decoder.restrict(model(word.strip), allowed), vocabulary),
+            lambda text, spans, first, word=word: _characters(word, text, spans, ink, read_glyphs if first else None),
+        )
     return assemble(placed, units)

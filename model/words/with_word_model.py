@@ -18,24 +18,24 @@ from model.ink.strokes import Strokes, render
 from model.ink.trajectory import TrajectoryError, resampled
 from model.network.word_model import STRIDE, WordModel, frames
 from model.words import decoder
-from model.words.layout import layout, marked, stroke_parts
+from model.words.layout import CHARACTER_WIDTH, layout, marked, stroke_parts
 from model.words.lexicon import SYMBOLS, Vocabulary
-from model.words.reading import Character, ReadGlyphs, Reading, TooMuchWriting, assemble, read_glyphs_into
+from model.words.reading import (
+    Character,
+    ReadGlyphs,
+    Reading,
+    TooMuchWriting,
+    assemble,
+    read_glyphs_into,
+    take_readings,
+)
 
 #: At most this many of the word model's frames for one drawing (a full line on the word pad is a few hundred).
 MAX_FRAMES = 2_000
-#: A piece of ink written apart no wider than this share of the pieces' median height is one character (or two
-#: written in one go), never part of a joined-up word.
-CHARACTER_WIDTH = 1.2
 
 
 class Unspellable(PreprocessError):
     """A text that cannot be laid on the ink it is said to be (the message says why, for the writer)."""
-
-
-@dataclass(frozen=True)
-class _Path:
-    score: float
 
 
 @dataclass
@@ -48,7 +48,7 @@ class _Word:
     points: np.ndarray  # (N, 2) canvas units, where each feature row was taken
     owners: np.ndarray  # (N,) the stroke each point lies on
     output: np.ndarray | None = None  # (T, CLASSES) the model's log-probabilities
-    paths: list[_Path] = field(default_factory=list)
+    paths: list = field(default_factory=list)  # decoder.Candidate, best first
     characters: list[list[Character]] = field(default_factory=list)
 
     @property
@@ -142,11 +142,11 @@ def read_strokes(
     placed, words = _layout(strokes)
     for word in words:
         word.output = decoder.restrict(model(word.features), allowed)
-        for candidate, text, spans in decoder.readings(word.output, vocabulary):
-            word.paths.append(_Path(candidate.score))
-            word.characters.append(_characters(word, text, spans, read_glyphs if not word.characters else None))
-        if not word.paths:  # nothing read, or nothing the frames can hold
-            word.paths, word.characters = [_Path(0.0)], [[]]
+        take_readings(
+            word,
+            decoder.readings(word.output, vocabulary),
+            lambda text, spans, first, word=word: _characters(word, text, spans, read_glyphs if first else None),
+        )
     return assemble(placed, words)
 
 
@@ -171,5 +171,8 @@ def spell(strokes: Strokes, model: WordModel, read_glyphs: ReadGlyphs, text: str
         spans = decoder.align(word.output, spelt)
         if spans is None:
             raise Unspellable(f"{spelt!r} has more characters than this ink can hold.")
-        word.paths, word.characters = [_Path(0.0)], [_characters(word, spelt, spans, read_glyphs)]
+        word.paths, word.characters = (
+            [decoder.Candidate(spelt, 0.0, 0.0, False)],
+            [_characters(word, spelt, spans, read_glyphs)],
+        )
     return assemble(placed, words)
