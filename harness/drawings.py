@@ -21,6 +21,7 @@ __all__ = [
     "word_placing",
     "lay_out",
     "written",
+    "page_of_words",
     "SIDE",
     "NEGATIVE_PICTURES",
     "NEGATIVE_STROKES",
@@ -97,6 +98,18 @@ def as_picture(glyph: np.ndarray) -> np.ndarray:
     """An EMNIST glyph as someone would photograph it: upright, dark ink on white paper, 10x the size."""
     upright = Image.fromarray(emnist_to_upright(glyph))
     return 255 - np.asarray(upright.resize((280, 280), Image.Resampling.BICUBIC))
+
+
+def page_of_words(rows: int = 25, columns: int = 12) -> np.ndarray:
+    """A picture of a page of short zigzag words (rows x columns of them, each its own piece of ink): more writing
+    than one request may read."""
+    t = np.linspace(0, 6 * np.pi, 60)
+    strokes = [
+        (np.stack([20 + t * 3, 20 + row * 40 + 8 * np.sin(t)], axis=1) + [col * 95, 0]).round(1).tolist()
+        for row in range(rows)
+        for col in range(columns)
+    ]
+    return raster(strokes, 4, fraction=1.0, canvas=(1200, 1200))
 
 
 # What visitors draw besides a character, seeded. Each has a trajectory form (for the pad) where it has one.

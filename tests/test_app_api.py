@@ -227,15 +227,9 @@ def test_a_page_of_writing_is_refused_quickly_by_read(client, tmp_path):
     from gradio_client import handle_file
     from gradio_client.exceptions import AppError
 
-    from harness.drawings import raster
+    from harness.drawings import page_of_words
 
-    t = np.linspace(0, 6 * np.pi, 60)
-    strokes = [
-        (np.stack([20 + t * 3, 20 + row * 40 + 8 * np.sin(t)], axis=1) + [col * 95, 0]).round(1).tolist()
-        for row in range(25)
-        for col in range(12)
-    ]
-    Image.fromarray(raster(strokes, 4, fraction=1.0, canvas=(1200, 1200)), "RGBA").save(tmp_path / "page.png")
+    Image.fromarray(page_of_words(), "RGBA").save(tmp_path / "page.png")
     start = time.perf_counter()
     with pytest.raises(AppError, match="too much writing"):
         client.predict(handle_file(str(tmp_path / "page.png")), api_name="/read")

@@ -109,20 +109,14 @@ def test_too_much_writing_in_a_picture_is_refused_quickly(default_classifier, re
     import dataclasses
     import time
 
-    from harness.drawings import raster
+    from harness.drawings import page_of_words
     from model.words.reading import TooMuchWriting
 
     classifier = default_classifier
     if reader != "picture model":
         classifier = dataclasses.replace(default_classifier, word_pictures=None)
     assert (classifier.word_pictures is not None) == (reader == "picture model")
-    t = np.linspace(0, 6 * np.pi, 60)
-    strokes = [
-        (np.stack([20 + t * 3, 20 + row * 40 + 8 * np.sin(t)], axis=1) + [col * 95, 0]).round(1).tolist()
-        for row in range(25)
-        for col in range(12)
-    ]
-    picture = raster(strokes, 4, fraction=1.0, canvas=(1200, 1200))
+    picture = page_of_words()
     start = time.perf_counter()
     with pytest.raises(TooMuchWriting, match="too much writing"):
         classifier.read(picture)
