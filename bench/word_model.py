@@ -19,7 +19,7 @@ from harness import data
 from model.ink import trajectory
 from model.network.word_model import WordModel, WordModelError, greedy
 from model.words.decoder import SEARCH, WEIGHTS, Search, Weights, decode
-from model.words.lexicon import Vocabulary, english
+from model.words.lexicon import ORDER, Vocabulary, english, english_spelling
 
 from .common import table
 from .words import DIGITS, LETTERS, _word_scores, sample_words
@@ -77,7 +77,7 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
 
 
 #: The decoder's weights tried on the tuning writers (``model.words.decoder.WEIGHTS`` records the choice).
-GRID = {"prior": (0.1, 0.2, 0.35, 0.5), "spelling": (0.15, 0.3, 0.5), "outside": (1.5, 2.0, 3.0, 5.0)}
+GRID = {"prior": (0.2, 0.35, 0.5, 0.7), "spelling": (0.3, 0.5, 0.7), "outside": (3.0, 5.0, 7.0)}
 
 
 def choose_weights(model=None, count: int = 800) -> dict:
@@ -115,7 +115,36 @@ def choose_weights(model=None, count: int = 800) -> dict:
         "best": best,
         "current": list(vars(WEIGHTS).values()),
         "search": _search_widths(frames, truth, Weights(*best["weights"])),
+        "spelling": _spelling_orders(frames, truth, Weights(*best["weights"])),
     }
+
+
+#: The spelling model's orders tried (``model.words.lexicon.ORDER`` records the choice); a longer one is a table of
+#: 37 ** order numbers.
+ORDERS = (2, 3, 4)
+
+
+def _spelling_orders(frames: list, truth: list[str], weights: Weights) -> dict:
+    """Each spelling order of ORDERS with the chosen weights: accuracy with the list, without, and without on the
+    words the list lacks (what a spelling model is for: a longer one also learns the list's own words)."""
+    english_words = english()
+    outside = [t not in english_words for t in truth]
+    rows = []
+    for order in ORDERS:
+        spelling = english_spelling(order)
+        listed, bare = Vocabulary((english_words,), spelling), Vocabulary((), spelling)
+        read = [(decode(f, listed, weights) or [None])[0] for f in frames]
+        plain = [(decode(f, bare, weights) or [None])[0] for f in frames]
+        right = [c is not None and c.text == t for c, t in zip(plain, truth)]
+        rows.append(
+            {
+                "order": order,
+                "with_list": round(float(np.mean([c is not None and c.text == t for c, t in zip(read, truth)])), 4),
+                "no_list": round(float(np.mean(right)), 4),
+                "no_list_outside": round(float(np.mean([r for r, o in zip(right, outside) if o])), 4),
+            }
+        )
+    return {"grid": rows, "outside": int(sum(outside)), "current": ORDER}
 
 
 #: How wide the decoder may search (``model.words.decoder.Search``), tried on the tuning writers.
@@ -177,6 +206,13 @@ def report(result: dict) -> str:
                 for r in w["search"]["grid"]
             )
             weights += f" Search widths with those weights: {tried}; `decoder.SEARCH` is {w['search']['current']}."
+        if "spelling" in w:
+            tried = "; ".join(
+                f"order {r['order']}: {100 * r['with_list']:.1f}% with the list, {100 * r['no_list']:.1f}% without "
+                f"({100 * r['no_list_outside']:.1f}% of the {w['spelling']['outside']} words the list lacks)"
+                for r in w["spelling"]["grid"]
+            )
+            weights += f" Spelling models with those weights: {tried}; `lexicon.ORDER` is {w['spelling']['current']}."
     if "readers" in result:
         a = result["readers"]
         weights += (

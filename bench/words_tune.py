@@ -132,7 +132,7 @@ def _best_texts(graphs, weights: search.Weights, vocabulary: Vocabulary) -> tupl
     """(share read right, mean CER) of the best readings."""
     read = []
     for _, units in graphs:
-        paths = [search.decode(g, vocabulary.lexicons, vocabulary.spelling, weights) for g in units]
+        paths = [search.decode(g, vocabulary.lexicons, weights) for g in units]
         read.append("".join(p[0].text for p in paths if p))
     return (
         round(float(np.mean([r == t for r, (t, _) in zip(read, graphs)])), 4),
@@ -146,10 +146,10 @@ def evaluate(graphs, weights: search.Weights, strings=(), pictures=()) -> dict:
     for text, units in graphs:
         read, offered, bare = "", [], ""
         for graph in units:
-            paths = search.decode(graph, with_list.lexicons, with_list.spelling, weights)
+            paths = search.decode(graph, with_list.lexicons, weights)
             read += paths[0].text if paths else ""
             offered = [p.text for p in paths] if len(units) == 1 else [read]
-            free = search.decode(graph, alone.lexicons, alone.spelling, weights)
+            free = search.decode(graph, alone.lexicons, weights)
             bare += free[0].text if free else ""
         right += read == text
         top5 += text in offered

@@ -29,7 +29,7 @@ def chain(*readings: dict[str, float]) -> search.Graph:
 
 def read(graph: search.Graph, vocabulary: Vocabulary | None = None) -> list[str]:
     vocabulary = vocabulary or Vocabulary.of()
-    return [p.text for p in search.decode(graph, vocabulary.lexicons, vocabulary.spelling)]
+    return [p.text for p in search.decode(graph, vocabulary.lexicons)]
 
 
 def test_the_word_list_settles_what_the_ink_leaves_open():
@@ -58,14 +58,9 @@ def test_own_words_are_honoured():
 
 
 def test_candidates_are_distinct_and_best_first():
-    paths = search.decode(chain({"h": 0.6, "n": 0.3}, {"a": 0.5, "u": 0.4}, {"t": 0.9}), *_default())
+    paths = search.decode(chain({"h": 0.6, "n": 0.3}, {"a": 0.5, "u": 0.4}, {"t": 0.9}), Vocabulary.of().lexicons)
     assert len(paths) == search.TOP and len({p.text for p in paths}) == len(paths)
     assert [p.score for p in paths] == sorted((p.score for p in paths), reverse=True)
-
-
-def _default():
-    vocabulary = Vocabulary.of()
-    return vocabulary.lexicons, vocabulary.spelling
 
 
 def test_half_a_letter_or_two_letters_lose_to_the_right_cut():
@@ -90,7 +85,7 @@ def test_a_character_written_apart_is_cut_in_two_only_where_the_ink_says_so():
 
     def best(inner: float) -> str:
         weights = search.Weights(per_character=0.0, per_extra_piece=0.0, width=0.0, spelling=0.0, inner=inner)
-        return search.decode(graph, alone.lexicons, alone.spelling, weights)[0].text
+        return search.decode(graph, alone.lexicons, weights)[0].text
 
     assert best(0.0) == "rn"
     assert best(4.0) == "m"
@@ -102,6 +97,16 @@ def test_the_word_list_and_spelling_model():
     assert words.log_prior_of("the") > words.log_prior_of("aardvark")
     spelling = CharModel.from_words(["the", "then", "this"])
     assert spelling.score("thi") > spelling.score("xqz") and spelling.score("123") > spelling.score("1x3")
+
+
+def test_a_longer_spelling_model_remembers_words_and_leaves_numbers_alone():
+    words = ["then", "than", "thin", "hen", "ten"]
+    short, long = CharModel.from_words(words, order=2), CharModel.from_words(words, order=4)
+    for spelling in (short, long):
+        assert np.allclose(np.exp(spelling.log_next.astype(np.float64)).sum(axis=1), 1.0, atol=1e-5)
+    assert long.score("then") > short.score("then") and long.score("hthe") < short.score("hthe")
+    assert np.isfinite(long.score("xqzv"))  # any spelling stays possible
+    assert long.score("2025") == pytest.approx(short.score("2025"))
 
 
 @pytest.mark.parametrize(

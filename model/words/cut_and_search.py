@@ -160,7 +160,7 @@ def search_units(units: list[_Unit], read_glyphs: ReadGlyphs, vocabulary: Vocabu
     unit goes through the network in one batch."""
     _read_all(units, read_glyphs)
     for unit in units:
-        paths = search.decode(_graph(unit), vocabulary.lexicons, vocabulary.spelling)
+        paths = search.decode(_graph(unit), vocabulary.lexicons)
         unit.paths = paths or [search.Path("", 0.0, [], False)]
         unit.characters = [_characters(unit, path) for path in unit.paths]
 

@@ -111,8 +111,8 @@ def _search(
     the spelling model guiding the beam. -> (text, ink log-probability) of the complete readings found."""
     log_prune = np.log(search.prune)
     step = _Steps(lexicon, spelling, weights)
-    # prefix -> [log p(ends in blank), log p(ends in its last symbol), trie node or last symbol code, guide]
-    beams: dict[str, list] = {"": [0.0, _NEG, 0 if lexicon is not None else CharModel.START, 0.0]}
+    # prefix -> [log p(ends in blank), log p(ends in its last symbol), trie node or spelling context, guide]
+    beams: dict[str, list] = {"": [0.0, _NEG, 0 if lexicon is not None else spelling.start, 0.0]}
     for row in frames:
         tried = np.flatnonzero(row[1:] > log_prune).tolist()
         row = row.tolist()
@@ -141,16 +141,19 @@ def _search(
 
 class _Steps:
     """(the state after symbol ``s``, what the beam's guide gains), or (None, 0) where the trie has no such child;
-    each trie node's children looked up once per search."""
+    each trie node's children, and each spelling context's weighted row, looked up once per search."""
 
     def __init__(self, lexicon: Lexicon | None, spelling: CharModel | None, weights: Weights):
-        self.lexicon, self.weights = lexicon, weights
-        self.next = None if spelling is None else (weights.spelling * spelling.log_next).tolist()
+        self.lexicon, self.spelling, self.weights = lexicon, spelling, weights
+        self.rows: dict[int, list[float]] = {}
         self.children: dict[int, dict[int, int]] = {}
 
     def __call__(self, state: int, s: int) -> tuple[int | None, float]:
         if self.lexicon is None:
-            return s, self.next[state][s]
+            row = self.rows.get(state)
+            if row is None:
+                row = self.rows[state] = (self.weights.spelling * self.spelling.log_next[state]).tolist()
+            return self.spelling.after(state, s), row[s]
         children = self.children.get(state)
         if children is None:
             start, count = self.lexicon.child_start[state], self.lexicon.child_count[state]

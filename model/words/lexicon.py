@@ -162,30 +162,36 @@ def english() -> Lexicon:
     return Lexicon.from_counts(dict(_english_counts()), ENGLISH_SOURCE)
 
 
+#: How many symbols the spelling model sees at a time (the next one and those before it), chosen by ``python -m
+#: bench word_model --writers tune`` for the words no list holds (a longer memory starts to recite the list).
+ORDER = 4
+
+
 @dataclass(frozen=True)
 class CharModel:
-    """Log-probabilities of the next symbol given the previous one (a bigram over SYMBOLS, plus the word's start
-    and end): English spelling learnt from a word list (each word once: names and rare words count as much as
-    common ones), and digits that follow digits, for numbers. ``log_next[prev, next]``: prev in 0..36 (36: the
-    start), next in 0..36 (36: the end)."""
+    """Log-probabilities of the next symbol given the ``order - 1`` before it (an n-gram over SYMBOLS, plus the
+    word's start and end): English spelling learnt from a word list (each word once: names and rare words count as
+    much as common ones), each longer context interpolated with the shorter one (Witten-Bell), and digits that
+    follow digits, for numbers. ``log_next[context, next]``: the context its symbols as a number in base
+    ``len(SYMBOLS) + 1`` (START before the word), next in 0..36 (36: the end)."""
 
     log_next: np.ndarray
+    order: int = 2
 
     START = END = len(SYMBOLS)
 
     @classmethod
-    def from_words(cls, words: Iterable[str], digit_share: float = 0.1, switch: float = 0.02) -> CharModel:
+    def from_words(
+        cls, words: Iterable[str], order: int = ORDER, digit_share: float = 0.1, switch: float = 0.02
+    ) -> CharModel:
         """``digit_share``: how often a reading starts with a digit; ``switch``: how often a letter is followed by
         a digit, or a digit by a letter."""
         n, letters, digits = len(SYMBOLS) + 1, list(range(26)), sorted(DIGIT_SYMBOLS)
-        spelled = np.full((n, n), 0.1)  # add-k smoothing: any spelling stays possible
-        for word in words:
-            if word.isalpha():
-                codes = [cls.START, *(SYMBOLS.index(c) for c in word), cls.END]
-                for a, b in zip(codes, codes[1:]):
-                    spelled[a, b] += 1
-        spelled[:, digits] = 0.0
-        probabilities = spelled / spelled.sum(axis=1, keepdims=True)  # rows: a letter or the start
+        spelled = [[cls.START] * (order - 1) + [SYMBOLS.index(c) for c in w] + [cls.END] for w in words if w.isalpha()]
+        counts = np.full((n, n), 0.1)  # add-k smoothing: any spelling stays possible
+        np.add.at(counts, _grams(spelled, 2, n, order - 1), 1)
+        counts[:, digits] = 0.0
+        probabilities = counts / counts.sum(axis=1, keepdims=True)  # rows: a letter or the start
         to_digit = np.full(n, switch)
         to_digit[cls.START] = digit_share
         probabilities *= (1 - to_digit)[:, None]
@@ -194,16 +200,53 @@ class CharModel:
         probabilities[np.ix_(digits, [*digits, cls.END])] = (1 - switch) / (
             len(digits) + 1
         )  # ... else a digit or the end
-        return cls(np.log(np.maximum(probabilities, 1e-12)))
+        spelt = [*letters, cls.END]
+        for k in range(3, order + 1):
+            seen = np.zeros((n ** (k - 1), n))
+            np.add.at(seen, _grams(spelled, k, n, order - 1), 1)
+            shorter = probabilities[np.arange(n ** (k - 1)) % n ** (k - 2)]
+            total, kinds = seen.sum(axis=1, keepdims=True), (seen > 0).sum(axis=1, keepdims=True)
+            trust = total / np.maximum(total + kinds, 1)
+            mass = shorter[:, spelt].sum(axis=1, keepdims=True)  # what the shorter context leaves to letters
+            shorter[:, spelt] = (1 - trust) * shorter[:, spelt] + trust * mass * seen[:, spelt] / np.maximum(total, 1)
+            probabilities = shorter
+        return cls(np.log(np.maximum(probabilities, 1e-12)).astype(np.float32), order)
+
+    @property
+    def start(self) -> int:
+        """The context before a word's first symbol."""
+        n = len(SYMBOLS) + 1
+        return sum(self.START * n**k for k in range(self.order - 1))
+
+    def after(self, context, symbol):
+        """The context once ``symbol`` follows (numbers or NumPy arrays of them)."""
+        n = len(SYMBOLS) + 1
+        return (context * n + symbol) % n ** (self.order - 1)
 
     def score(self, text: str) -> float:
-        codes = [self.START, *(SYMBOLS.index(c) for c in text.lower()), self.END]
-        return float(sum(self.log_next[a, b] for a, b in zip(codes, codes[1:])))
+        context, total = self.start, 0.0
+        for code in [*(SYMBOLS.index(c) for c in text.lower()), self.END]:
+            total += float(self.log_next[context, code])
+            context = self.after(context, code)
+        return total
+
+
+def _grams(spelled: list[list[int]], k: int, n: int, padding: int) -> tuple[np.ndarray, np.ndarray]:
+    """(context number, next symbol) of every k-gram of the spellings (each led by ``padding`` STARTs) that
+    predicts a word's symbol or its end."""
+    if not spelled:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    lengths = np.array([len(codes) for codes in spelled])
+    flat = np.fromiter((c for codes in spelled for c in codes), np.int64, int(lengths.sum()))
+    position = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    windows = np.lib.stride_tricks.sliding_window_view(flat, k)
+    keep = position[k - 1 :] >= padding
+    return windows[keep, :-1] @ n ** np.arange(k - 2, -1, -1), windows[keep, -1]
 
 
 @cache
-def english_spelling() -> CharModel:
-    return CharModel.from_words(w for w, _ in _english_counts())
+def english_spelling(order: int = ORDER) -> CharModel:
+    return CharModel.from_words([w for w, _ in _english_counts()], order)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.labels import NUM_CLASSES, index_of
-from model.words.lexicon import SYMBOLS, CharModel, Lexicon
+from model.words.lexicon import SYMBOLS, CharModel, Lexicon, english_spelling
 
 #: Hypotheses kept at each point of the word.
 BEAM = 48
 #: Readings returned, best first.
 TOP = 5
+#: The spelling model's order here: characters written apart are codes, initials and numbers as often as words,
+#: and a longer memory of English words makes a lone letter or a code unlikely.
+SPELLING_ORDER = 2
 
 
 @dataclass(frozen=True)
@@ -101,12 +104,13 @@ class Graph:
 def decode(
     graph: Graph,
     lexicons: tuple[Lexicon, ...] | list[Lexicon],
-    spelling: CharModel,
     weights: Weights = WEIGHTS,
     beam: int = BEAM,
     top: int = TOP,
 ) -> list[Path]:
-    """The best readings, best first, distinct texts; inside the word list and (with a lower prior) outside it."""
+    """The best readings, best first, distinct texts; inside the word list and (with a lower prior) outside it,
+    spelt by ``english_spelling(SPELLING_ORDER)``."""
+    spelling = english_spelling(SPELLING_ORDER)
     steps = graph.step_scores(weights)
     incoming: list[list[int]] = [[] for _ in range(graph.nodes + 1)]
     for e, (_, j) in enumerate(graph.edges):
@@ -152,7 +156,7 @@ def align(graph: Graph, text: str, weights: Weights = WEIGHTS) -> tuple[list[int
 
 
 class _Beam:
-    """Hypotheses ending at one point of the word: state (trie node or last symbol), score, and how they came."""
+    """Hypotheses ending at one point of the word: state (trie node or spelling context), score, and how they came."""
 
     def __init__(self, state, score, previous, edge, symbol):
         self.state, self.score, self.previous, self.edge, self.symbol = state, score, previous, edge, symbol
@@ -171,21 +175,21 @@ def _walk_back(beams: list[_Beam | None], edges: list[tuple[int, int]], end: int
 
 
 def _spelled(graph, incoming, steps, spelling: CharModel, weight: float, beam: int, top: int) -> list[Path]:
-    """Readings of any spelling: a beam over (point, last symbol) with the character model."""
+    """Readings of any spelling: a beam over (point, spelling context) with the character model."""
     n_symbols = len(SYMBOLS)
     beams: list[_Beam | None] = [None] * (graph.nodes + 1)
-    start = CharModel.START
-    beams[0] = _Beam(np.array([start]), np.array([0.0]), np.array([-1]), np.array([-1]), np.array([start]))
-    transitions = weight * spelling.log_next[:, :n_symbols]
+    start = spelling.start
+    beams[0] = _Beam(np.array([start]), np.array([0.0]), np.array([-1]), np.array([-1]), np.array([-1]))
     for j in range(1, graph.nodes + 1):
-        states, scores, previous, edges = [], [], [], []
+        states, symbols, scores, previous, edges = [], [], [], [], []
         for e in incoming[j]:
             b = beams[graph.edges[e][0]]
             if b is None:
                 continue
-            total = b.score[:, None] + transitions[b.state] + steps[e][None, :]  # (H, 36)
+            total = b.score[:, None] + weight * spelling.log_next[b.state, :n_symbols] + steps[e][None, :]  # (H, 36)
             scores.append(total.ravel())
-            states.append(np.tile(np.arange(n_symbols), len(b.score)))
+            states.append(spelling.after(b.state[:, None], np.arange(n_symbols)).ravel())
+            symbols.append(np.tile(np.arange(n_symbols), len(b.score)))
             previous.append(np.repeat(np.arange(len(b.score)), n_symbols))
             edges.append(np.full(total.size, e))
         if not scores:
@@ -193,7 +197,11 @@ def _spelled(graph, incoming, steps, spelling: CharModel, weight: float, beam: i
         score, state = np.concatenate(scores), np.concatenate(states)
         keep = _best(score, beam)
         beams[j] = _Beam(
-            state[keep], score[keep], np.concatenate(previous)[keep], np.concatenate(edges)[keep], state[keep]
+            state[keep],
+            score[keep],
+            np.concatenate(previous)[keep],
+            np.concatenate(edges)[keep],
+            np.concatenate(symbols)[keep],
         )
     last = beams[graph.nodes]
     if last is None:
