@@ -76,13 +76,15 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
     return result
 
 
-#: The decoder's weights tried on the tuning writers (``model.words.decoder.WEIGHTS`` records the choice).
-GRID = {"prior": (0.2, 0.35, 0.5, 0.7), "spelling": (0.3, 0.5, 0.7), "outside": (3.0, 5.0, 7.0)}
+#: The decoder's weights tried on the tuning writers (``model.words.decoder.WEIGHTS`` records the choice): with the
+#: English list, then the spelling's weight without any list.
+GRID = {"prior": (0.2, 0.35, 0.5, 0.7), "spelling": (0.15, 0.3, 0.5, 0.7), "outside": (3.0, 5.0, 7.0, 9.0)}
+ALONE = (0.3, 0.5, 0.7, 1.0)
 
 
 def choose_weights(model=None, count: int = 800) -> dict:
-    """Every weight combination of GRID on the tuning writers' words (the network run once per word): word accuracy
-    with the English list, and without any list for the spelling weight; the best by the mean of the two."""
+    """Every weight combination of GRID on the tuning writers' words (the network run once per word), the best by
+    word accuracy with the English list; then each ``alone`` of ALONE, the best by accuracy without any list."""
     from harness.drawings import word_placing
     from model.ink.canvas import WORD_CANVAS, pad_value
     from model.ink.strokes import Strokes
@@ -97,25 +99,28 @@ def choose_weights(model=None, count: int = 800) -> dict:
     frames = [served(trajectory.features(strokes)) for strokes in drawn]
     truth = [w.text.lower() for w in words]
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
-    rows = []
-    for prior in GRID["prior"]:
-        for spelling in GRID["spelling"]:
-            for outside in GRID["outside"]:
-                weights = Weights(prior, spelling, outside)
-                read = [(decode(f, listed, weights) or [None])[0] for f in frames]
-                plain = [(decode(f, bare, weights) or [None])[0] for f in frames]
-                with_list = np.mean([c is not None and c.text == t for c, t in zip(read, truth)])
-                without = np.mean([c is not None and c.text == t for c, t in zip(plain, truth)])
-                rows.append({"weights": [prior, spelling, outside], "with_list": round(float(with_list), 4),
-                             "no_list": round(float(without), 4)})  # fmt: skip
-    best = max(rows, key=lambda r: r["with_list"] + r["no_list"])
+
+    def right(vocabulary: Vocabulary, weights: Weights) -> float:
+        found = [decode(f, vocabulary, weights) for f in frames]
+        return round(float(np.mean([bool(c) and c[0].text == t for c, t in zip(found, truth)])), 4)
+
+    rows = [
+        {"weights": [prior, spelling, outside], "with_list": right(listed, Weights(prior, spelling, outside))}
+        for prior in GRID["prior"]
+        for spelling in GRID["spelling"]
+        for outside in GRID["outside"]
+    ]
+    best = max(rows, key=lambda r: r["with_list"])
+    alone = [{"alone": a, "no_list": right(bare, Weights(*best["weights"], alone=a))} for a in ALONE]
+    chosen = Weights(*best["weights"], alone=max(alone, key=lambda r: r["no_list"])["alone"])
     return {
         "words": len(words),
         "grid": rows,
-        "best": best,
+        "alone": alone,
+        "best": {**best, "weights": list(vars(chosen).values()), "no_list": max(r["no_list"] for r in alone)},
         "current": list(vars(WEIGHTS).values()),
-        "search": _search_widths(frames, truth, Weights(*best["weights"])),
-        "spelling": _spelling_orders(frames, truth, Weights(*best["weights"])),
+        "search": _search_widths(frames, truth, chosen),
+        "spelling": _spelling_orders(frames, truth, chosen),
     }
 
 
@@ -195,7 +200,7 @@ def report(result: dict) -> str:
     if "weights" in result:
         w = result["weights"]
         weights = (
-            f"\n\nDecoder weights (prior, spelling, outside) on {w['words']:,} tuning words: best {w['best']['weights']} "
+            f"\n\nDecoder weights (prior, spelling, outside, alone) on {w['words']:,} tuning words: best {w['best']['weights']} "
             f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
             f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )

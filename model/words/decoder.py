@@ -9,6 +9,7 @@ small, a capital first, all capitals) from the frames the reading aligns each le
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -26,11 +27,14 @@ _NEG = -math.inf
 class Weights:
     """How a reading's score adds up: the ink's log-probability, plus ``prior`` times a listed word's log
     frequency, or ``spelling`` times the character model's log-probability minus ``outside`` for a reading no
-    list holds. Chosen by ``python -m bench word_model --writers tune`` on the tuning writers' words."""
+    list holds; with no list at all, ``alone`` times the character model's (a spelling that competes with no
+    listed word can weigh more). Chosen by ``python -m bench word_model --writers tune`` on the tuning writers'
+    words: the first three by accuracy with the English list, ``alone`` by accuracy without any."""
 
-    prior: float = 0.35
+    prior: float = 0.5
     spelling: float = 0.3
-    outside: float = 5.0
+    outside: float = 9.0
+    alone: float = 0.7
 
 
 WEIGHTS = Weights()
@@ -73,6 +77,8 @@ def decode(
 ) -> list[Candidate]:
     """The best readings, best first (at most TOP): each list's words and the free spelling, merged by text."""
     frames = caseless(log_probabilities)
+    if not vocabulary.lexicons:
+        weights = dataclasses.replace(weights, spelling=weights.alone)
     found: dict[str, Candidate] = {}
     for lexicon in vocabulary.lexicons:
         for text, ink in _search(frames, lexicon, None, weights, search):
