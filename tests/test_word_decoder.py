@@ -3,10 +3,12 @@ change is exact."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from model.network.word_model import ALPHABET, CLASSES, greedy
-from model.words.decoder import align, decode, style_from_ink, styled
+from model.words.decoder import WEIGHTS, align, decode, style_from_ink, styled
 from model.words.lexicon import Vocabulary
 
 
@@ -49,6 +51,15 @@ def test_unlisted_names_and_numbers_are_read_from_the_ink():
     assert decode(name, Vocabulary.of(words="Zoltan"))[0].listed
     number = frames({"2": 0.9}, {"0": 0.8, "o": 0.1}, {"2": 0.9}, {"5": 0.8, "s": 0.1})
     assert decode(number, Vocabulary.of())[0].text == "2025"
+
+
+def test_without_a_list_the_spelling_weighs_alone():
+    """ "thr" by a nose over "the" in the ink: spelling decides only as much as its weight with no list says."""
+    ink = frames({"t": 0.9}, {"h": 0.9}, {"r": 0.5, "e": 0.4})
+    bare = Vocabulary.of(dictionary=False)
+    assert decode(ink, bare, replace(WEIGHTS, alone=0.0))[0].text == "thr"
+    assert decode(ink, bare, replace(WEIGHTS, alone=1.0))[0].text == "the"
+    assert decode(ink, bare, replace(WEIGHTS, spelling=0.0, alone=1.0))[0].text == "the"  # not the list's weight
 
 
 def test_repeated_letters_need_a_blank_between_them():
