@@ -78,7 +78,7 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
 
 #: The decoder's weights tried on the tuning writers (``model.words.decoder.WEIGHTS`` records the choice): with the
 #: English list, then the spelling's weight without any list.
-GRID = {"prior": (0.2, 0.35, 0.5, 0.7), "spelling": (0.15, 0.3, 0.5, 0.7), "outside": (3.0, 5.0, 7.0, 9.0)}
+GRID = {"prior": (0.2, 0.35, 0.5, 0.7), "spelling": (0.15, 0.3, 0.5, 0.7), "outside": (3.0, 5.0, 7.0, 9.0, 11.0)}
 ALONE = (0.3, 0.5, 0.7, 1.0)
 
 
