@@ -112,12 +112,13 @@ def choose_weights(model=None, count: int = 800) -> dict:
     ]
     best = max(rows, key=lambda r: r["with_list"])
     alone = [{"alone": a, "no_list": right(bare, Weights(*best["weights"], alone=a))} for a in ALONE]
-    chosen = Weights(*best["weights"], alone=max(alone, key=lambda r: r["no_list"])["alone"])
+    best_alone = max(alone, key=lambda r: r["no_list"])
+    chosen = Weights(*best["weights"], alone=best_alone["alone"])
     return {
         "words": len(words),
         "grid": rows,
         "alone": alone,
-        "best": {**best, "weights": list(vars(chosen).values()), "no_list": max(r["no_list"] for r in alone)},
+        "best": {**best, "weights": list(vars(chosen).values()), "no_list": best_alone["no_list"]},
         "current": list(vars(WEIGHTS).values()),
         "search": _search_widths(frames, truth, chosen),
         "spelling": _spelling_orders(frames, truth, chosen),

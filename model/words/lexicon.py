@@ -173,12 +173,14 @@ class CharModel:
     word's start and end): English spelling learnt from a word list (each word once: names and rare words count as
     much as common ones), each longer context interpolated with the shorter one (Witten-Bell), and digits that
     follow digits, for numbers. ``log_next[context, next]``: the context its symbols as a number in base
-    ``len(SYMBOLS) + 1`` (START before the word), next in 0..36 (36: the end)."""
+    BASE (START before the word), next in 0..36 (36: the end)."""
 
     log_next: np.ndarray
     order: int = 2
 
     START = END = len(SYMBOLS)
+    #: How many codes a context position may hold: the symbols and START (or, as the next symbol, END).
+    BASE = len(SYMBOLS) + 1
 
     @classmethod
     def from_words(
@@ -186,7 +188,7 @@ class CharModel:
     ) -> CharModel:
         """``digit_share``: how often a reading starts with a digit; ``switch``: how often a letter is followed by
         a digit, or a digit by a letter."""
-        n, letters, digits = len(SYMBOLS) + 1, list(range(26)), sorted(DIGIT_SYMBOLS)
+        n, letters, digits = cls.BASE, list(range(26)), sorted(DIGIT_SYMBOLS)
         spelled = [[cls.START] * (order - 1) + [SYMBOLS.index(c) for c in w] + [cls.END] for w in words if w.isalpha()]
         counts = np.full((n, n), 0.1)  # add-k smoothing: any spelling stays possible
         np.add.at(counts, _grams(spelled, 2, n, order - 1), 1)
@@ -215,13 +217,11 @@ class CharModel:
     @property
     def start(self) -> int:
         """The context before a word's first symbol."""
-        n = len(SYMBOLS) + 1
-        return sum(self.START * n**k for k in range(self.order - 1))
+        return sum(self.START * self.BASE**k for k in range(self.order - 1))
 
     def after(self, context, symbol):
         """The context once ``symbol`` follows (numbers or NumPy arrays of them)."""
-        n = len(SYMBOLS) + 1
-        return (context * n + symbol) % n ** (self.order - 1)
+        return (context * self.BASE + symbol) % self.BASE ** (self.order - 1)
 
     def score(self, text: str) -> float:
         context, total = self.start, 0.0
@@ -245,7 +245,8 @@ def _grams(spelled: list[list[int]], k: int, n: int, padding: int) -> tuple[np.n
 
 
 @cache
-def english_spelling(order: int = ORDER) -> CharModel:
+def english_spelling(order: int) -> CharModel:
+    """English spelling of this order, built once per order (``cache`` keys on the arguments as passed)."""
     return CharModel.from_words([w for w, _ in _english_counts()], order)
 
 
@@ -263,7 +264,7 @@ class Vocabulary:
         lexicons = [english()] if dictionary else []
         if words is not None and not (isinstance(words, str) and not words.strip()):
             lexicons.append(_own(tuple(parse_words(words))))
-        return cls(tuple(lexicons), english_spelling())
+        return cls(tuple(lexicons), english_spelling(ORDER))
 
 
 @lru_cache(maxsize=16)
