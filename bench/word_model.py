@@ -80,11 +80,15 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
 #: English list, then the spelling's weight without any list.
 GRID = {"prior": (0.2, 0.35, 0.5, 0.7), "spelling": (0.15, 0.3, 0.5, 0.7), "outside": (3.0, 5.0, 7.0, 9.0, 11.0)}
 ALONE = (0.3, 0.5, 0.7, 1.0)
+#: What a number pays for leaving the list, tried after the rest: the tuning writers wrote next to no numbers, so
+#: the words choose first and, among the costs that read them best, numbers written by unseen writers choose.
+NUMBER = (0.0, 3.0, 6.0, 9.0)
 
 
 def choose_weights(model=None, count: int = 800) -> dict:
     """Every weight combination of GRID on the tuning writers' words (the network run once per word), the best by
-    word accuracy with the English list; then each ``alone`` of ALONE, the best by accuracy without any list."""
+    word accuracy with the English list; then each ``alone`` of ALONE, the best by accuracy without any list; then
+    each ``number`` of NUMBER by accuracy with the list on the words, then on ``_validation_numbers``."""
     from harness.drawings import word_placing
     from model.ink.canvas import WORD_CANVAS, pad_value
     from model.ink.strokes import Strokes
@@ -98,11 +102,13 @@ def choose_weights(model=None, count: int = 800) -> dict:
     ]
     frames = [served(trajectory.features(strokes)) for strokes in drawn]
     truth = [w.text.lower() for w in words]
+    numbers = _validation_numbers(count // 2, np.random.default_rng(37))
+    number_frames = [served(trajectory.features(Strokes.parse(value).strokes)) for _, value, _ in numbers]
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
 
-    def right(vocabulary: Vocabulary, weights: Weights) -> float:
-        found = [decode(f, vocabulary, weights) for f in frames]
-        return round(float(np.mean([bool(c) and c[0].text == t for c, t in zip(found, truth)])), 4)
+    def right(vocabulary: Vocabulary, weights: Weights, on: tuple = (frames, truth)) -> float:
+        found = [decode(f, vocabulary, weights) for f in on[0]]
+        return round(float(np.mean([bool(c) and c[0].text == t for c, t in zip(found, on[1])])), 4)
 
     rows = [
         {"weights": [prior, spelling, outside], "with_list": right(listed, Weights(prior, spelling, outside))}
@@ -113,12 +119,29 @@ def choose_weights(model=None, count: int = 800) -> dict:
     best = max(rows, key=lambda r: r["with_list"])
     alone = [{"alone": a, "no_list": right(bare, Weights(*best["weights"], alone=a))} for a in ALONE]
     best_alone = max(alone, key=lambda r: r["no_list"])
-    chosen = Weights(*best["weights"], alone=best_alone["alone"])
+    on_numbers = (number_frames, [text for text, _, _ in numbers])
+    costs = [
+        {
+            "number": cost,
+            "with_list": right(listed, weights := Weights(*best["weights"], best_alone["alone"], cost)),
+            "numbers": right(listed, weights, on_numbers) if numbers else None,
+        }
+        for cost in NUMBER
+    ]
+    best_number = max(costs, key=lambda r: (r["with_list"], r["numbers"] or 0, r["number"]))
+    chosen = Weights(*best["weights"], alone=best_alone["alone"], number=best_number["number"])
     return {
         "words": len(words),
+        "numbers": len(numbers),
         "grid": rows,
         "alone": alone,
-        "best": {**best, "weights": list(vars(chosen).values()), "no_list": best_alone["no_list"]},
+        "number": costs,
+        "best": {
+            **best,
+            "weights": list(vars(chosen).values()),
+            "no_list": best_alone["no_list"],
+            "numbers": best_number["numbers"],
+        },
         "current": list(vars(WEIGHTS).values()),
         "search": _search_widths(frames, truth, chosen),
         "spelling": _spelling_orders(frames, truth, chosen),
@@ -201,10 +224,17 @@ def report(result: dict) -> str:
     if "weights" in result:
         w = result["weights"]
         weights = (
-            f"\n\nDecoder weights (prior, spelling, outside, alone) on {w['words']:,} tuning words: best {w['best']['weights']} "
+            f"\n\nDecoder weights (prior, spelling, outside, alone, number) on {w['words']:,} tuning words: best {w['best']['weights']} "
             f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
             f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )
+        if "number" in w:
+            tried = "; ".join(
+                f"{r['number']:g}: {100 * r['with_list']:.1f}% of the words"
+                + ("" if r["numbers"] is None else f", {100 * r['numbers']:.1f}% of the numbers")
+                for r in w["number"]
+            )
+            weights += f" What a number pays for leaving the list ({w['numbers']} numbers written apart): {tried}."
         if "search" in w:
             tried = "; ".join(
                 f"beam {r['beam']}, prune {r['prune']:g}: {100 * r['with_list']:.1f}% (top-5 {100 * r['top5']:.1f}%), "
@@ -253,7 +283,7 @@ def readers(count: int = 300) -> dict:
     Pictures are also read as shipped: whole by the picture model, but for words written a character at a time
     (``with_picture_model.written_apart``), cut."""
     from harness.drawings import raster, word_placing
-    from harness.strings import as_pad_strokes, compose, emnist_ink, pen_ink
+    from harness.strings import compose, emnist_ink
     from model.classifier import Classifier
     from model.ink.canvas import WORD_CANVAS, pad_value
     from model.ink.preprocess import find_ink, open_image
@@ -262,7 +292,6 @@ def readers(count: int = 300) -> dict:
     from model.network.files import PEN
     from model.words import cut_and_search, with_picture_model, with_word_model
     from model.words.lexicon import Vocabulary
-    from train import pen
 
     classifier = Classifier.load(variant=PEN)
     recipe = classifier.metrics.training.recipe
@@ -272,19 +301,9 @@ def readers(count: int = 300) -> dict:
         placing = word_placing(list(w.strokes), rng)
         words.append((w.text, pad_value(list(w.strokes), canvas=WORD_CANVAS, **placing)))
         word_pictures.append((w.text, raster(list(w.strokes), brush=6, canvas=WORD_CANVAS, **placing)))
-    held = pen.training_and_validation(
-        data.PEN_FULL, recipe.get("pen_writers", pen.TRAINING_WRITERS), recipe.get("pen_validation", 0.15),
-        recipe.get("seed", 42), 0,
-    )[1] if data.PEN_FULL.is_file() else []  # fmt: skip
-    by_digit = {d: [c for c in held if c.label == str(d)] for d in range(10)}
-    numbers, number_pictures = [], []
-    for _ in range(count if held else 0):
-        digits = rng.integers(0, 10, int(rng.integers(3, 8)))
-        pens = [pen_ink(list(by_digit[d][int(rng.integers(len(by_digit[d])))].strokes), rng) for d in digits]
-        picture, boxes = compose([p[0] for p in pens], rng)
-        value, _ = as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
-        numbers.append(("".join(str(d) for d in digits), value))
-        number_pictures.append((numbers[-1][0], picture))
+    held = _validation_numbers(count, rng, classifier)
+    numbers = [(text, value) for text, value, _ in held]
+    number_pictures = [(text, picture) for text, _, picture in held]
     glyphs, labels = _emnist_validation(recipe)
     strings = []
     for kind in (LETTERS, DIGITS) if glyphs is not None else ():
@@ -332,6 +351,33 @@ def readers(count: int = 300) -> dict:
         ):
             result[name] = {reader: right(samples, reader, listed) for reader in PICTURE_READERS}
     return {**result, "words": len(words), "numbers": len(numbers), "strings": len(strings)}
+
+
+def _validation_numbers(count: int, rng: np.random.Generator, classifier=None) -> list[tuple[str, dict, np.ndarray]]:
+    """(text, word pad value, picture) of ``count`` numbers of 1 to 7 digits written apart by the UJI writers the
+    pen model held out for validation (none without ../shared), composed as ``bench words`` composes its test
+    writers' pen-drawn numbers. The word models never read UJI's characters."""
+    from harness.strings import as_pad_strokes, compose, pen_ink
+    from model.classifier import Classifier
+    from model.network.files import PEN
+    from train import pen
+
+    if not data.PEN_FULL.is_file():
+        return []
+    recipe = (classifier or Classifier.load(variant=PEN)).metrics.training.recipe
+    held = pen.training_and_validation(
+        data.PEN_FULL, recipe.get("pen_writers", pen.TRAINING_WRITERS), recipe.get("pen_validation", 0.15),
+        recipe.get("seed", 42), 0,
+    )[1]  # fmt: skip
+    by_digit = {d: [c for c in held if c.label == str(d)] for d in range(10)}
+    out = []
+    for _ in range(count):
+        digits = rng.integers(0, 10, int(rng.integers(1, 8)))
+        pens = [pen_ink(list(by_digit[d][int(rng.integers(len(by_digit[d])))].strokes), rng) for d in digits]
+        picture, boxes = compose([p[0] for p in pens], rng)
+        value, _ = as_pad_strokes(pens, boxes, (picture.shape[1], picture.shape[0]))
+        out.append(("".join(str(d) for d in digits), value, picture))
+    return out
 
 
 #: How pictures may be read: cut and searched, whole by the picture model, or as shipped (written apart: cut).
