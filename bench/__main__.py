@@ -89,12 +89,19 @@ def readme_section(out_dir: Path) -> str:
         "below comes from the JSON files in `bench/results/`; under each heading, the command that wrote it."
     ]
     for name, module in BENCHES.items():
-        path = out_dir / f"{name}.json"
-        if path.is_file():
-            result = json.loads(path.read_text())
-            made_by = f"`{result['command']}`" if result.get("command") else "(command not recorded)"
-            parts.append(f"#### {name}\n\n{made_by}\n\n" + module.report(result))
+        for saved in dict.fromkeys((_saved(name), _saved(name, "tune"))):
+            path = out_dir / f"{saved}.json"
+            if path.is_file():
+                result = json.loads(path.read_text())
+                made_by = f"`{result['command']}`" if result.get("command") else "(command not recorded)"
+                parts.append(f"#### {saved}\n\n{made_by}\n\n" + module.report(result))
     return "\n\n".join(parts) + "\n"
+
+
+def _saved(name: str, writers: str = "test") -> str:
+    """The results file's name: the word model on the tuning writers (its decoder's choices) is kept beside its
+    test writers' numbers."""
+    return f"{name}_tune" if name == "word_model" and writers == "tune" else name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         module = BENCHES[name]
         result = module.run(**_kwargs(name, args))
-        saved = f"{name}_tune" if name == "word_model" and args.writers == "tune" else name  # both kept
+        saved = _saved(name, args.writers)
         if args.quick and args.out is None:  # a smoke test's numbers never replace the published ones
             print(f"\n### {name}\n\n{module.report(result)}\n\n(a --quick run: not written)")
             continue

@@ -10,6 +10,7 @@ ignored; in-list and out-of-list words are reported apart.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
         **_word_scores(rows),
     }
     if which == "tune":  # the tuning writers also choose the decoder's weights
-        result["weights"] = choose_weights(model, 100 if quick else 800)
+        result["weights"] = choose_weights(model, 100 if quick else 800, quick)
         result["readers"] = readers(100 if quick else 300)
     return result
 
@@ -80,71 +81,105 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
 #: English list, then the spelling's weight without any list.
 GRID = {"prior": (0.2, 0.35, 0.5, 0.7), "spelling": (0.15, 0.3, 0.5, 0.7), "outside": (3.0, 5.0, 7.0, 9.0, 11.0)}
 ALONE = (0.3, 0.5, 0.7, 1.0)
-#: What a number pays for leaving the list, tried after the rest: the tuning writers wrote next to no numbers, so
-#: the words choose first and, among the costs that read them best, numbers written by unseen writers choose.
-NUMBER = (0.0, 3.0, 6.0, 9.0)
 
 
-def choose_weights(model=None, count: int = 800) -> dict:
+def choose_weights(model=None, count: int = 800, quick: bool = False) -> dict:
     """Every weight combination of GRID on the tuning writers' words (the network run once per word), the best by
     word accuracy with the English list; then each ``alone`` of ALONE, the best by accuracy without any list; then
-    each ``number`` of NUMBER by accuracy with the list on the words, then on ``_validation_numbers``."""
-    from harness.drawings import word_placing
-    from model.ink.canvas import WORD_CANVAS, pad_value
-    from model.ink.strokes import Strokes
-
+    what a number pays (``_number_costs``)."""
     served = WordModel.load(model or DEFAULT)
     words = sample_words(data.pen_words("tune")[0], count)
-    rng = np.random.default_rng(29)
-    drawn = [
-        Strokes.parse(pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes), rng))).strokes
-        for w in words
-    ]
-    frames = [served(trajectory.features(strokes)) for strokes in drawn]
+    frames = _frames(served, [w.strokes for w in words], np.random.default_rng(29))
     truth = [w.text.lower() for w in words]
-    numbers = _validation_numbers(count // 2, np.random.default_rng(37))
-    number_frames = [served(trajectory.features(Strokes.parse(value).strokes)) for _, value, _ in numbers]
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
-
-    def right(vocabulary: Vocabulary, weights: Weights, on: tuple = (frames, truth)) -> float:
-        found = [decode(f, vocabulary, weights) for f in on[0]]
-        return round(float(np.mean([bool(c) and c[0].text == t for c, t in zip(found, on[1])])), 4)
-
     rows = [
-        {"weights": [prior, spelling, outside], "with_list": right(listed, Weights(prior, spelling, outside))}
+        {
+            "weights": [prior, spelling, outside],
+            "with_list": _right(frames, truth, listed, Weights(prior, spelling, outside)),
+        }
         for prior in GRID["prior"]
         for spelling in GRID["spelling"]
         for outside in GRID["outside"]
     ]
     best = max(rows, key=lambda r: r["with_list"])
-    alone = [{"alone": a, "no_list": right(bare, Weights(*best["weights"], alone=a))} for a in ALONE]
+    alone = [{"alone": a, "no_list": _right(frames, truth, bare, Weights(*best["weights"], alone=a))} for a in ALONE]
     best_alone = max(alone, key=lambda r: r["no_list"])
-    on_numbers = (number_frames, [text for text, _, _ in numbers])
-    costs = [
-        {
-            "number": cost,
-            "with_list": right(listed, weights := Weights(*best["weights"], best_alone["alone"], cost)),
-            "numbers": right(listed, weights, on_numbers) if numbers else None,
-        }
-        for cost in NUMBER
-    ]
-    best_number = max(costs, key=lambda r: (r["with_list"], r["numbers"] or 0, r["number"]))
-    chosen = Weights(*best["weights"], alone=best_alone["alone"], number=best_number["number"])
+    numbers = _number_costs(served, Weights(*best["weights"], alone=best_alone["alone"]), quick)
+    chosen = Weights(*best["weights"], alone=best_alone["alone"], number=numbers["best"])
     return {
         "words": len(words),
-        "numbers": len(numbers),
         "grid": rows,
         "alone": alone,
-        "number": costs,
-        "best": {
-            **best,
-            "weights": list(vars(chosen).values()),
-            "no_list": best_alone["no_list"],
-            "numbers": best_number["numbers"],
-        },
+        "number": numbers,
+        "best": {**best, "weights": list(vars(chosen).values()), "no_list": best_alone["no_list"]},
         "current": list(vars(WEIGHTS).values()),
         "search": _search_widths(frames, truth, chosen),
         "spelling": _spelling_orders(frames, truth, chosen),
+    }
+
+
+def _frames(served: WordModel, inks: list, rng: np.random.Generator) -> list[np.ndarray]:
+    """The network's frames for each ink (a word's strokes, or a word pad value), placed on the word pad as someone
+    would write it."""
+    from harness.drawings import word_placing
+    from model.ink.canvas import WORD_CANVAS, pad_value
+    from model.ink.strokes import Strokes
+
+    out = []
+    for ink in inks:
+        value = (
+            ink if isinstance(ink, dict) else pad_value(list(ink), canvas=WORD_CANVAS, **word_placing(list(ink), rng))
+        )
+        out.append(served(trajectory.features(Strokes.parse(value).strokes)))
+    return out
+
+
+def _right(frames: list, truth: list[str], vocabulary: Vocabulary, weights: Weights) -> float:
+    """The share of words whose best reading is the truth."""
+    found = [decode(f, vocabulary, weights) for f in frames]
+    return round(float(np.mean([bool(c) and c[0].text == t for c, t in zip(found, truth)])), 4)
+
+
+#: What a number pays for leaving the list (``model.words.decoder.Weights.number``), tried with the other weights.
+NUMBER = (0.0, 3.0, 6.0, 9.0)
+
+
+def _number_costs(served: WordModel, weights: Weights, quick: bool = False) -> dict:
+    """Each cost of NUMBER, with the English list: accuracy on every tuning word (their lone letters and short
+    words are what a cheap number takes), on ``_validation_numbers`` (the tuning writers wrote next to no numbers),
+    and on both together, the numbers counted at their share of the word model's training words; the best
+    together is chosen (a tie: the dearer)."""
+    from train import pen
+    from train.words import split
+
+    training = split(pen.read_words(data.UNIPEN_WORDS))[0]
+    share = sum(w.text.isdigit() for w in training) / len(training)
+    tuning = data.pen_words("tune")[0]
+    tuning = sample_words(tuning, 100) if quick else tuning
+    frames = _frames(served, [w.strokes for w in tuning], np.random.default_rng(43))
+    truth = [w.text.lower() for w in tuning]
+    numbers = _validation_numbers(40 if quick else 400, np.random.default_rng(37))
+    number_frames = _frames(served, [value for _, value, _ in numbers], np.random.default_rng(37))
+    listed, rows = Vocabulary.of(), []
+    for cost in NUMBER:
+        priced = dataclasses.replace(weights, number=cost)
+        words = _right(frames, truth, listed, priced)
+        on_numbers = _right(number_frames, [text for text, _, _ in numbers], listed, priced) if numbers else 0.0
+        rows.append(
+            {
+                "number": cost,
+                "words": words,
+                "numbers": on_numbers,
+                "together": (1 - share) * words + share * on_numbers,
+            }
+        )
+    best = max(rows, key=lambda r: (round(r["together"], 6), r["number"]))
+    return {
+        "words": len(tuning),
+        "numbers": len(numbers),
+        "share": round(share, 4),
+        "grid": [{**r, "together": round(r["together"], 4)} for r in rows],
+        "best": best["number"],
     }
 
 
@@ -229,12 +264,17 @@ def report(result: dict) -> str:
             f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )
         if "number" in w:
+            n = w["number"]
             tried = "; ".join(
-                f"{r['number']:g}: {100 * r['with_list']:.1f}% of the words"
-                + ("" if r["numbers"] is None else f", {100 * r['numbers']:.1f}% of the numbers")
-                for r in w["number"]
+                f"{r['number']:g}: {100 * r['words']:.2f}% of the words, {100 * r['numbers']:.1f}% of the numbers, "
+                f"{100 * r['together']:.2f}% together"
+                for r in n["grid"]
             )
-            weights += f" What a number pays for leaving the list ({w['numbers']} numbers written apart): {tried}."
+            weights += (
+                f" What a number pays for leaving the list, on all {n['words']:,} tuning words and {n['numbers']} "
+                f"numbers written apart by unseen writers (together: numbers at their share of the training words, "
+                f"{100 * n['share']:.1f}%): {tried}."
+            )
         if "search" in w:
             tried = "; ".join(
                 f"beam {r['beam']}, prune {r['prune']:g}: {100 * r['with_list']:.1f}% (top-5 {100 * r['top5']:.1f}%), "
