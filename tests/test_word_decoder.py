@@ -63,11 +63,13 @@ def test_without_a_list_the_spelling_weighs_alone():
 
 
 def test_a_number_pays_its_own_cost_for_leaving_the_list():
-    """No word list spells "15", so what it pays for leaving the list is the number's cost, not a name's; a code
-    like "1s" pays what any unlisted reading pays; with no list there is nothing to leave."""
+    """The English list spells no number, so what "15" pays for leaving it is the number's cost, not a name's; a
+    code like "1s" pays what any unlisted reading pays, and so does a number beside a list that holds numbers;
+    with no list there is nothing to leave."""
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     ink = frames({"1": 0.6, "i": 0.3}, {"5": 0.6, "s": 0.3})  # "15" by a nose over the listed "is"
     assert decode(ink, listed, replace(WEIGHTS, number=0.0))[0].text == "15"
+    assert decode(ink, Vocabulary.of(words="2025 1984"), replace(WEIGHTS, number=0.0))[0].text == "is"
     assert decode(ink, listed, replace(WEIGHTS, number=9.0, outside=0.0))[0].text == "is"
     code = frames({"1": 0.9, "i": 0.09}, {"s": 0.9, "5": 0.09})
     assert decode(code, listed, replace(WEIGHTS, number=9.0, outside=0.0))[0].text == "1s"

@@ -27,8 +27,8 @@ _NEG = -math.inf
 class Weights:
     """How a reading's score adds up: the ink's log-probability, plus ``prior`` times a listed word's log
     frequency, or ``spelling`` times the character model's log-probability minus ``outside`` for a reading no
-    list holds (``number`` instead for a number: no word list spells one, so it is no near miss of a listed
-    word); with no list at all, ``alone`` times the character model's (a spelling that competes with no listed
+    list holds (``number`` instead for a number where no list holds numbers, as the English one holds none: it is
+    no near miss of a listed word); with no list at all, ``alone`` times the character model's (a spelling that competes with no listed
     word can weigh more). Chosen by ``python -m bench word_model --writers tune``: the first three by accuracy
     with the English list on the tuning writers' words, ``alone`` by accuracy without any, ``number`` with the
     list on every tuning word and on numbers written by unseen writers, at the share numbers have among the
@@ -97,10 +97,13 @@ def decode(
 
 
 def _leaving(text: str, vocabulary: Vocabulary, weights: Weights) -> float:
-    """What a reading no list holds pays: nothing where there is no list to leave."""
+    """What a reading no list holds pays: nothing where there is no list to leave; a number, where no list holds
+    numbers, its own cost (a caller's list of numbers makes the others near misses of it)."""
     if not vocabulary.lexicons:
         return 0.0
-    return weights.number if text.isdigit() else weights.outside
+    if text.isdigit() and not any(lexicon.numbers for lexicon in vocabulary.lexicons):
+        return weights.number
+    return weights.outside
 
 
 def readings(log_probabilities: np.ndarray, vocabulary: Vocabulary) -> list[tuple[Candidate, str, list]]:

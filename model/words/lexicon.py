@@ -44,7 +44,7 @@ class Lexicon:
     """Words (lowercase) with log prior probabilities, and the trie the search walks: node 0 is the root; a node's
     children are ``child_node[child_start[n] : child_start[n] + child_count[n]]``, reached by ``child_symbol``
     (an index into SYMBOLS); ``word_at[n]`` is the word a node ends (-1: none); ``best[n]`` the best log prior
-    below it (the search's look-ahead)."""
+    below it (the search's look-ahead); ``numbers``: whether it holds any number."""
 
     words: tuple[str, ...]
     log_prior: np.ndarray
@@ -55,6 +55,7 @@ class Lexicon:
     word_at: np.ndarray
     best: np.ndarray
     source: str = ""
+    numbers: bool = False
 
     @classmethod
     def from_counts(cls, counts: dict[str, float], source: str = "") -> Lexicon:
@@ -87,7 +88,10 @@ class Lexicon:
         best[ends] = log_prior[word_at_array[ends]]
         for node in range(len(parent) - 1, 0, -1):  # children come after their parent: one backward pass
             best[parent[node]] = max(best[parent[node]], best[node])
-        return cls(tuple(words), log_prior, start, count, child_symbol, child_node, word_at_array, best, source)
+        numbers = any(w.isdigit() for w in words)
+        return cls(
+            tuple(words), log_prior, start, count, child_symbol, child_node, word_at_array, best, source, numbers
+        )
 
     def __contains__(self, word: str) -> bool:
         return _index(self.words, word.lower()) is not None
