@@ -15,30 +15,32 @@ from model.ink import canvas
 from . import texts
 
 HTML = """
+<div class="tools">
+  <button type="button" class="undo" aria-label="Undo" title="Undo the last stroke" disabled>↶</button>
+  <button type="button" class="clear" aria-label="Clear" title="Clear" disabled>✕</button>
+</div>
 <div class="pad" style="aspect-ratio: ${width} / ${height}">
   <canvas aria-label="${label}" role="img"></canvas>
-  <div class="tools">
-    <button type="button" class="undo" aria-label="Undo" title="Undo the last stroke" disabled>↶</button>
-    <button type="button" class="clear" aria-label="Clear" title="Clear" disabled>✕</button>
-  </div>
   <p class="hint">${hint}</p>
   <p class="offline" hidden>${offline}</p>
 </div>
 """
 
+# The buttons sit above the canvas, not on it: on a phone the word pad is a short strip, and a button on it would
+# swallow the end of a word.
 CSS = """
 .pad { position: relative; width: 100%; max-width: ${width}px; margin: 0 auto; border-radius: 12px;
        background: #fff; border: 1px solid var(--border-color-primary); overflow: hidden; }
 .pad canvas { display: block; width: 100%; height: 100%; touch-action: none; cursor: crosshair;
               user-select: none; -webkit-user-select: none; -webkit-touch-callout: none; }
-.tools { position: absolute; top: 6px; right: 6px; display: flex; gap: 6px; }
+.tools { display: flex; justify-content: flex-end; gap: 6px; max-width: ${width}px; margin: 0 auto 6px; }
 .tools button { width: 40px; height: 40px; border-radius: 20px; border: 1px solid #d0d0d0; background: #fafafa;
                 color: #222; font-size: 20px; line-height: 1; cursor: pointer; }
 .tools button:disabled { opacity: 0.35; cursor: default; }
 .hint { position: absolute; left: 0; right: 0; bottom: 8px; margin: 0; text-align: center; color: #9a9a9a;
         font-size: 14px; pointer-events: none; }
 .pad.inked .hint { display: none; }
-.offline { position: absolute; left: 8px; top: 8px; right: 100px; margin: 0; padding: 2px 8px; border-radius: 8px; pointer-events: none;
+.offline { position: absolute; left: 8px; top: 8px; right: 8px; margin: 0; padding: 2px 8px; border-radius: 8px; pointer-events: none;
            background: #fff4d6; color: #5c4500; font-size: 13px; }
 """
 

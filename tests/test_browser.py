@@ -280,6 +280,28 @@ def test_phone_layout_keeps_the_drawing_area_clear(page):
     shot(page, "layout")
 
 
+COVERED = """pad => {
+  const canvas = document.querySelector(pad + ' canvas'), r = canvas.getBoundingClientRect(), out = [];
+  for (const fx of [0.05, 0.5, 0.95]) for (const fy of [0.1, 0.5, 0.9]) {
+    const hit = document.elementFromPoint(r.left + fx * r.width, r.top + fy * r.height);
+    if (hit !== canvas) out.push([fx, fy, hit ? hit.outerHTML.slice(0, 80) : null]);
+  }
+  return out;
+}"""
+
+
+def test_nothing_covers_the_pads_where_the_pen_writes(page):
+    """Corners, edges and middle of both pads take the pen: undo and clear sit above the canvas, not on it (on a
+    phone the word pad is a short strip, and a button on it swallowed the end of a number)."""
+    for pad in ("#sketchpad", "#wordpad"):
+        if pad == "#wordpad":
+            page.get_by_role("tab", name="Write a word").click()
+            page.wait_for_selector("#wordpad .pad[data-ready]")
+        page.locator(f"{pad} canvas").scroll_into_view_if_needed()
+        assert page.evaluate(COVERED, pad) == []
+        assert page.locator(f"{pad} button[aria-label=Clear]").is_visible()
+
+
 def test_an_answer_arrives_quickly_after_the_pen_lifts(page):
     page.evaluate(browser.TIMER_JS)
     times = []
