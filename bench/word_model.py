@@ -259,7 +259,8 @@ def report(result: dict) -> str:
     if "weights" in result:
         w = result["weights"]
         weights = (
-            f"\n\nDecoder weights (prior, spelling, outside, alone, number) on {w['words']:,} tuning words: best {w['best']['weights']} "
+            f"\n\nDecoder weights (prior, spelling, outside, alone, number) on {w['words']:,} tuning words: "
+            f"best {w['best']['weights']} "
             f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
             f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )

@@ -28,11 +28,11 @@ class Weights:
     """How a reading's score adds up: the ink's log-probability, plus ``prior`` times a listed word's log
     frequency, or ``spelling`` times the character model's log-probability minus ``outside`` for a reading no
     list holds (``number`` instead for a number where no list holds numbers, as the English one holds none: it is
-    no near miss of a listed word); with no list at all, ``alone`` times the character model's (a spelling that competes with no listed
-    word can weigh more). Chosen by ``python -m bench word_model --writers tune``: the first three by accuracy
-    with the English list on the tuning writers' words, ``alone`` by accuracy without any, ``number`` with the
-    list on every tuning word and on numbers written by unseen writers, at the share numbers have among the
-    training words (the tuning writers wrote next to none)."""
+    no near miss of a listed word); with no list at all, ``alone`` times the character model's (a spelling that
+    competes with no listed word can weigh more). Chosen by ``python -m bench word_model --writers tune``: the
+    first three by accuracy with the English list on the tuning writers' words, ``alone`` by accuracy without
+    any, ``number`` with the list on every tuning word and on numbers written by unseen writers, at the share
+    numbers have among the training words (the tuning writers wrote next to none)."""
 
     prior: float = 0.5
     spelling: float = 0.3
