@@ -89,7 +89,7 @@ def choose_weights(model=None, count: int = 800, quick: bool = False) -> dict:
     what a number pays (``_number_costs``)."""
     served = WordModel.load(model or DEFAULT)
     words = sample_words(data.pen_words("tune")[0], count)
-    frames = _frames(served, [w.strokes for w in words], np.random.default_rng(29))
+    frames = _frames(served, _placed([w.strokes for w in words], np.random.default_rng(29)))
     truth = [w.text.lower() for w in words]
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     rows = [
@@ -118,20 +118,19 @@ def choose_weights(model=None, count: int = 800, quick: bool = False) -> dict:
     }
 
 
-def _frames(served: WordModel, inks: list, rng: np.random.Generator) -> list[np.ndarray]:
-    """The network's frames for each ink (a word's strokes, or a word pad value), placed on the word pad as someone
-    would write it."""
+def _placed(inks: list, rng: np.random.Generator) -> list[dict]:
+    """Each word's strokes as a word pad value, placed on the pad as someone would write it."""
     from harness.drawings import word_placing
     from model.ink.canvas import WORD_CANVAS, pad_value
+
+    return [pad_value(list(ink), canvas=WORD_CANVAS, **word_placing(list(ink), rng)) for ink in inks]
+
+
+def _frames(served: WordModel, values: list[dict]) -> list[np.ndarray]:
+    """The network's frames for each word pad value."""
     from model.ink.strokes import Strokes
 
-    out = []
-    for ink in inks:
-        value = (
-            ink if isinstance(ink, dict) else pad_value(list(ink), canvas=WORD_CANVAS, **word_placing(list(ink), rng))
-        )
-        out.append(served(trajectory.features(Strokes.parse(value).strokes)))
-    return out
+    return [served(trajectory.features(Strokes.parse(value).strokes)) for value in values]
 
 
 def _right(frames: list, truth: list[str], vocabulary: Vocabulary, weights: Weights) -> float:
@@ -152,14 +151,13 @@ def _number_costs(served: WordModel, weights: Weights, quick: bool = False) -> d
     from train import pen
     from train.words import split
 
-    training = split(pen.read_words(data.UNIPEN_WORDS))[0]
+    training, tuning = split(pen.read_words(data.UNIPEN_WORDS))  # the tuning writers' words validate it
     share = sum(w.text.isdigit() for w in training) / len(training)
-    tuning = data.pen_words("tune")[0]
     tuning = sample_words(tuning, 100) if quick else tuning
-    frames = _frames(served, [w.strokes for w in tuning], np.random.default_rng(43))
+    frames = _frames(served, _placed([w.strokes for w in tuning], np.random.default_rng(43)))
     truth = [w.text.lower() for w in tuning]
     numbers = _validation_numbers(40 if quick else 400, np.random.default_rng(37))
-    number_frames = _frames(served, [value for _, value, _ in numbers], np.random.default_rng(37))
+    number_frames = _frames(served, [value for _, value, _ in numbers])
     listed, rows = Vocabulary.of(), []
     for cost in NUMBER:
         priced = dataclasses.replace(weights, number=cost)

@@ -81,8 +81,8 @@ def decode(
 ) -> list[Candidate]:
     """The best readings, best first (at most TOP): each list's words and the free spelling, merged by text."""
     frames = caseless(log_probabilities)
-    if not vocabulary.lexicons:
-        weights = dataclasses.replace(weights, spelling=weights.alone)
+    if not vocabulary.lexicons:  # no list to leave: the spelling competes with no listed word
+        weights = dataclasses.replace(weights, spelling=weights.alone, outside=0.0, number=0.0)
     found: dict[str, Candidate] = {}
     for lexicon in vocabulary.lexicons:
         for text, ink in _search(frames, lexicon, None, weights, search):
@@ -97,10 +97,8 @@ def decode(
 
 
 def _leaving(text: str, vocabulary: Vocabulary, weights: Weights) -> float:
-    """What a reading no list holds pays: nothing where there is no list to leave; a number, where no list holds
-    numbers, its own cost (a caller's list of numbers makes the others near misses of it)."""
-    if not vocabulary.lexicons:
-        return 0.0
+    """What a reading no list holds pays: a number, where no list holds numbers, its own cost (a caller's list of
+    numbers makes the others near misses of it); anything else ``outside``."""
     if text.isdigit() and not any(lexicon.numbers for lexicon in vocabulary.lexicons):
         return weights.number
     return weights.outside
