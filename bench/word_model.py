@@ -11,7 +11,10 @@ ignored; in-list and out-of-list words are reported apart.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +22,8 @@ import numpy as np
 from harness import data
 from model.ink import trajectory
 from model.network.word_model import WordModel, WordModelError, greedy
-from model.words.decoder import SEARCH, WEIGHTS, Search, Weights, decode
+from model.words import decoder
+from model.words.decoder import SEARCH, TOP, WEIGHTS, Search, Weights, decode
 from model.words.lexicon import ORDER, Vocabulary, english, english_spelling
 
 from .common import table
@@ -37,7 +41,7 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
         served = WordModel.load(model or DEFAULT)
     except WordModelError as exc:
         raise SystemExit(f"{exc}: train one with python -m train.words and pass its folder as --model") from None
-    words, name = data.pen_words(which, full=False if quick else None)
+    words, name = data.pen_words(which, full=False if quick and which == "test" else None)
     words = sample_words(words, count or (40 if quick else 1500))
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     english_words = english()
@@ -72,50 +76,104 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
         **_word_scores(rows),
     }
     if which == "tune":  # the tuning writers also choose the decoder's weights
-        result["weights"] = choose_weights(model, 100 if quick else 800, quick)
+        result["weights"] = choose_weights(model, quick)
         result["readers"] = readers(100 if quick else 300)
     return result
 
 
 #: The decoder's weights tried on the tuning writers (``model.words.decoder.WEIGHTS`` records the choice): with the
 #: English list, then the spelling's weight without any list.
-GRID = {"prior": (0.2, 0.35, 0.5, 0.7), "spelling": (0.15, 0.3, 0.5, 0.7), "outside": (3.0, 5.0, 7.0, 9.0, 11.0)}
-ALONE = (0.3, 0.5, 0.7, 1.0)
+GRID = {
+    "prior": (0.35, 0.5, 0.6, 0.7, 0.85, 1.0),
+    "spelling": (0.15, 0.3, 0.4, 0.5, 0.6, 0.7),
+    "outside": (3.0, 5.0, 6.0, 7.0, 8.0, 9.0, 11.0, 13.0),
+}
+ALONE = (0.5, 0.7, 1.0, 1.4)
 
 
-def choose_weights(model=None, count: int = 800, quick: bool = False) -> dict:
-    """Every weight combination of GRID on the tuning writers' words (the network run once per word), the best by
-    word accuracy with the English list; then each ``alone`` of ALONE, the best by accuracy without any list; then
-    what a number pays (``_number_costs``)."""
+def choose_weights(model=None, quick: bool = False) -> dict:
+    """Every weight combination of GRID on every tuning writer's words, each writer counting alike (as ``bench
+    words`` samples its test words evenly over the writers), the best by word accuracy with the English list; then
+    each ``alone`` of ALONE, the best by accuracy without any list; then what a number pays (``_number_costs``)."""
     served = WordModel.load(model or DEFAULT)
-    words = sample_words(data.pen_words("tune")[0], count)
-    frames = _frames(served, _placed([w.strokes for w in words], np.random.default_rng(29)))
-    truth = [w.text.lower() for w in words]
-    listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
+    words = data.pen_words("tune")[0]
+    words = sample_words(words, 100) if quick else words
+    tuning = _Words.of(served, words)
+    english_list, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
+    combinations = [Weights(p, s, o) for p in GRID["prior"] for s in GRID["spelling"] for o in GRID["outside"]]
+    alone = [Weights(alone=a) for a in ALONE]
+    places = tuning.places([(english_list, w) for w in combinations] + [(bare, w) for w in alone])
     rows = [
-        {
-            "weights": [prior, spelling, outside],
-            "with_list": _right(frames, truth, listed, Weights(prior, spelling, outside)),
-        }
-        for prior in GRID["prior"]
-        for spelling in GRID["spelling"]
-        for outside in GRID["outside"]
+        {"weights": [w.prior, w.spelling, w.outside], "with_list": tuning.share(places[:, k] == 0)}
+        for k, w in enumerate(combinations)
     ]
     best = max(rows, key=lambda r: r["with_list"])
-    alone = [{"alone": a, "no_list": _right(frames, truth, bare, Weights(*best["weights"], alone=a))} for a in ALONE]
-    best_alone = max(alone, key=lambda r: r["no_list"])
-    numbers = _number_costs(served, Weights(*best["weights"], alone=best_alone["alone"]), quick)
+    tried = [{"alone": a, "no_list": tuning.share(places[:, len(combinations) + k] == 0)} for k, a in enumerate(ALONE)]
+    best_alone = max(tried, key=lambda r: r["no_list"])
+    numbers = _number_costs(served, tuning, Weights(*best["weights"], alone=best_alone["alone"]), quick)
     chosen = Weights(*best["weights"], alone=best_alone["alone"], number=numbers["best"])
     return {
         "words": len(words),
+        "writers": len(set(tuning.writers)),
         "grid": rows,
-        "alone": alone,
+        "alone": tried,
         "number": numbers,
         "best": {**best, "weights": list(vars(chosen).values()), "no_list": best_alone["no_list"]},
         "current": list(vars(WEIGHTS).values()),
-        "search": _search_widths(frames, truth, chosen),
-        "spelling": _spelling_orders(frames, truth, chosen),
+        "search": _search_widths(tuning, chosen),
+        "spelling": _spelling_orders(tuning, chosen),
     }
+
+
+@dataclasses.dataclass
+class _Words:
+    """Words to choose the decoder's settings on: the network's frames for each (run once), the truth, the writer."""
+
+    frames: list[np.ndarray]
+    truth: list[str]
+    writers: np.ndarray
+
+    @classmethod
+    def of(cls, served: WordModel, words: list, seed: int = 43) -> _Words:
+        values = _placed([w.strokes for w in words], np.random.default_rng(seed))
+        return cls(_frames(served, values), [w.text.lower() for w in words], np.array([w.writer for w in words]))
+
+    def share(self, right: np.ndarray, among: np.ndarray | None = None) -> float:
+        """The share of ``right`` words (of those ``among``), each writer's share counting alike."""
+        among = np.ones(len(right), bool) if among is None else among
+        shares = [right[among & (self.writers == w)].mean() for w in np.unique(self.writers[among])]
+        return round(float(np.mean(shares)), 4) if shares else 0.0
+
+    def places(self, settings: list[tuple[Vocabulary, Weights] | tuple[Vocabulary, Weights, Search]]) -> np.ndarray:
+        """(words, settings): where the truth comes among each word's readings (TOP where it is not among them)
+        under each setting, a forked process per core; what settings share (``decoder.listed`` is steered by the
+        prior alone, ``decoder.spelt`` by the spelling's weight alone) is searched once a word."""
+        _JOB.update(words=self, settings=[(v, w, *rest) if rest else (v, w, SEARCH) for v, w, *rest in settings])
+        parts = np.array_split(np.arange(len(self.frames)), 8 * (os.cpu_count() or 1))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(os.cpu_count(), mp_context=context) as pool:
+            return np.concatenate(list(pool.map(_places_of, parts)))
+
+
+_JOB: dict = {}  # what the forked processes read: the words and the settings
+
+
+def _places_of(indices: np.ndarray) -> np.ndarray:
+    words, settings = _JOB["words"], _JOB["settings"]
+    out = np.full((len(indices), len(settings)), TOP, np.int8)
+    for row, k in enumerate(indices):
+        frames, searched = decoder.caseless(words.frames[k]), {}
+        for column, (vocabulary, weights, search) in enumerate(settings):
+            weights = decoder.effective(weights, vocabulary)
+            lists = (tuple(map(id, vocabulary.lexicons)), weights.prior, search)
+            spelling = (id(vocabulary.spelling), weights.spelling, search)
+            if lists not in searched:
+                searched[lists] = decoder.listed(frames, vocabulary, weights, search)
+            if spelling not in searched:
+                searched[spelling] = decoder.spelt(frames, vocabulary, weights, search)
+            texts = [c.text for c in decoder.ranked(searched[lists], searched[spelling], vocabulary, weights)]
+            out[row, column] = texts.index(words.truth[k]) if words.truth[k] in texts else TOP
+    return out
 
 
 def _placed(inks: list, rng: np.random.Generator) -> list[dict]:
@@ -133,47 +191,34 @@ def _frames(served: WordModel, values: list[dict]) -> list[np.ndarray]:
     return [served(trajectory.features(Strokes.parse(value).strokes)) for value in values]
 
 
-def _right(frames: list, truth: list[str], vocabulary: Vocabulary, weights: Weights) -> float:
-    """The share of words whose best reading is the truth."""
-    found = [decode(f, vocabulary, weights) for f in frames]
-    return round(float(np.mean([bool(c) and c[0].text == t for c, t in zip(found, truth)])), 4)
-
-
 #: What a number pays for leaving the list (``model.words.decoder.Weights.number``), tried with the other weights.
 NUMBER = (0.0, 3.0, 6.0, 9.0)
 
 
-def _number_costs(served: WordModel, weights: Weights, quick: bool = False) -> dict:
-    """Each cost of NUMBER, with the English list: accuracy on every tuning word (their lone letters and short
-    words are what a cheap number takes), on ``_validation_numbers`` (the tuning writers wrote next to no numbers),
-    and on both together, the numbers counted at their share of the word model's training words; the best
-    together is chosen (a tie: the dearer)."""
+def _number_costs(served: WordModel, tuning: _Words, weights: Weights, quick: bool = False) -> dict:
+    """Each cost of NUMBER, with the English list: accuracy on the tuning words (their lone letters and short words
+    are what a cheap number takes), on ``_validation_numbers`` (the tuning writers wrote next to no numbers), and
+    on both together, the numbers counted at their share of the word model's training words; the best together is
+    chosen (a tie: the dearer)."""
     from train import pen
     from train.words import split
 
-    training, tuning = split(pen.read_words(data.UNIPEN_WORDS))  # the tuning writers' words validate it
+    training, _ = split(pen.read_words(data.UNIPEN_WORDS))
     share = sum(w.text.isdigit() for w in training) / len(training)
-    tuning = sample_words(tuning, 100) if quick else tuning
-    frames = _frames(served, _placed([w.strokes for w in tuning], np.random.default_rng(43)))
-    truth = [w.text.lower() for w in tuning]
     numbers = _validation_numbers(40 if quick else 400, np.random.default_rng(37))
     number_frames = _frames(served, [value for _, value, _ in numbers])
-    listed, rows = Vocabulary.of(), []
-    for cost in NUMBER:
-        priced = dataclasses.replace(weights, number=cost)
-        words = _right(frames, truth, listed, priced)
-        on_numbers = _right(number_frames, [text for text, _, _ in numbers], listed, priced) if numbers else 0.0
-        rows.append(
-            {
-                "number": cost,
-                "words": words,
-                "numbers": on_numbers,
-                "together": (1 - share) * words + share * on_numbers,
-            }
-        )
+    written = _Words(number_frames, [text for text, _, _ in numbers], np.array(["UJI"] * len(numbers)))
+    english_list, rows = Vocabulary.of(), []
+    settings = [(english_list, dataclasses.replace(weights, number=cost)) for cost in NUMBER]
+    on_words = tuning.places(settings) == 0
+    on_numbers = written.places(settings) == 0 if numbers else np.zeros((0, len(NUMBER)), bool)
+    for k, cost in enumerate(NUMBER):
+        words = tuning.share(on_words[:, k])
+        right = round(float(on_numbers[:, k].mean()), 4) if numbers else 0.0
+        rows.append({"number": cost, "words": words, "numbers": right, "together": (1 - share) * words + share * right})
     best = max(rows, key=lambda r: (round(r["together"], 6), r["number"]))
     return {
-        "words": len(tuning),
+        "words": len(tuning.truth),
         "numbers": len(numbers),
         "share": round(share, 4),
         "grid": [{**r, "together": round(r["together"], 4)} for r in rows],
@@ -186,56 +231,57 @@ def _number_costs(served: WordModel, weights: Weights, quick: bool = False) -> d
 ORDERS = (2, 3, 4)
 
 
-def _spelling_orders(frames: list, truth: list[str], weights: Weights) -> dict:
+def _spelling_orders(tuning: _Words, weights: Weights) -> dict:
     """Each spelling order of ORDERS with the chosen weights: accuracy with the list, without, and without on the
     words the list lacks (what a spelling model is for: a longer one also learns the list's own words)."""
     english_words = english()
-    outside = [t not in english_words for t in truth]
-    rows = []
+    outside = np.array([t not in english_words for t in tuning.truth])
+    settings = []
     for order in ORDERS:
         spelling = english_spelling(order)
-        listed, bare = Vocabulary((english_words,), spelling), Vocabulary((), spelling)
-        read = [(decode(f, listed, weights) or [None])[0] for f in frames]
-        plain = [(decode(f, bare, weights) or [None])[0] for f in frames]
-        right = [c is not None and c.text == t for c, t in zip(plain, truth)]
-        rows.append(
-            {
-                "order": order,
-                "with_list": round(float(np.mean([c is not None and c.text == t for c, t in zip(read, truth)])), 4),
-                "no_list": round(float(np.mean(right)), 4),
-                "no_list_outside": round(float(np.mean([r for r, o in zip(right, outside) if o])), 4),
-            }
-        )
-    return {"grid": rows, "outside": int(sum(outside)), "current": ORDER}
+        settings += [(Vocabulary((english_words,), spelling), weights), (Vocabulary((), spelling), weights)]
+    right = tuning.places(settings) == 0
+    rows = [
+        {
+            "order": order,
+            "with_list": tuning.share(right[:, 2 * k]),
+            "no_list": tuning.share(right[:, 2 * k + 1]),
+            "no_list_outside": tuning.share(right[:, 2 * k + 1], outside),
+        }
+        for k, order in enumerate(ORDERS)
+    ]
+    return {"grid": rows, "outside": int(outside.sum()), "current": ORDER}
 
 
 #: How wide the decoder may search (``model.words.decoder.Search``), tried on the tuning writers.
 SEARCH_GRID = {"beam": (24, 48), "prune": (1e-3, 1e-4)}
+TIMED = 300  # words the decoder is timed on, one at a time
 
 
-def _search_widths(frames: list, truth: list[str], weights: Weights) -> dict:
+def _search_widths(tuning: _Words, weights: Weights) -> dict:
     """Each search width of SEARCH_GRID with the chosen weights: accuracy and top-5 with the list, accuracy
-    without, and the decoder's median time a word (with the list)."""
-    listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
+    without, and the decoder's median time a word with the list (TIMED words, one process)."""
+    english_list, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
+    widths = [Search(beam, prune) for beam in SEARCH_GRID["beam"] for prune in SEARCH_GRID["prune"]]
+    places = tuning.places([(v, weights, search) for search in widths for v in (english_list, bare)])
+    timed = tuning.frames[:: max(1, len(tuning.frames) // TIMED)]
     rows = []
-    for beam in SEARCH_GRID["beam"]:
-        for prune in SEARCH_GRID["prune"]:
-            search, seconds, read = Search(beam, prune), [], []
-            for f in frames:
-                start = time.perf_counter()
-                read.append(decode(f, listed, weights, search))
-                seconds.append(time.perf_counter() - start)
-            plain = [(decode(f, bare, weights, search) or [None])[0] for f in frames]
-            rows.append(
-                {
-                    "beam": beam,
-                    "prune": prune,
-                    "with_list": round(float(np.mean([bool(c) and c[0].text == t for c, t in zip(read, truth)])), 4),
-                    "top5": round(float(np.mean([t in [c.text for c in cs] for cs, t in zip(read, truth)])), 4),
-                    "no_list": round(float(np.mean([c is not None and c.text == t for c, t in zip(plain, truth)])), 4),
-                    "ms_median": round(1e3 * float(np.median(seconds)), 2),
-                }
-            )
+    for k, search in enumerate(widths):
+        seconds = []
+        for f in timed:
+            start = time.perf_counter()
+            decode(f, english_list, weights, search)
+            seconds.append(time.perf_counter() - start)
+        rows.append(
+            {
+                "beam": search.beam,
+                "prune": search.prune,
+                "with_list": tuning.share(places[:, 2 * k] == 0),
+                "top5": tuning.share(places[:, 2 * k] < TOP),
+                "no_list": tuning.share(places[:, 2 * k + 1] == 0),
+                "ms_median": round(1e3 * float(np.median(seconds)), 2),
+            }
+        )
     return {"grid": rows, "current": [SEARCH.beam, SEARCH.prune]}
 
 
@@ -257,7 +303,8 @@ def report(result: dict) -> str:
     if "weights" in result:
         w = result["weights"]
         weights = (
-            f"\n\nDecoder weights (prior, spelling, outside, alone, number) on {w['words']:,} tuning words: "
+            f"\n\nDecoder weights (prior, spelling, outside, alone, number) on {w['words']:,} tuning words "
+            f"({w.get('writers', '?')} writers, each counting alike): "
             f"best {w['best']['weights']} "
             f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
             f"`model.words.decoder.WEIGHTS` is {w['current']}."

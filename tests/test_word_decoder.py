@@ -8,8 +8,12 @@ from dataclasses import replace
 import numpy as np
 
 from model.network.word_model import ALPHABET, CLASSES, greedy
-from model.words.decoder import WEIGHTS, align, decode, style_from_ink, styled
+from model.words.decoder import Weights, align, decode, style_from_ink, styled
 from model.words.lexicon import Vocabulary
+
+#: The weights these made-up inks are written for, fixed here: ``decoder.WEIGHTS`` is chosen on the tuning writers'
+#: words (``python -m bench word_model --writers tune``) and moves with the model.
+FIXED = Weights(prior=0.5, spelling=0.3, outside=9.0, alone=0.7, number=0.0)
 
 
 def frames(*steps: dict[str, float]) -> np.ndarray:
@@ -31,35 +35,35 @@ def frames(*steps: dict[str, float]) -> np.ndarray:
 def test_clear_ink_reads_as_written_with_or_without_a_list():
     ink = frames({"c": 0.9}, {"a": 0.9}, {"t": 0.9})
     assert greedy(ink) == "cat"
-    assert decode(ink, Vocabulary.of())[0].text == "cat"
-    assert decode(ink, Vocabulary.of(dictionary=False))[0].text == "cat"
+    assert decode(ink, Vocabulary.of(), FIXED)[0].text == "cat"
+    assert decode(ink, Vocabulary.of(dictionary=False), FIXED)[0].text == "cat"
 
 
 def test_the_list_settles_what_the_ink_leaves_open_and_no_more():
     torn = frames({"t": 0.9}, {"b": 0.5, "h": 0.4}, {"e": 0.9})  # "tbe" by a nose, "the" close behind
     assert greedy(torn) == "tbe"
-    best = decode(torn, Vocabulary.of())
+    best = decode(torn, Vocabulary.of(), FIXED)
     assert best[0].text == "the" and best[0].listed
-    assert not any(c.listed for c in decode(torn, Vocabulary.of(dictionary=False)))  # no list, no listed words
+    assert not any(c.listed for c in decode(torn, Vocabulary.of(dictionary=False), FIXED))  # no list, no listed words
     sure = frames({"t": 0.999999}, {"b": 0.999998, "h": 1e-6}, {"e": 0.999999})  # the ink rules "the" out
-    assert decode(sure, Vocabulary.of())[0].text == "tbe"
+    assert decode(sure, Vocabulary.of(), FIXED)[0].text == "tbe"
 
 
 def test_unlisted_names_and_numbers_are_read_from_the_ink():
     name = frames({"Z": 0.999}, {"o": 0.999}, {"l": 0.999}, {"t": 0.999}, {"a": 0.999}, {"n": 0.999})
-    assert decode(name, Vocabulary.of())[0].text == "zoltan"
-    assert decode(name, Vocabulary.of(words="Zoltan"))[0].listed
+    assert decode(name, Vocabulary.of(), FIXED)[0].text == "zoltan"
+    assert decode(name, Vocabulary.of(words="Zoltan"), FIXED)[0].listed
     number = frames({"2": 0.9}, {"0": 0.8, "o": 0.1}, {"2": 0.9}, {"5": 0.8, "s": 0.1})
-    assert decode(number, Vocabulary.of())[0].text == "2025"
+    assert decode(number, Vocabulary.of(), FIXED)[0].text == "2025"
 
 
 def test_without_a_list_the_spelling_weighs_alone():
     """ "thr" by a nose over "the" in the ink: spelling decides only as much as its weight with no list says."""
     ink = frames({"t": 0.9}, {"h": 0.9}, {"r": 0.5, "e": 0.4})
     bare = Vocabulary.of(dictionary=False)
-    assert decode(ink, bare, replace(WEIGHTS, alone=0.0))[0].text == "thr"
-    assert decode(ink, bare, replace(WEIGHTS, alone=1.0))[0].text == "the"
-    assert decode(ink, bare, replace(WEIGHTS, spelling=0.0, alone=1.0))[0].text == "the"  # not the list's weight
+    assert decode(ink, bare, replace(FIXED, alone=0.0))[0].text == "thr"
+    assert decode(ink, bare, replace(FIXED, alone=1.0))[0].text == "the"
+    assert decode(ink, bare, replace(FIXED, spelling=0.0, alone=1.0))[0].text == "the"  # not the list's weight
 
 
 def test_a_number_pays_its_own_cost_for_leaving_the_list():
@@ -68,27 +72,27 @@ def test_a_number_pays_its_own_cost_for_leaving_the_list():
     with no list there is nothing to leave."""
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     ink = frames({"1": 0.6, "i": 0.3}, {"5": 0.6, "s": 0.3})  # "15" by a nose over the listed "is"
-    assert decode(ink, listed, replace(WEIGHTS, number=0.0))[0].text == "15"
-    assert decode(ink, Vocabulary.of(words="2025 1984"), replace(WEIGHTS, number=0.0))[0].text == "is"
-    assert decode(ink, listed, replace(WEIGHTS, number=9.0, outside=0.0))[0].text == "is"
+    assert decode(ink, listed, replace(FIXED, number=0.0))[0].text == "15"
+    assert decode(ink, Vocabulary.of(words="2025 1984"), replace(FIXED, number=0.0))[0].text == "is"
+    assert decode(ink, listed, replace(FIXED, number=9.0, outside=0.0))[0].text == "is"
     code = frames({"1": 0.9, "i": 0.09}, {"s": 0.9, "5": 0.09})
-    assert decode(code, listed, replace(WEIGHTS, number=9.0, outside=0.0))[0].text == "1s"
-    assert decode(code, listed, replace(WEIGHTS, number=0.0, outside=9.0))[0].text == "is"
-    assert [c.text for c in decode(ink, bare, replace(WEIGHTS, number=0.0))] == [
-        c.text for c in decode(ink, bare, replace(WEIGHTS, number=20.0))
+    assert decode(code, listed, replace(FIXED, number=9.0, outside=0.0))[0].text == "1s"
+    assert decode(code, listed, replace(FIXED, number=0.0, outside=9.0))[0].text == "is"
+    assert [c.text for c in decode(ink, bare, replace(FIXED, number=0.0))] == [
+        c.text for c in decode(ink, bare, replace(FIXED, number=20.0))
     ]
 
 
 def test_repeated_letters_need_a_blank_between_them():
     ink = frames({"l": 0.9}, {"l": 0.9})  # two separate l frames: "ll"
-    assert decode(ink, Vocabulary.of(dictionary=False))[0].text == "ll"
+    assert decode(ink, Vocabulary.of(dictionary=False), FIXED)[0].text == "ll"
     held = np.concatenate([frames({"l": 0.9})[:1]] * 3)  # one l held over three frames: "l"
-    assert decode(held, Vocabulary.of(dictionary=False))[0].text == "l"
+    assert decode(held, Vocabulary.of(dictionary=False), FIXED)[0].text == "l"
 
 
 def test_candidates_are_ordered_and_distinct():
     ink = frames({"c": 0.6, "e": 0.3}, {"a": 0.5, "o": 0.4}, {"t": 0.9})
-    found = decode(ink, Vocabulary.of())
+    found = decode(ink, Vocabulary.of(), FIXED)
     assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
     assert len({c.text for c in found}) == len(found) >= 3
 
@@ -98,3 +102,44 @@ def test_alignment_and_case_come_from_the_frames():
     assert align(ink, "cat") == [(0, 0), (2, 2), (4, 4)]
     assert styled("cat", style_from_ink(ink, "cat", align(ink, "cat"))) == "Cat"
     assert align(ink[:2], "cat") is None  # two frames cannot hold three characters
+
+
+def test_choosing_the_weights_reads_every_word_as_the_decoder_does():
+    """``bench word_model --writers tune`` runs each search once for all the weights that share it, in forked
+    processes: where the truth comes among the readings must be what ``decode`` itself gives, setting by setting."""
+    from bench.word_model import _Words
+    from model.words.decoder import TOP, Search
+
+    rng = np.random.default_rng(3)
+    texts = ["the", "tbe", "cat", "zoltan", "2025", "house", "hause", "of"]
+    ink = []
+    for text in texts:  # each character sure to fairly sure, a look-alike beside it
+        ink.append(frames(*({c: rng.uniform(0.35, 0.95), rng.choice(list("aeohnbr")): 0.05} for c in text)))
+    ink.append(frames({"q": 0.4, "g": 0.3, "h": 0.25}, {"o": 0.9}, {"u": 0.9}, {"s": 0.9}, {"e": 0.9}))
+    texts.append("house")  # "q" or "g" by the ink: only spelling that weighs keeps "h" in a narrow search
+    truth = ["the", "the", "cat", "zoltan", "2025", "house", "house", "or", "house"]
+    listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
+    narrow = Search(beam=2, prune=1e-3)  # a search this narrow finds different readings for different weights
+    settings = [
+        (listed, Weights(prior=0.5, spelling=0.3, outside=9.0), narrow),
+        (listed, Weights(prior=0.5, spelling=3.0, outside=3.0), narrow),
+        (listed, Weights(prior=0.5, spelling=0.3, outside=9.0)),
+        (listed, Weights(prior=2.0, spelling=0.3, outside=9.0)),
+        (bare, replace(FIXED, alone=0.0), narrow),
+        (bare, replace(FIXED, alone=3.0), narrow),
+    ]
+    places = _Words(ink, truth, np.array(list("aaabbcccc"))).places(settings)
+    for column, (vocabulary, weights, *search) in enumerate(settings):
+        for row, (f, t) in enumerate(zip(ink, truth)):
+            read = [c.text for c in decode(f, vocabulary, weights, *search)]
+            assert places[row, column] == (read.index(t) if t in read else TOP), (t, read, column)
+    assert (places == 0).any() and (places > 0).any()  # the words are neither all read nor all missed
+
+
+def test_each_writer_counts_alike_when_choosing_the_weights():
+    from bench.word_model import _Words
+
+    words = _Words([], ["x"] * 6, np.array(["a", "a", "a", "a", "b", "b"]))
+    right = np.array([True, True, True, False, False, False])
+    assert words.share(right) == 0.375  # a reads 3 of 4, b none of 2: not 3 of 6
+    assert words.share(right, among=np.array([True, False, False, False, True, True])) == 0.5

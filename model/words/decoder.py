@@ -34,10 +34,10 @@ class Weights:
     any, ``number`` with the list on every tuning word and on numbers written by unseen writers, at the share
     numbers have among the training words (the tuning writers wrote next to none)."""
 
-    prior: float = 0.5
-    spelling: float = 0.3
-    outside: float = 9.0
-    alone: float = 0.7
+    prior: float = 0.6
+    spelling: float = 0.5
+    outside: float = 6.0
+    alone: float = 1.0
     number: float = 0.0
 
 
@@ -81,16 +81,46 @@ def decode(
 ) -> list[Candidate]:
     """The best readings, best first (at most TOP): each list's words and the free spelling, merged by text."""
     frames = caseless(log_probabilities)
-    if not vocabulary.lexicons:  # no list to leave: the spelling competes with no listed word
-        weights = dataclasses.replace(weights, spelling=weights.alone, outside=0.0, number=0.0)
+    weights = effective(weights, vocabulary)
+    return ranked(
+        listed(frames, vocabulary, weights, search), spelt(frames, vocabulary, weights, search), vocabulary, weights
+    )
+
+
+def effective(weights: Weights, vocabulary: Vocabulary) -> Weights:
+    """The weights as ``decode`` applies them: with no list to leave, the spelling competes with no listed word."""
+    if vocabulary.lexicons:
+        return weights
+    return dataclasses.replace(weights, spelling=weights.alone, outside=0.0, number=0.0)
+
+
+def listed(frames: np.ndarray, vocabulary: Vocabulary, weights: Weights, search: Search = SEARCH) -> list[Candidate]:
+    """Each list's words the ink allows (``caseless`` frames), scored with their frequency; of the weights only
+    ``prior`` steers this search (``bench word_model`` reuses it across the others)."""
+    return [
+        Candidate(text, ink, ink + weights.prior * lexicon.log_prior_of(text), True)
+        for lexicon in vocabulary.lexicons
+        for text, ink in _search(frames, lexicon, None, weights, search)
+    ]
+
+
+def spelt(
+    frames: np.ndarray, vocabulary: Vocabulary, weights: Weights, search: Search = SEARCH
+) -> list[tuple[str, float]]:
+    """(text, ink) of the free spellings the ink allows; of the weights only ``spelling`` steers this search."""
+    return _search(frames, None, vocabulary.spelling, weights, search)
+
+
+def ranked(
+    words: list[Candidate], spellings: list[tuple[str, float]], vocabulary: Vocabulary, weights: Weights
+) -> list[Candidate]:
+    """The listed words and the spellings no list holds, each spelling paying for leaving the lists, merged by
+    text, best first (at most TOP)."""
     found: dict[str, Candidate] = {}
-    for lexicon in vocabulary.lexicons:
-        for text, ink in _search(frames, lexicon, None, weights, search):
-            prior = lexicon.log_prior_of(text)
-            _keep(found, Candidate(text, ink, ink + weights.prior * prior, True))
-    for text, ink in _search(frames, None, vocabulary.spelling, weights, search):
-        listed = any(text in lexicon for lexicon in vocabulary.lexicons)
-        if not listed:
+    for candidate in words:
+        _keep(found, candidate)
+    for text, ink in spellings:
+        if not any(text in lexicon for lexicon in vocabulary.lexicons):
             score = ink + weights.spelling * vocabulary.spelling.score(text) - _leaving(text, vocabulary, weights)
             _keep(found, Candidate(text, ink, score, False))
     return sorted(found.values(), key=lambda c: -c.score)[:TOP]
