@@ -147,7 +147,7 @@ class _Words:
     def places(self, settings: list[tuple[Vocabulary, Weights] | tuple[Vocabulary, Weights, Search]]) -> np.ndarray:
         """(words, settings): where the truth comes among each word's readings (TOP where it is not among them)
         under each setting, a forked process per core; what settings share (``decoder.listed`` is steered by the
-        prior alone, ``decoder.spelt`` by the spelling's weight alone) is searched once a word."""
+        prior alone, ``decoder.spelt`` by the spelling's weight alone) is searched once per word."""
         _JOB.update(words=self, settings=[(v, w, *rest) if rest else (v, w, SEARCH) for v, w, *rest in settings])
         parts = np.array_split(np.arange(len(self.frames)), 8 * (os.cpu_count() or 1))
         context = multiprocessing.get_context("fork")

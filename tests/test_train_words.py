@@ -94,3 +94,24 @@ def test_a_damaged_word_model_is_refused_clearly(tmp_path):
     assert refused.value.reason == "The word model's file is damaged."
     with pytest.raises(word_model.WordModelError):
         word_model.WordModel.load(tmp_path / "nowhere")
+
+
+def test_a_warp_makes_letters_wider_and_narrower_along_a_word_without_folding_it_back():
+    from dataclasses import replace
+
+    from train.words import Recipe, augment
+
+    ink = written("Tix1L4", np.random.default_rng(0))
+    still = Recipe(slant=0.0, rotation_deg=0.0, stretch=0.0, jitter=0.0)
+    assert all(np.allclose(a, b) for a, b in zip(augment(ink, still, np.random.default_rng(1)), ink))
+    scales = []
+    for seed in range(20):
+        warped = np.concatenate(augment(ink, replace(still, warp=0.3), np.random.default_rng(seed)))
+        before = np.concatenate([np.asarray(s, float) for s in ink])
+        assert np.allclose(warped[:, 1], before[:, 1])  # heights untouched
+        order = np.argsort(before[:, 0], kind="stable")
+        x, was = warped[order, 0], before[order, 0]
+        assert np.all(np.diff(x) >= 0)  # nothing written left of what was to its left
+        apart = np.diff(was) > 1
+        scales.append(np.diff(x)[apart] / np.diff(was)[apart])
+    assert min(map(np.min, scales)) < 0.8 and max(map(np.max, scales)) > 1.2  # stretches narrower and wider

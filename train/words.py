@@ -53,6 +53,11 @@ class Recipe:
     rotation_deg: float = option(4.0, help="augmentation: rotation, uniform in degrees")
     stretch: float = option(0.2, help="augmentation: width scaled by 1 +- stretch")
     jitter: float = option(0.01, help="augmentation: points moved by this share of the ink's height (Gaussian)")
+    warp: float = option(
+        0.0,
+        help="augmentation: x moved by up to this share of the height along a wave 2-4 heights long (letters "
+        "wider and narrower within a word; below 0.3 no ink folds back)",
+    )
     brush: float = option(0.12, help="pictures: strokes drawn from a quarter of this to this share of the ink's height")
     half: bool = option(False, help="store the served file's weights as float16 (half the size)")
     strings: int = option(6000, help="with --chars: strings written apart composed afresh each epoch (train.strings)")
@@ -71,7 +76,8 @@ def split(words: list[pen.PenWord]) -> tuple[list[pen.PenWord], list[pen.PenWord
 
 
 def augment(strokes: tuple, recipe: Recipe, rng: np.random.Generator) -> list[np.ndarray]:
-    """The word as another hand might have written it: slanted, turned, wider or narrower, a little shaky."""
+    """The word as another hand might have written it: slanted, turned, wider or narrower (and, with ``warp``,
+    unevenly so along the word), a little shaky."""
     points = [np.asarray(s, dtype=np.float64) for s in strokes]
     ink = np.concatenate(points)
     height = max(float(np.ptp(ink[:, 1])), 1.0)
@@ -79,7 +85,17 @@ def augment(strokes: tuple, recipe: Recipe, rng: np.random.Generator) -> list[np
     shear, stretch = rng.uniform(-recipe.slant, recipe.slant), 1 + rng.uniform(-recipe.stretch, recipe.stretch)
     turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     matrix = turn @ np.array([[stretch, -shear], [0.0, 1.0]])
-    return [p @ matrix.T + rng.normal(0, recipe.jitter * height, p.shape) for p in points]
+    points = [p @ matrix.T for p in points]
+    if recipe.warp:
+        size, period, phase = (
+            rng.uniform(0, recipe.warp) * height,
+            rng.uniform(2, 4) * height,
+            rng.uniform(0, 2 * np.pi),
+        )
+        points = [
+            np.column_stack([p[:, 0] + size * np.sin(2 * np.pi * p[:, 0] / period + phase), p[:, 1]]) for p in points
+        ]
+    return [p + rng.normal(0, recipe.jitter * height, p.shape) for p in points]
 
 
 class Input(NamedTuple):
