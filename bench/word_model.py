@@ -214,7 +214,7 @@ def _number_costs(served: WordModel, tuning: _Words, weights: Weights, quick: bo
     on_numbers = written.places(settings) == 0 if numbers else np.zeros((0, len(NUMBER)), bool)
     for k, cost in enumerate(NUMBER):
         words = tuning.share(on_words[:, k])
-        right = round(float(on_numbers[:, k].mean()), 4) if numbers else 0.0
+        right = written.share(on_numbers[:, k])
         rows.append({"number": cost, "words": words, "numbers": right, "together": (1 - share) * words + share * right})
     best = max(rows, key=lambda r: (round(r["together"], 6), r["number"]))
     return {

@@ -115,8 +115,8 @@ def test_choosing_the_weights_reads_every_word_as_the_decoder_does():
     ink = []
     for text in texts:  # each character sure to fairly sure, a look-alike beside it
         ink.append(frames(*({c: rng.uniform(0.35, 0.95), rng.choice(list("aeohnbr")): 0.05} for c in text)))
+    # "house" with "q" or "g" first by the ink: only spelling that weighs keeps "h" in a narrow search
     ink.append(frames({"q": 0.4, "g": 0.3, "h": 0.25}, {"o": 0.9}, {"u": 0.9}, {"s": 0.9}, {"e": 0.9}))
-    texts.append("house")  # "q" or "g" by the ink: only spelling that weighs keeps "h" in a narrow search
     truth = ["the", "the", "cat", "zoltan", "2025", "house", "house", "or", "house"]
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     narrow = Search(beam=2, prune=1e-3)  # a search this narrow finds different readings for different weights
