@@ -138,8 +138,8 @@ def readings(log_probabilities: np.ndarray, vocabulary: Vocabulary) -> list[tupl
     """(candidate, its text in the ink's case, the frames each character occupies) for each candidate the frames
     can hold, best first; the best one's case (``style_from_ink``) goes to all, so alternatives differ in spelling."""
     out, style = [], None
-    for candidate in decode(log_probabilities, vocabulary):
-        spans = align(log_probabilities, candidate.text)
+    candidates = decode(log_probabilities, vocabulary)
+    for candidate, spans in zip(candidates, aligned(log_probabilities, [c.text for c in candidates])):
         if spans is None:
             continue
         style = style or style_from_ink(log_probabilities, candidate.text, spans)
@@ -169,8 +169,7 @@ def _search(
             total = _logaddexp(blank, symbol)
             _add(grown, prefix, total + row[0], _NEG, state, guide)
             if prefix:
-                last = SYMBOLS.index(prefix[-1])
-                _add(grown, prefix, _NEG, symbol + row[1 + last], state, guide)
+                _add(grown, prefix, _NEG, symbol + row[1 + _INDEX[prefix[-1]]], state, guide)
             for s in tried:
                 nxt, gain = step(state, s)
                 if nxt is None:
@@ -178,13 +177,17 @@ def _search(
                 extended = prefix + SYMBOLS[s]
                 from_prefix = blank if prefix and SYMBOLS[s] == prefix[-1] else total
                 _add(grown, extended, _NEG, from_prefix + row[1 + s], nxt, guide + gain)
-        beams = dict(sorted(grown.items(), key=lambda kv: -_rank(kv[1], lexicon, weights))[: search.beam])
+        ranks = {prefix: -(_logaddexp(b[0], b[1]) + step.guide(b)) for prefix, b in grown.items()}
+        beams = {prefix: grown[prefix] for prefix in sorted(grown, key=ranks.__getitem__)[: search.beam]}
     ended = []
     for prefix, (blank, symbol, state, _) in beams.items():
         if lexicon is not None and (lexicon.word_at[state] < 0):
             continue
         ended.append((prefix, _logaddexp(blank, symbol)))
     return ended
+
+
+_INDEX = {c: k for k, c in enumerate(SYMBOLS)}
 
 
 class _Steps:
@@ -195,6 +198,7 @@ class _Steps:
         self.lexicon, self.spelling, self.weights = lexicon, spelling, weights
         self.rows: dict[int, list[float]] = {}
         self.children: dict[int, dict[int, int]] = {}
+        self.below: dict[int, float] = {}
 
     def __call__(self, state: int, s: int) -> tuple[int | None, float]:
         if self.lexicon is None:
@@ -211,6 +215,16 @@ class _Steps:
             )
         return children.get(s), 0.0
 
+    def guide(self, beam: list) -> float:
+        """What a prefix is pruned by besides the ink so far: the best word below it in the trie, or its
+        spelling."""
+        if self.lexicon is None:
+            return beam[3]
+        below = self.below.get(beam[2])
+        if below is None:
+            below = self.below[beam[2]] = self.weights.prior * float(self.lexicon.best[beam[2]])
+        return below
+
 
 def _logaddexp(a: float, b: float) -> float:
     if a < b:
@@ -218,57 +232,62 @@ def _logaddexp(a: float, b: float) -> float:
     return a if b == _NEG else a + math.log1p(math.exp(b - a))
 
 
-def _rank(beam: list, lexicon: Lexicon | None, weights: Weights) -> float:
-    """What a prefix is pruned by: the ink so far, and the best word below it in the trie (or its spelling)."""
-    ink = _logaddexp(beam[0], beam[1])
-    if lexicon is not None:
-        return ink + weights.prior * float(lexicon.best[beam[2]])
-    return ink + beam[3]
-
-
 def _add(grown: dict[str, list], prefix: str, blank: float, symbol: float, state: int, guide: float) -> None:
-    if prefix in grown:
-        old = grown[prefix]
-        old[0], old[1] = _logaddexp(old[0], blank), _logaddexp(old[1], symbol)
-    else:
+    old = grown.get(prefix)
+    if old is None:
         grown[prefix] = [blank, symbol, state, guide]
+    else:
+        old[0], old[1] = _logaddexp(old[0], blank), _logaddexp(old[1], symbol)
 
 
 def align(log_probabilities: np.ndarray, text: str) -> list[tuple[int, int]] | None:
     """The frames each character of ``text`` (caseless) occupies on the best CTC path (Viterbi): (first, last) per
     character, or None where the frames cannot hold it."""
+    return aligned(log_probabilities, [text])[0]
+
+
+def aligned(log_probabilities: np.ndarray, texts: list[str]) -> list[list[tuple[int, int]] | None]:
+    """``align`` for several texts on the same frames, in one pass over the frames (a word's candidates)."""
     frames = caseless(log_probabilities)
-    labels = [1 + SYMBOLS.index(c) for c in text.lower()]
-    states = np.zeros(2 * len(labels) + 1, np.int64)
-    states[1::2] = labels
-    n, t_count = len(states), len(frames)
-    if not labels or t_count < len(labels):
-        return None
-    skip = np.zeros(n, bool)  # a state may be reached from two back: a character after a blank, unless repeated
-    skip[3::2] = states[3::2] != states[1:-2:2]
-    score = np.full(n, _NEG)
-    score[:2] = frames[0, states[:2]]
-    back = np.zeros((t_count, n), np.int8)
+    t_count, out = len(frames), [None] * len(texts)
+    fits = [k for k, text in enumerate(texts) if 0 < len(text) <= t_count]
+    if not fits:
+        return out
+    n = 2 * max(len(texts[k]) for k in fits) + 1
+    states = np.zeros((len(fits), n), np.int64)  # blank, c1, blank, c2, ..., blank; past a text's end, blanks
+    skip = np.zeros((len(fits), n), bool)  # a state reached from two back: a character after a blank, unless repeated
+    for row, k in enumerate(fits):
+        labels = [1 + SYMBOLS.index(c) for c in texts[k].lower()]
+        states[row, 1 : 2 * len(labels) : 2] = labels
+        skip[row, 3 : 2 * len(labels) : 2] = np.diff(labels) != 0
+    emitted = frames[:, states]  # (T, texts, n)
+    score = np.full((len(fits), n), _NEG)
+    score[:, :2] = emitted[0, :, :2]
+    back = np.zeros((t_count, len(fits), n), np.int8)
+    options = np.full((3, len(fits), n), _NEG)
     for t in range(1, t_count):
-        one = np.concatenate([[_NEG], score[:-1]])
-        two = np.where(skip, np.concatenate([[_NEG, _NEG], score[:-2]]), _NEG)
-        options = np.stack([score, one, two])
+        options[0] = score
+        options[1, :, 1:] = score[:, :-1]
+        options[2, :, 2:] = np.where(skip[:, 2:], score[:, :-2], _NEG)
         back[t] = options.argmax(axis=0)
-        score = options.max(axis=0) + frames[t, states]
-    end = n - 1 if score[n - 1] >= score[n - 2] else n - 2
-    if not np.isfinite(score[end]):
-        return None
-    path = [end]
-    for t in range(t_count - 1, 0, -1):
-        path.append(path[-1] - int(back[t, path[-1]]))
-    path.reverse()
-    spans: list[list[int]] = [[-1, -1] for _ in labels]
-    for t, k in enumerate(path):
-        if k % 2:
-            i = k // 2
-            spans[i][0] = t if spans[i][0] < 0 else spans[i][0]
-            spans[i][1] = t
-    return [(a, b) for a, b in spans]
+        score = options.max(axis=0) + emitted[t]
+    for row, k in enumerate(fits):
+        last = 2 * len(texts[k])
+        end = last if score[row, last] >= score[row, last - 1] else last - 1
+        if not np.isfinite(score[row, end]):
+            continue
+        path = [end]
+        for t in range(t_count - 1, 0, -1):
+            path.append(path[-1] - int(back[t, row, path[-1]]))
+        path.reverse()
+        spans: list[list[int]] = [[-1, -1] for _ in texts[k]]
+        for t, state in enumerate(path):
+            if state % 2:
+                i = state // 2
+                spans[i][0] = t if spans[i][0] < 0 else spans[i][0]
+                spans[i][1] = t
+        out[k] = [(a, b) for a, b in spans]
+    return out
 
 
 #: How a reading's letters may be cased: the ink chooses one style for the whole word (a letter at a time would
