@@ -25,6 +25,7 @@ from model.network.word_model import WordModel, WordModelError, greedy
 from model.words import decoder
 from model.words.decoder import SEARCH, TOP, WEIGHTS, Search, Weights, decode
 from model.words.lexicon import ORDER, Vocabulary, english, english_spelling
+from train.evaluate import cer
 
 from .common import table
 from .words import DIGITS, LETTERS, _word_scores, sample_words
@@ -93,8 +94,8 @@ ALONE = (0.5, 0.7, 1.0, 1.4)
 
 def choose_weights(model=None, quick: bool = False) -> dict:
     """Every weight combination of GRID on every tuning writer's words, each writer counting alike (as ``bench
-    words`` samples its test words evenly over the writers), the best by word accuracy with the English list; then
-    each ``alone`` of ALONE, the best by accuracy without any list; then what a number pays (``_number_costs``)."""
+    words`` samples its test words evenly over the writers), the best with the English list by ``_best``; then
+    each ``alone`` of ALONE without any list, the same way; then what a number pays (``_number_costs``)."""
     served = WordModel.load(model or DEFAULT)
     words = data.pen_words("tune")[0]
     words = sample_words(words, 100) if quick else words
@@ -102,14 +103,22 @@ def choose_weights(model=None, quick: bool = False) -> dict:
     english_list, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     combinations = [Weights(p, s, o) for p in GRID["prior"] for s in GRID["spelling"] for o in GRID["outside"]]
     alone = [Weights(alone=a) for a in ALONE]
-    places = tuning.places([(english_list, w) for w in combinations] + [(bare, w) for w in alone])
+    read = tuning.read([(english_list, w) for w in combinations] + [(bare, w) for w in alone])
+    with_list, no_list = read.part(slice(0, len(combinations))), read.part(slice(len(combinations), None))
     rows = [
-        {"weights": [w.prior, w.spelling, w.outside], "with_list": tuning.share(places[:, k] == 0)}
+        {
+            "weights": [w.prior, w.spelling, w.outside],
+            "with_list": tuning.share(with_list.right[:, k]),
+            "cer": tuning.mean(with_list.cer[:, k]),
+        }
         for k, w in enumerate(combinations)
     ]
-    best = max(rows, key=lambda r: r["with_list"])
-    tried = [{"alone": a, "no_list": tuning.share(places[:, len(combinations) + k] == 0)} for k, a in enumerate(ALONE)]
-    best_alone = max(tried, key=lambda r: r["no_list"])
+    best = rows[_best(tuning, with_list)]
+    tried = [
+        {"alone": a, "no_list": tuning.share(no_list.right[:, k]), "cer": tuning.mean(no_list.cer[:, k])}
+        for k, a in enumerate(ALONE)
+    ]
+    best_alone = tried[_best(tuning, no_list)]
     numbers = _number_costs(served, tuning, Weights(*best["weights"], alone=best_alone["alone"]), quick)
     chosen = Weights(*best["weights"], alone=best_alone["alone"], number=numbers["best"])
     return {
@@ -118,11 +127,29 @@ def choose_weights(model=None, quick: bool = False) -> dict:
         "grid": rows,
         "alone": tried,
         "number": numbers,
-        "best": {**best, "weights": list(vars(chosen).values()), "no_list": best_alone["no_list"]},
+        "best": {
+            **best,
+            "weights": list(vars(chosen).values()),
+            "no_list": best_alone["no_list"],
+            "no_list_cer": best_alone["cer"],
+        },
         "current": list(vars(WEIGHTS).values()),
         "search": _search_widths(tuning, chosen),
         "spelling": _spelling_orders(tuning, chosen),
     }
+
+
+def _best(words: _Words, read: _Read) -> int:
+    """The setting to keep: of those whose word accuracy is within a standard error of the most accurate one's
+    (the error of the difference on the same words: the square root of the words the two read differently, over
+    all words), the one with the lowest CER. The issue's targets hold both, and settings closer than that are
+    not told apart by these words."""
+    accuracy = np.array([words.share(read.right[:, k]) for k in range(read.right.shape[1])])
+    top = int(np.argmax(accuracy))
+    differ = (read.right != read.right[:, [top]]).sum(axis=0)
+    tied = accuracy[top] - accuracy <= np.sqrt(differ) / max(1, len(words.truth))
+    cer = np.array([words.mean(read.cer[:, k]) if tied[k] else np.inf for k in range(len(tied))])
+    return int(np.argmin(cer))
 
 
 @dataclasses.dataclass
@@ -140,29 +167,51 @@ class _Words:
 
     def share(self, right: np.ndarray, among: np.ndarray | None = None) -> float:
         """The share of ``right`` words (of those ``among``), each writer's share counting alike."""
-        among = np.ones(len(right), bool) if among is None else among
-        shares = [right[among & (self.writers == w)].mean() for w in np.unique(self.writers[among])]
-        return round(float(np.mean(shares)), 4) if shares else 0.0
+        return self.mean(right, among)
 
-    def places(self, settings: list[tuple[Vocabulary, Weights] | tuple[Vocabulary, Weights, Search]]) -> np.ndarray:
-        """(words, settings): where the truth comes among each word's readings (TOP where it is not among them)
-        under each setting, a forked process per core; what settings share (``decoder.listed`` is steered by the
-        prior alone, ``decoder.spelt`` by the spelling's weight alone) is searched once per word."""
+    def mean(self, values: np.ndarray, among: np.ndarray | None = None) -> float:
+        """The mean of a value a word (of those ``among``), each writer's mean counting alike."""
+        among = np.ones(len(values), bool) if among is None else among
+        means = [values[among & (self.writers == w)].mean() for w in np.unique(self.writers[among])]
+        return round(float(np.mean(means)), 4) if means else 0.0
+
+    def read(self, settings: list[tuple[Vocabulary, Weights] | tuple[Vocabulary, Weights, Search]]) -> _Read:
+        """Each word under each setting, a forked process per core; what settings share (``decoder.listed`` is
+        steered by the prior alone, ``decoder.spelt`` by the spelling's weight alone) is searched once per word."""
         _JOB.update(words=self, settings=[(v, w, *rest) if rest else (v, w, SEARCH) for v, w, *rest in settings])
         parts = np.array_split(np.arange(len(self.frames)), 8 * (os.cpu_count() or 1))
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(os.cpu_count(), mp_context=context) as pool:
-            return np.concatenate(list(pool.map(_places_of, parts)))
+            done = list(pool.map(_read_part, parts))
+        return _Read(np.concatenate([p for p, _ in done]), np.concatenate([c for _, c in done]))
+
+
+@dataclasses.dataclass
+class _Read:
+    """(words, settings): where the truth comes among each word's readings (TOP where it is not among them), and
+    the first reading's CER."""
+
+    places: np.ndarray
+    cer: np.ndarray
+
+    @property
+    def right(self) -> np.ndarray:
+        return self.places == 0
+
+    def part(self, columns: slice) -> _Read:
+        return _Read(self.places[:, columns], self.cer[:, columns])
 
 
 _JOB: dict = {}  # what the forked processes read: the words and the settings
 
 
-def _places_of(indices: np.ndarray) -> np.ndarray:
+def _read_part(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     words, settings = _JOB["words"], _JOB["settings"]
-    out = np.full((len(indices), len(settings)), TOP, np.int8)
+    places = np.full((len(indices), len(settings)), TOP, np.int8)
+    errors = np.zeros((len(indices), len(settings)), np.float32)
     for row, k in enumerate(indices):
-        frames, searched = decoder.caseless(words.frames[k]), {}
+        frames, searched, truth = decoder.caseless(words.frames[k]), {}, words.truth[k]
+        scored = {}  # the CER of each first reading, once a word
         for column, (vocabulary, weights, search) in enumerate(settings):
             weights = decoder.effective(weights, vocabulary)
             lists = (tuple(map(id, vocabulary.lexicons)), weights.prior, search)
@@ -172,8 +221,12 @@ def _places_of(indices: np.ndarray) -> np.ndarray:
             if spelling not in searched:
                 searched[spelling] = decoder.spelt(frames, vocabulary, weights, search)
             texts = [c.text for c in decoder.ranked(searched[lists], searched[spelling], vocabulary, weights)]
-            out[row, column] = texts.index(words.truth[k]) if words.truth[k] in texts else TOP
-    return out
+            places[row, column] = texts.index(truth) if truth in texts else TOP
+            first = texts[0] if texts else ""
+            if first not in scored:
+                scored[first] = cer(first, truth)
+            errors[row, column] = scored[first]
+    return places, errors
 
 
 def _placed(inks: list, rng: np.random.Generator) -> list[dict]:
@@ -210,8 +263,8 @@ def _number_costs(served: WordModel, tuning: _Words, weights: Weights, quick: bo
     written = _Words(number_frames, [text for text, _, _ in numbers], np.array(["UJI"] * len(numbers)))
     english_list, rows = Vocabulary.of(), []
     settings = [(english_list, dataclasses.replace(weights, number=cost)) for cost in NUMBER]
-    on_words = tuning.places(settings) == 0
-    on_numbers = written.places(settings) == 0 if numbers else np.zeros((0, len(NUMBER)), bool)
+    on_words = tuning.read(settings).right
+    on_numbers = written.read(settings).right if numbers else np.zeros((0, len(NUMBER)), bool)
     for k, cost in enumerate(NUMBER):
         words = tuning.share(on_words[:, k])
         right = written.share(on_numbers[:, k])
@@ -240,7 +293,7 @@ def _spelling_orders(tuning: _Words, weights: Weights) -> dict:
     for order in ORDERS:
         spelling = english_spelling(order)
         settings += [(Vocabulary((english_words,), spelling), weights), (Vocabulary((), spelling), weights)]
-    right = tuning.places(settings) == 0
+    right = tuning.read(settings).right
     rows = [
         {
             "order": order,
@@ -263,7 +316,7 @@ def _search_widths(tuning: _Words, weights: Weights) -> dict:
     without, and the decoder's median time a word with the list (TIMED words, one process)."""
     english_list, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     widths = [Search(beam, prune) for beam in SEARCH_GRID["beam"] for prune in SEARCH_GRID["prune"]]
-    places = tuning.places([(v, weights, search) for search in widths for v in (english_list, bare)])
+    places = tuning.read([(v, weights, search) for search in widths for v in (english_list, bare)]).places
     timed = tuning.frames[:: max(1, len(tuning.frames) // TIMED)]
     rows = []
     for k, search in enumerate(widths):
@@ -306,7 +359,9 @@ def report(result: dict) -> str:
             f"\n\nDecoder weights (prior, spelling, outside, alone, number) on {w['words']:,} tuning words "
             f"({w.get('writers', '?')} writers, each counting alike): "
             f"best {w['best']['weights']} "
-            f"({100 * w['best']['with_list']:.1f}% with the list, {100 * w['best']['no_list']:.1f}% without); "
+            f"({100 * w['best']['with_list']:.1f}% with the list, CER {w['best'].get('cer', float('nan')):.4f}; "
+            f"{100 * w['best']['no_list']:.1f}% without, CER {w['best'].get('no_list_cer', float('nan')):.4f}; "
+            "of the settings within a standard error of the most accurate, the lowest CER); "
             f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )
         if "number" in w:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from model.network.word_model import ALPHABET, CLASSES, greedy
-from model.words.decoder import Weights, align, decode, style_from_ink, styled
+from model.words.decoder import TOP, Weights, align, aligned, decode, style_from_ink, styled
 from model.words.lexicon import Vocabulary
+from train.evaluate import cer
 
 #: The weights these made-up inks are written for, fixed here: ``decoder.WEIGHTS`` is chosen on the tuning writers'
 #: words (``python -m bench word_model --writers tune``) and moves with the model.
@@ -102,13 +104,16 @@ def test_alignment_and_case_come_from_the_frames():
     assert align(ink, "cat") == [(0, 0), (2, 2), (4, 4)]
     assert styled("cat", style_from_ink(ink, "cat", align(ink, "cat"))) == "Cat"
     assert align(ink[:2], "cat") is None  # two frames cannot hold three characters
+    # a word's candidates aligned together, each as alone: shorter and longer texts beside it change nothing
+    too_long = "c" * (len(ink) + 1)
+    assert aligned(ink, ["at", "cat", too_long, ""]) == [[(2, 2), (4, 4)], [(0, 0), (2, 2), (4, 4)], None, None]
 
 
 def test_choosing_the_weights_reads_every_word_as_the_decoder_does():
     """``bench word_model --writers tune`` runs each search once for all the weights that share it, in forked
     processes: where the truth comes among the readings must be what ``decode`` itself gives, setting by setting."""
     from bench.word_model import _Words
-    from model.words.decoder import TOP, Search
+    from model.words.decoder import Search
 
     rng = np.random.default_rng(3)
     texts = ["the", "tbe", "cat", "zoltan", "2025", "house", "hause", "of"]
@@ -128,12 +133,30 @@ def test_choosing_the_weights_reads_every_word_as_the_decoder_does():
         (bare, replace(FIXED, alone=0.0), narrow),
         (bare, replace(FIXED, alone=3.0), narrow),
     ]
-    places = _Words(ink, truth, np.array(list("aaabbcccc"))).places(settings)
+    read = _Words(ink, truth, np.array(list("aaabbcccc"))).read(settings)
     for column, (vocabulary, weights, *search) in enumerate(settings):
         for row, (f, t) in enumerate(zip(ink, truth)):
-            read = [c.text for c in decode(f, vocabulary, weights, *search)]
-            assert places[row, column] == (read.index(t) if t in read else TOP), (t, read, column)
-    assert (places == 0).any() and (places > 0).any()  # the words are neither all read nor all missed
+            texts = [c.text for c in decode(f, vocabulary, weights, *search)]
+            assert read.places[row, column] == (texts.index(t) if t in texts else TOP), (t, texts, column)
+            assert read.cer[row, column] == pytest.approx(cer(texts[0], t)), (t, texts, column)
+    assert (read.places == 0).any() and (read.places > 0).any()  # the words are neither all read nor all missed
+    assert (read.cer > 0).any()
+
+
+def test_the_weights_kept_read_fewer_characters_wrong_among_those_as_accurate():
+    """Of settings whose accuracy the words cannot tell apart, the one with the lowest CER is kept; a setting
+    clearly less accurate is not, however few characters it gets wrong."""
+    from bench.word_model import _best, _Read, _Words
+
+    right = np.zeros((100, 3), bool)
+    right[:80, 0] = True  # 80 words
+    right[3:82, 1] = True  # 79: differs on five words (net one), within the standard error (sqrt(5) / 100)
+    right[:70, 2] = True  # 70: differs on ten words, three standard errors (sqrt(10) / 100) below
+    errors = np.tile(np.array([0.10, 0.05, 0.0], np.float32), (100, 1))
+    read = _Read(np.where(right, 0, TOP).astype(np.int8), errors)
+    assert _best(_Words([], ["x"] * 100, np.array(["a"] * 100)), read) == 1
+    errors[:, 1] = 0.2  # now the more accurate one also reads fewer characters wrong
+    assert _best(_Words([], ["x"] * 100, np.array(["a"] * 100)), read) == 0
 
 
 def test_each_writer_counts_alike_when_choosing_the_weights():

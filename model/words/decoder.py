@@ -30,14 +30,15 @@ class Weights:
     list holds (``number`` instead for a number where no list holds numbers, as the English one holds none: it is
     no near miss of a listed word); with no list at all, ``alone`` times the character model's (a spelling that
     competes with no listed word can weigh more). Chosen by ``python -m bench word_model --writers tune``: the
-    first three by accuracy with the English list on the tuning writers' words, ``alone`` by accuracy without
-    any, ``number`` with the list on every tuning word and on numbers written by unseen writers, at the share
-    numbers have among the training words (the tuning writers wrote next to none)."""
+    first three with the English list on the tuning writers' words, ``alone`` without any (each the lowest CER
+    among those about as accurate as the most accurate), ``number`` with the list on every tuning word and on
+    numbers written by unseen writers, at the share numbers have among the training words (the tuning writers
+    wrote next to none)."""
 
-    prior: float = 0.6
-    spelling: float = 0.5
-    outside: float = 6.0
-    alone: float = 1.0
+    prior: float = 0.7
+    spelling: float = 0.4
+    outside: float = 9.0
+    alone: float = 0.7
     number: float = 0.0
 
 
