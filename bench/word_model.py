@@ -142,8 +142,8 @@ def choose_weights(model=None, quick: bool = False) -> dict:
 def _best(words: _Words, read: _Read) -> int:
     """The setting to keep: of those whose word accuracy is within a standard error of the most accurate one's
     (the error of the difference on the same words: the square root of the words the two read differently, over
-    all words), the one with the lowest CER. The issue's targets hold both, and settings closer than that are
-    not told apart by these words."""
+    all words), the one with the lowest CER: a reader is judged by both, and settings closer than that are not
+    told apart by these words."""
     accuracy = np.array([words.share(read.right[:, k]) for k in range(read.right.shape[1])])
     top = int(np.argmax(accuracy))
     differ = (read.right != read.right[:, [top]]).sum(axis=0)
