@@ -6,7 +6,8 @@ Character pad: time from lifting the pen to the top guess being shown (the page 
 the page's own compute time for a guess, also with the CPU slowed 4x (a mid-range phone). Word pad (the server
 answers): a three-digit number, time from the last stroke's pen-up to the text read being shown (single-stroke
 digits, so that every stroke changes what is shown: a timer cannot see an answer that does not change); and real
-joined-up words (the UNIPEN sample in tests/data), from the last pen-up to the word's text shown.
+joined-up words (the UNIPEN sample in tests/data), from the pen-up that ends the word's last stroke written
+onwards (not a bar or dot put back over it) to the word's text shown.
 Timed inside the page (see ``harness.browser.TIMER_JS``).
 
 The phone's strokes go through one DevTools session for the whole page, and a word waits before its last stroke
@@ -170,19 +171,34 @@ def _numbers(page, device: str, digits: list, count: int, rng) -> list:
 
 
 def _joined(page, device: str, rng, count: int = 4) -> list:
-    """Pen-up -> text shown for the first ``count`` committed joined-up words (UNIPEN word test writers)."""
+    """Pen-up -> text shown for the first ``count`` committed joined-up words (UNIPEN word test writers), timed on
+    the last stroke that carries the word onwards: one written back over it after that (a t's bar, an i's dot)
+    often leaves the text as it was, and a timer cannot see an answer that does not change."""
     joined = []
     for strokes in _words()[:count]:
         _clear(page, "#wordpad")
         page.wait_for_function(f"() => (document.querySelector('{browser.WORD_TEXT}')?.value || '') === ''")
         placed = drawings.place(strokes, canvas=WORD_CANVAS, **word_placing(strokes, rng))
+        timed = _last_onwards(placed)
         for i, s in enumerate(placed):
-            if i == len(placed) - 1:
+            if i == timed:
                 browser.settle(page, browser.WORD_TEXT, quiet_ms=SETTLE_MS)
                 browser.watch(page, browser.WORD_TEXT)
             browser.draw_on(page, "#wordpad", [s], device, WORD_CANVAS)
-        joined.append(browser.latency_ms(page))
+            if i == timed:
+                joined.append(browser.latency_ms(page))
     return joined
+
+
+def _last_onwards(strokes: list) -> int:
+    """The last stroke whose middle lies right of all the ink before it."""
+    reach, last = -np.inf, 0
+    for i, stroke in enumerate(strokes):
+        x = np.asarray(stroke, dtype=float).reshape(-1, 2)[:, 0]
+        if x.mean() >= reach:
+            last = i
+        reach = max(reach, float(x.max()))
+    return last
 
 
 def _words() -> list[list]:
