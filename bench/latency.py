@@ -170,12 +170,12 @@ def _numbers(page, device: str, digits: list, count: int, rng) -> list:
     return word
 
 
-def _joined(page, device: str, rng, count: int = 4) -> list:
-    """Pen-up -> text shown for the first ``count`` committed joined-up words (UNIPEN word test writers), timed on
+def _joined(page, device: str, rng) -> list:
+    """Pen-up -> text shown for each committed joined-up word (UNIPEN word test writers), timed on
     the last stroke that carries the word onwards: one written back over it after that (a t's bar, an i's dot)
     often leaves the text as it was, and a timer cannot see an answer that does not change."""
     joined = []
-    for strokes in _words()[:count]:
+    for strokes in _words():
         _clear(page, "#wordpad")
         page.wait_for_function(f"() => (document.querySelector('{browser.WORD_TEXT}')?.value || '') === ''")
         placed = drawings.place(strokes, canvas=WORD_CANVAS, **word_placing(strokes, rng))
