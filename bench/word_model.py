@@ -316,7 +316,7 @@ def _search_widths(tuning: _Words, weights: Weights) -> dict:
     without, and the decoder's median time a word with the list (TIMED words, one process)."""
     english_list, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     widths = [Search(beam, prune) for beam in SEARCH_GRID["beam"] for prune in SEARCH_GRID["prune"]]
-    places = tuning.read([(v, weights, search) for search in widths for v in (english_list, bare)]).places
+    read = tuning.read([(v, weights, search) for search in widths for v in (english_list, bare)])
     timed = tuning.frames[:: max(1, len(tuning.frames) // TIMED)]
     rows = []
     for k, search in enumerate(widths):
@@ -329,9 +329,9 @@ def _search_widths(tuning: _Words, weights: Weights) -> dict:
             {
                 "beam": search.beam,
                 "prune": search.prune,
-                "with_list": tuning.share(places[:, 2 * k] == 0),
-                "top5": tuning.share(places[:, 2 * k] < TOP),
-                "no_list": tuning.share(places[:, 2 * k + 1] == 0),
+                "with_list": tuning.share(read.right[:, 2 * k]),
+                "top5": tuning.share(read.places[:, 2 * k] < TOP),
+                "no_list": tuning.share(read.right[:, 2 * k + 1]),
                 "ms_median": round(1e3 * float(np.median(seconds)), 2),
             }
         )

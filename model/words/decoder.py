@@ -60,6 +60,7 @@ SEARCH = Search()
 # Output index of each caseless symbol's lowercase and uppercase forms in the word model's output.
 _LOWER = np.array([ALPHABET.index(c) + 1 for c in SYMBOLS])
 _UPPER = np.array([ALPHABET.index(c.upper()) + 1 for c in SYMBOLS])
+_INDEX = {c: k for k, c in enumerate(SYMBOLS)}  # each caseless symbol's place in SYMBOLS
 
 
 def caseless(log_probabilities: np.ndarray) -> np.ndarray:
@@ -188,9 +189,6 @@ def _search(
     return ended
 
 
-_INDEX = {c: k for k, c in enumerate(SYMBOLS)}
-
-
 class _Steps:
     """(the state after symbol ``s``, what the beam's guide gains), or (None, 0) where the trie has no such child;
     each trie node's children, and each spelling context's weighted row, looked up once per search."""
@@ -258,7 +256,7 @@ def aligned(log_probabilities: np.ndarray, texts: list[str]) -> list[list[tuple[
     states = np.zeros((len(fits), n), np.int64)  # blank, c1, blank, c2, ..., blank; past a text's end, blanks
     skip = np.zeros((len(fits), n), bool)  # a state reached from two back: a character after a blank, unless repeated
     for row, k in enumerate(fits):
-        labels = [1 + SYMBOLS.index(c) for c in texts[k].lower()]
+        labels = [1 + _INDEX[c] for c in texts[k].lower()]
         states[row, 1 : 2 * len(labels) : 2] = labels
         skip[row, 3 : 2 * len(labels) : 2] = np.diff(labels) != 0
     emitted = frames[:, states]  # (T, texts, n)
