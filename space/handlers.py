@@ -47,7 +47,7 @@ class WordAnswer(NamedTuple):
     """What the word outputs show, in ``space.ui``'s order of them."""
 
     text: str
-    picture: np.ndarray | None  # the drawing with a box per character
+    reading: Reading | None  # what the boxes picture shows (``Page.boxes`` draws it once the text is on screen)
     note: str  # the per-character table
     value: dict | None  # the strokes read, kept for corrections
     choices: Any  # the "it was" choices of a clicked character
@@ -85,12 +85,10 @@ def fix_choices(prediction: Prediction) -> gr.Radio:
     return gr.Radio(choices=others, value=None, visible=True)
 
 
-def show_reading(reading: Reading, picture, value: dict | None) -> WordAnswer:
+def show_reading(reading: Reading, value: dict | None) -> WordAnswer:
     others = [c.text for c in reading.candidates[1:]]
     suggestions = gr.Radio(choices=others, value=None, visible=bool(others)) if others else NO_CHOICES
-    return WordAnswer(
-        reading.text, pictures.annotate(picture, reading), texts.word_details(reading), value, NO_CHOICES, suggestions
-    )
+    return WordAnswer(reading.text, reading, texts.word_details(reading), value, NO_CHOICES, suggestions)
 
 
 def _with_character(reading: Reading, index: int, label: str) -> str:
@@ -234,8 +232,18 @@ class Page:
         variant, reader = self.models.reader(model, "strokes")
         memory, problem = self._usable_memory(stored, reader)
         reading = reader.read_strokes(strokes, self.allowed(kind), memory, **self.vocabulary(words, dictionary))
-        shown = show_reading(reading, pictures.drawn(strokes), value)
+        shown = show_reading(reading, value)
         return shown._replace(note="\n\n".join(n for n in (problem, shown.note, texts.answered_by(variant)) if n))
+
+    def boxes(self, value, reading) -> np.ndarray | None:
+        """The word's drawing with a box and a label per character read: its own event after the text's (a
+        picture to draw and encode), so that the text is on screen without waiting for it."""
+        if not has_strokes(value) or not isinstance(reading, Reading):
+            return None
+        try:
+            return pictures.annotate(pictures.drawn(Strokes.parse(value)), reading)
+        except VISITOR_ERRORS:
+            return None
 
     # Corrections: the visitor says what a character was; it is remembered and the answer shown again.
 
@@ -384,7 +392,7 @@ class Page:
             spelt = reader.spell_strokes(value, wanted, self.allowed(kind), memory)
             learnt = _as_taught(spelt.characters)
             memory = self._learn(stored, learnt, share, {"strokes": value}, words=WORD.findall(spelt.text))
-            shown = show_reading(spelt, pictures.drawn(Strokes.parse(value)), value)
+            shown = show_reading(spelt, value)
             changed = sum(not confirmed for _, _, confirmed in learnt)
             note = texts.learnt_word(changed, len(learnt)) + "\n\n" + shown.note
             return (*shown._replace(note=note, suggestions=NO_CHOICES), *memory)

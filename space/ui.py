@@ -237,9 +237,12 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
         )
         shown = gr.State(None)  # what the single answer was read from, so a correction needs no redrawing
         word_read, picked = gr.State(None), gr.State(None)  # the word's strokes, the character being corrected
+        word_shown = gr.State(None)  # the reading the boxes picture shows
 
         single = [c.label, c.glyph, c.note, c.fix, shown]  # in handlers.Answer's order
-        word = [w.text, w.boxes, w.note, word_read, w.fix, w.suggestions]  # in handlers.WordAnswer's order
+        word = [w.text, word_shown, w.note, word_read, w.fix, w.suggestions]  # in handlers.WordAnswer's order
+        # The boxes picture follows each word answer, once its text is on screen.
+        boxes = dict(fn=page.boxes, inputs=[word_read, word_shown], outputs=w.boxes, queue=False, **PRIVATE)
         vocabulary = [w.own_words, w.dictionary]
         remembered = [stored, memory_status]
         ui = dict(outputs=single, **PRIVATE)
@@ -259,13 +262,13 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
             None, js=SERVER_ANSWERED_JS, queue=False, **PRIVATE
         )
         write = dict(fn=page.write, inputs=[w.pad, kind, stored, *vocabulary, model], outputs=word, **PRIVATE)
-        w.pad.change(**write, **pad_events)
+        w.pad.change(**write, **pad_events).then(**boxes)
         for changed in (w.own_words.submit, w.own_words.blur, w.dictionary.change):
-            changed(**write)
+            changed(**write).then(**boxes)
         upload.upload(page.upload, [upload, kind, stored, model], preprocess=False, **ui)
         upload.clear(lambda: EMPTY, None, **ui)
         for setting in (kind, model):
-            setting.change(page.reread, [shown, kind, stored, model], **ui).then(**write)
+            setting.change(page.reread, [shown, kind, stored, model], **ui).then(**write).then(**boxes)
 
         # Corrections and confirmations: remembered in the browser, and the answer read again at once.
         learnt = dict(outputs=[*single, *remembered], **PRIVATE)
@@ -278,17 +281,17 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
         word_learnt = dict(outputs=[*word, *remembered], **PRIVATE)
         w.fix.input(
             page.correct_character, [word_read, picked, w.fix, kind, stored, share, *vocabulary, model], **word_learnt
-        )
+        ).then(**boxes)
         w.typed.submit(
             page.correct_word, [word_read, w.typed, kind, stored, share, *vocabulary, model], **word_learnt
-        ).then(lambda: "", None, w.typed, **PRIVATE)
+        ).then(**boxes).then(lambda: "", None, w.typed, **PRIVATE)
         # Picking another reading is a correction: the memory learns that reading's characters.
         w.suggestions.input(
             page.choose_reading, [word_read, w.suggestions, kind, stored, share, *vocabulary, model], **word_learnt
-        )
+        ).then(**boxes)
         forget.click(page.forget, None, remembered, **PRIVATE).then(
             page.reread, [shown, kind, stored, model], **ui
-        ).then(**write)
+        ).then(**write).then(**boxes)
         demo.load(page.memory_status, stored, memory_status, **PRIVATE)
         demo.load(memory_json, stored, mirror, **PRIVATE)
         demo.load(None, js=APP_READY_JS, queue=False, **PRIVATE)

@@ -225,7 +225,7 @@ def test_write_a_word(page):
     draw(page, [[(150, 70), (110, 170), (200, 170)], [(170, 110), (170, 230)]], "#wordpad", size)  # 4, two strokes
     draw(page, [[(260, 70), (350, 70), (290, 230)]], "#wordpad", size)  # 7
     page.wait_for_function("() => document.querySelector('#word-text textarea')?.value === '47'")
-    assert page.locator("#word-boxes img").count() >= 1
+    page.locator("#word-boxes img").first.wait_for()  # the boxes picture follows the text
     shot(page, "word")
     button(page, "#wordpad", "Undo").click()  # the 7
     page.wait_for_function("() => document.querySelector('#word-text textarea')?.value === '4'")
@@ -250,7 +250,8 @@ def test_write_a_joined_up_word_pick_another_reading_and_type_one(page):
     suggestions.first.wait_for()
     read = page.locator("#word-text textarea").input_value()
     offered = [label.inner_text().strip() for label in suggestions.all()]
-    assert offered and read not in offered and page.locator("#word-boxes img").count() >= 1
+    assert offered and read not in offered
+    page.locator("#word-boxes img").first.wait_for()
     shot(page, "word_joined_up")
     picked = offered[0]
     suggestions.first.click()

@@ -100,8 +100,8 @@ def test_a_tampered_memory_is_ignored_with_a_message(page, pen):
 
 def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
     value = written(["47"])
-    text, picture, details, read, fix, suggestions = page.write(value)
-    assert text == "47" and picture.shape[:2] == (value["height"], value["width"])
+    text, reading, details, read, fix, suggestions = page.write(value)
+    assert text == "47" and page.boxes(read, reading).shape[:2] == (value["height"], value["width"])
     assert suggestions.visible and "47" not in suggestions.choices and len(suggestions.choices) >= 1
     result = page.correct_word(read, "41", "Anything", None)
     assert result[0] == "41" and len(result[6]["examples"]) == 2 and "1 corrected" in result[2]
