@@ -325,10 +325,12 @@ class Page:
             answer, learnt = Answer.warning(str(exc)), Memory.unchanged()
         return (*answer, *learnt)
 
-    def pick(self, value, evt: gr.SelectData, kind=None, stored=None, words="", dictionary=True, model=AUTO):
-        """A click on the word's picture: the character there, its top guesses offered as "it was"."""
+    def pick(self, reading, evt: gr.SelectData):
+        """A click on the word's picture (``reading``: the one it shows): the character there, its top guesses
+        offered as "it was"."""
+        if not isinstance(reading, Reading):
+            return gr.skip(), gr.skip()
         try:
-            reading = self._word(value, kind, stored, words, dictionary, model)
             x, y = evt.index
             hit = [
                 i
@@ -337,33 +339,24 @@ class Page:
                 and c.box[0] - 6 <= x <= c.box[2] + 6
                 and c.box[1] - 6 <= y <= c.box[3] + 6
             ]
-            if not hit:
-                return gr.skip(), gr.skip()
-            character = reading.characters[hit[0]]
-            choices = [label for label, _ in character.top(FIX_CHOICES + 1)[1:]]
-            return gr.Radio(
-                choices=choices, value=None, visible=True, label=texts.fix_character(hit[0] + 1, character.label)
-            ), hit[0]
-        except VISITOR_ERRORS:
+        except (TypeError, ValueError):
             return gr.skip(), gr.skip()
+        if not hit:
+            return gr.skip(), gr.skip()
+        character = reading.characters[hit[0]]
+        choices = [label for label, _ in character.top(FIX_CHOICES + 1)[1:]]
+        return gr.Radio(
+            choices=choices, value=None, visible=True, label=texts.fix_character(hit[0] + 1, character.label)
+        ), hit[0]
 
-    def _word(self, value, kind, stored, words="", dictionary=True, model=AUTO) -> Reading:
-        if not has_strokes(value):
-            raise Refused(texts.NOTHING_TO_CORRECT)
-        vocabulary = self.vocabulary(words, dictionary)
-        reader = self.models.classifier(model, "strokes")
-        memory, _ = self._usable_memory(stored, reader)
-        return reader.read_strokes(value, self.allowed(kind), memory, **vocabulary)
-
-    def correct_character(
-        self, value, index, label, kind=None, stored=None, share=False, words="", dictionary=True, model=AUTO
-    ):
-        """One character of the word corrected (after a click on it): the word as read, with that character
-        changed, becomes the text and is taught."""
+    def correct_character(self, value, reading, index, label, kind=None, stored=None, share=False, model=AUTO):
+        """One character of the word shown (``reading``) corrected after a click on it: the text with that
+        character changed becomes the text and is taught."""
 
         def text():
-            reading = self._word(value, kind, stored, words, dictionary, model)
-            if not isinstance(index, int) or not 0 <= index < len(reading.characters):
+            if not isinstance(reading, Reading) or not isinstance(index, int):
+                raise Refused(texts.NOTHING_TO_CORRECT)
+            if not 0 <= index < len(reading.characters):
                 raise Refused(texts.NOTHING_TO_CORRECT)
             return _with_character(reading, index, one_character(label))
 

@@ -277,10 +277,10 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
             lambda: "", None, c.typed, **PRIVATE
         )
         c.confirm.click(page.confirm, [shown, kind, stored, share, model], **learnt)
-        w.boxes.select(page.pick, [word_read, kind, stored, *vocabulary, model], [w.fix, picked], **PRIVATE)
+        w.boxes.select(page.pick, word_shown, [w.fix, picked], **PRIVATE)
         word_learnt = dict(outputs=[*word, *remembered], **PRIVATE)
         w.fix.input(
-            page.correct_character, [word_read, picked, w.fix, kind, stored, share, *vocabulary, model], **word_learnt
+            page.correct_character, [word_read, word_shown, picked, w.fix, kind, stored, share, model], **word_learnt
         ).then(**boxes)
         w.typed.submit(
             page.correct_word, [word_read, w.typed, kind, stored, share, *vocabulary, model], **word_learnt

@@ -225,8 +225,18 @@ def test_write_a_word(page):
     draw(page, [[(150, 70), (110, 170), (200, 170)], [(170, 110), (170, 230)]], "#wordpad", size)  # 4, two strokes
     draw(page, [[(260, 70), (350, 70), (290, 230)]], "#wordpad", size)  # 7
     page.wait_for_function("() => document.querySelector('#word-text textarea')?.value === '47'")
-    page.locator("#word-boxes img").first.wait_for()  # the boxes picture follows the text
+    picture = page.locator("#word-boxes img").first
+    picture.wait_for()  # the boxes picture follows the text
     shot(page, "word")
+    picture.scroll_into_view_if_needed()
+    shown = picture.bounding_box()  # a click on the 7 in the picture offers what else it might be
+    page.mouse.click(shown["x"] + shown["width"] * 305 / size[0], shown["y"] + shown["height"] * 150 / size[1])
+    choices = page.locator("#word-fix label")
+    choices.first.wait_for()
+    assert "2" in page.locator("#word-fix").inner_text()  # the second character's
+    other = choices.first.inner_text().strip()
+    choices.first.click()
+    page.wait_for_function(f"() => document.querySelector('#word-text textarea')?.value === '4{other}'")
     button(page, "#wordpad", "Undo").click()  # the 7
     page.wait_for_function("() => document.querySelector('#word-text textarea')?.value === '4'")
     button(page, "#wordpad", "Clear").click()

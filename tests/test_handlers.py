@@ -110,13 +110,14 @@ def test_a_word_is_read_and_corrected_by_typing_or_clicking(page):
     assert longer[0] == "471" and len(longer[6]["examples"]) == 3 and not longer[2].startswith("⚠️")
     second = page.write(value)[0:1]
     assert second == ("47",)
-    box = page.home.read_strokes(value).characters[1].box  # a click inside the second character
-    choices, index = page.pick(read, SimpleNamespace(index=[(box[0] + box[2]) // 2, (box[1] + box[3]) // 2]))
+    box = reading.characters[1].box  # a click inside the second character shown
+    choices, index = page.pick(reading, SimpleNamespace(index=[(box[0] + box[2]) // 2, (box[1] + box[3]) // 2]))
     assert index == 1 and "Character 2" in choices.label and len(choices.choices) >= 2
     other = choices.choices[0][1]  # (shown, value) pairs
-    fixed = page.correct_character(read, index, other, "Anything", None)
+    fixed = page.correct_character(read, reading, index, other, "Anything", None)
     assert fixed[0] == "4" + other and [e["label"] for e in fixed[6]["examples"]] == ["4", LABELS[index_of(other)]]
-    assert page.pick(read, SimpleNamespace(index=[1, 1])) == (gr.skip(), gr.skip())  # a click beside the ink
+    assert page.pick(reading, SimpleNamespace(index=[1, 1])) == (gr.skip(), gr.skip())  # a click beside the ink
+    assert page.pick(None, SimpleNamespace(index=[box[0], box[1]])) == (gr.skip(), gr.skip())  # nothing shown
 
 
 def test_picking_a_suggested_reading_makes_it_the_text_and_teaches_it(page):
@@ -129,6 +130,11 @@ def test_picking_a_suggested_reading_makes_it_the_text_and_teaches_it(page):
     assert [e["label"] for e in learnt] == [LABELS[index_of(c)] for c in offered.text]
     assert result[6]["words"] == [offered.text.lower()]
     assert "another model" not in result[2] and page.memory_status(result[6]) == texts.remembered(len(learnt))
+    # A character then corrected is one of the reading shown (the one picked), not of a fresh reading.
+    last = len(offered.text) - 1
+    fixed = page.correct_character(value, result[1], last, "7", "Anything", result[6])
+    taught = [e["label"] for e in fixed[6]["examples"]][-len(offered.text) :]
+    assert fixed[0] == offered.text[:-1] + "7" and taught == [*(LABELS[index_of(c)] for c in offered.text[:-1]), "7"]
     refused = page.choose_reading(value, "é!", "Anything", result[6])
     assert refused[2].startswith("⚠️") and refused[0] == gr.skip() and refused[6] == gr.skip()
 
