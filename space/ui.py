@@ -53,6 +53,8 @@ APP_READY_JS = "() => { document.body.dataset.appReady = '1'; document.dispatchE
 #: The single-character answer has no place beside a word: the word tab uses the whole width. In the page, so that
 #: it also works offline (the character pad reads there).
 WORD_TAB_JS = "() => { document.body.classList.add('word-tab'); }"
+#: Passes an event's inputs on after the next paint: what follows an answer waits until the answer is on screen.
+AFTER_PAINT_JS = "(...inputs) => new Promise((done) => requestAnimationFrame(() => setTimeout(() => done(inputs))))"
 SINGLE_TABS_JS = "() => { document.body.classList.remove('word-tab'); }"
 #: The server has answered the pad: its answer stands, the page's own gives way (space/pad.py shows that one).
 SERVER_ANSWERED_JS = "() => { const p = document.querySelector('#guesses .local-guess'); if (p) p.hidden = true; }"
@@ -241,8 +243,9 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
 
         single = [c.label, c.glyph, c.note, c.fix, shown]  # in handlers.Answer's order
         word = [w.text, word_shown, w.note, word_read, w.fix, w.suggestions]  # in handlers.WordAnswer's order
-        # The boxes picture follows each word answer, once its text is on screen.
-        boxes = dict(fn=page.boxes, inputs=[word_read, word_shown], outputs=w.boxes, queue=False, **PRIVATE)
+        # The boxes picture follows each word answer, asked for once its text is painted.
+        boxes = dict(fn=page.boxes, inputs=[word_read, word_shown], outputs=w.boxes, js=AFTER_PAINT_JS, queue=False)
+        boxes.update(PRIVATE)
         vocabulary = [w.own_words, w.dictionary]
         remembered = [stored, memory_status]
         ui = dict(outputs=single, **PRIVATE)
