@@ -53,8 +53,8 @@ APP_READY_JS = "() => { document.body.dataset.appReady = '1'; document.dispatchE
 #: The single-character answer has no place beside a word: the word tab uses the whole width. In the page, so that
 #: it also works offline (the character pad reads there).
 WORD_TAB_JS = "() => { document.body.classList.add('word-tab'); }"
-#: Passes an event's inputs on after the next paint: what follows an answer waits until the answer is on screen.
-AFTER_PAINT_JS = "(...inputs) => new Promise((done) => requestAnimationFrame(() => setTimeout(() => done(inputs))))"
+#: Resolves after the next paint: what follows an answer is asked for once the answer is on screen.
+AFTER_PAINT_JS = "() => new Promise((done) => requestAnimationFrame(() => setTimeout(done)))"
 SINGLE_TABS_JS = "() => { document.body.classList.remove('word-tab'); }"
 #: The server has answered the pad: its answer stands, the page's own gives way (space/pad.py shows that one).
 SERVER_ANSWERED_JS = "() => { const p = document.querySelector('#guesses .local-guess'); if (p) p.hidden = true; }"
@@ -243,9 +243,12 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
 
         single = [c.label, c.glyph, c.note, c.fix, shown]  # in handlers.Answer's order
         word = [w.text, word_shown, w.note, word_read, w.fix, w.suggestions]  # in handlers.WordAnswer's order
-        # The boxes picture follows each word answer, asked for once its text is painted.
-        boxes = dict(fn=page.boxes, inputs=[word_read, word_shown], outputs=w.boxes, js=AFTER_PAINT_JS, queue=False)
-        boxes.update(PRIVATE)
+        boxes = dict(fn=page.boxes, inputs=[word_read, word_shown], outputs=w.boxes, queue=False, **PRIVATE)
+
+        def then_boxes(answered):
+            """The boxes picture follows a word answer, asked for once its text is painted."""
+            return answered.then(None, js=AFTER_PAINT_JS, queue=False, **PRIVATE).then(**boxes)
+
         vocabulary = [w.own_words, w.dictionary]
         remembered = [stored, memory_status]
         ui = dict(outputs=single, **PRIVATE)
@@ -265,13 +268,13 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
             None, js=SERVER_ANSWERED_JS, queue=False, **PRIVATE
         )
         write = dict(fn=page.write, inputs=[w.pad, kind, stored, *vocabulary, model], outputs=word, **PRIVATE)
-        w.pad.change(**write, **pad_events).then(**boxes)
+        then_boxes(w.pad.change(**write, **pad_events))
         for changed in (w.own_words.submit, w.own_words.blur, w.dictionary.change):
-            changed(**write).then(**boxes)
+            then_boxes(changed(**write))
         upload.upload(page.upload, [upload, kind, stored, model], preprocess=False, **ui)
         upload.clear(lambda: EMPTY, None, **ui)
         for setting in (kind, model):
-            setting.change(page.reread, [shown, kind, stored, model], **ui).then(**write).then(**boxes)
+            then_boxes(setting.change(page.reread, [shown, kind, stored, model], **ui).then(**write))
 
         # Corrections and confirmations: remembered in the browser, and the answer read again at once.
         learnt = dict(outputs=[*single, *remembered], **PRIVATE)
@@ -282,19 +285,29 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
         c.confirm.click(page.confirm, [shown, kind, stored, share, model], **learnt)
         w.boxes.select(page.pick, word_shown, [w.fix, picked], **PRIVATE)
         word_learnt = dict(outputs=[*word, *remembered], **PRIVATE)
-        w.fix.input(
-            page.correct_character, [word_read, word_shown, picked, w.fix, kind, stored, share, model], **word_learnt
-        ).then(**boxes)
-        w.typed.submit(
-            page.correct_word, [word_read, w.typed, kind, stored, share, *vocabulary, model], **word_learnt
-        ).then(**boxes).then(lambda: "", None, w.typed, **PRIVATE)
+        then_boxes(
+            w.fix.input(
+                page.correct_character,
+                [word_read, word_shown, picked, w.fix, kind, stored, share, model],
+                **word_learnt,
+            )
+        )
+        then_boxes(
+            w.typed.submit(
+                page.correct_word, [word_read, w.typed, kind, stored, share, *vocabulary, model], **word_learnt
+            )
+        ).then(lambda: "", None, w.typed, **PRIVATE)
         # Picking another reading is a correction: the memory learns that reading's characters.
-        w.suggestions.input(
-            page.choose_reading, [word_read, w.suggestions, kind, stored, share, *vocabulary, model], **word_learnt
-        ).then(**boxes)
-        forget.click(page.forget, None, remembered, **PRIVATE).then(
-            page.reread, [shown, kind, stored, model], **ui
-        ).then(**write).then(**boxes)
+        then_boxes(
+            w.suggestions.input(
+                page.choose_reading, [word_read, w.suggestions, kind, stored, share, *vocabulary, model], **word_learnt
+            )
+        )
+        then_boxes(
+            forget.click(page.forget, None, remembered, **PRIVATE)
+            .then(page.reread, [shown, kind, stored, model], **ui)
+            .then(**write)
+        )
         demo.load(page.memory_status, stored, memory_status, **PRIVATE)
         demo.load(memory_json, stored, mirror, **PRIVATE)
         demo.load(None, js=APP_READY_JS, queue=False, **PRIVATE)
