@@ -83,10 +83,9 @@ def _kwargs(name: str, args) -> dict:
 
 
 def readme_section(out_dir: Path) -> str:
-    m = common.machine()
     parts = [
-        f"Measured on {m['cores']} CPU cores ({m['cpu'] or 'unknown CPU'}), Python {m['python']}. Every number "
-        "below comes from the JSON files in `bench/results/`; under each heading, the command that wrote it."
+        "Every number below comes from the JSON files in `bench/results/`; under each heading, the command that "
+        "wrote it and the machine it ran on (timings compare only within one machine)."
     ]
     for name, module in BENCHES.items():
         for saved in dict.fromkeys((_saved(name), _saved(name, "tune"))):
@@ -94,6 +93,8 @@ def readme_section(out_dir: Path) -> str:
             if path.is_file():
                 result = json.loads(path.read_text())
                 made_by = f"`{result['command']}`" if result.get("command") else "(command not recorded)"
+                if m := result.get("machine"):
+                    made_by += f", on {m['cores']} CPU cores ({m['cpu'] or 'unknown CPU'}), Python {m['python']}"
                 parts.append(f"#### {saved}\n\n{made_by}\n\n" + module.report(result))
     return "\n\n".join(parts) + "\n"
 
@@ -154,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := sorted(set(args.names) - {*BENCHES, "all"}):
         parser.error(f"no benchmark named {', '.join(unknown)} (choose from {', '.join(BENCHES)} or all)")
     names = [n for n in BENCHES if n not in LONG] if "all" in args.names else args.names
-    command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    given = sys.argv[1:] if argv is None else argv
+    command = "python -m bench " + " ".join(a for a in given if a != "--update-readme")  # what measured
     for name in names:
         module = BENCHES[name]
         result = module.run(**_kwargs(name, args))

@@ -101,6 +101,8 @@ def test_readme_section_is_generated_from_json(results, tmp_path):
     command = results["accuracy"]["command"]
     assert command.startswith("python -m bench inference accuracy robustness training --quick")
     assert f"`{command}`" in section and "| LiteRT (app) |" in section
+    machine = results["accuracy"]["machine"]  # each result says where it ran, not where the README was made
+    assert f"`{command}`, on {machine['cores']} CPU cores ({machine['cpu'] or 'unknown CPU'})" in section
     assert f"{100 * results['accuracy']['accuracy']:.2f}%" in section
 
 
