@@ -362,11 +362,11 @@ class Page:
 
         return self._word_taught(value, kind, stored, text, share, model)
 
-    def correct_word(self, value, typed, kind=None, stored=None, share=False, words="", dictionary=True, model=AUTO):
+    def correct_word(self, value, typed, kind=None, stored=None, share=False, model=AUTO):
         """The visitor typed what the word was (any length): it becomes the text and is taught."""
         return self._word_taught(value, kind, stored, lambda: typed if isinstance(typed, str) else "", share, model)
 
-    def choose_reading(self, value, chosen, kind=None, stored=None, share=False, words="", dictionary=True, model=AUTO):
+    def choose_reading(self, value, chosen, kind=None, stored=None, share=False, model=AUTO):
         """The visitor picked one of the other readings offered: it becomes the text and is taught."""
         return self._word_taught(value, kind, stored, lambda: chosen if isinstance(chosen, str) else "", share, model)
 

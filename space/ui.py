@@ -293,14 +293,12 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
             )
         )
         then_boxes(
-            w.typed.submit(
-                page.correct_word, [word_read, w.typed, kind, stored, share, *vocabulary, model], **word_learnt
-            )
+            w.typed.submit(page.correct_word, [word_read, w.typed, kind, stored, share, model], **word_learnt)
         ).then(lambda: "", None, w.typed, **PRIVATE)
         # Picking another reading is a correction: the memory learns that reading's characters.
         then_boxes(
             w.suggestions.input(
-                page.choose_reading, [word_read, w.suggestions, kind, stored, share, *vocabulary, model], **word_learnt
+                page.choose_reading, [word_read, w.suggestions, kind, stored, share, model], **word_learnt
             )
         )
         then_boxes(
