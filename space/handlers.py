@@ -354,9 +354,8 @@ class Page:
         character changed becomes the text and is taught."""
 
         def text():
-            if not isinstance(reading, Reading) or not isinstance(index, int):
-                raise Refused(texts.NOTHING_TO_CORRECT)
-            if not 0 <= index < len(reading.characters):
+            shown = isinstance(reading, Reading) and isinstance(index, int)
+            if not shown or not 0 <= index < len(reading.characters):
                 raise Refused(texts.NOTHING_TO_CORRECT)
             return _with_character(reading, index, one_character(label))
 

@@ -243,11 +243,11 @@ def build_demo(models: ServedModels, status: str, feedback: FeedbackStore | None
 
         single = [c.label, c.glyph, c.note, c.fix, shown]  # in handlers.Answer's order
         word = [w.text, word_shown, w.note, word_read, w.fix, w.suggestions]  # in handlers.WordAnswer's order
-        boxes = dict(fn=page.boxes, inputs=[word_read, word_shown], outputs=w.boxes, queue=False, **PRIVATE)
 
         def then_boxes(answered):
             """The boxes picture follows a word answer, asked for once its text is painted."""
-            return answered.then(None, js=AFTER_PAINT_JS, queue=False, **PRIVATE).then(**boxes)
+            painted = answered.then(None, js=AFTER_PAINT_JS, queue=False, **PRIVATE)
+            return painted.then(page.boxes, [word_read, word_shown], w.boxes, queue=False, **PRIVATE)
 
         vocabulary = [w.own_words, w.dictionary]
         remembered = [stored, memory_status]
