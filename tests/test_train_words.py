@@ -50,8 +50,8 @@ def trained(request, tmp_path_factory):
     half = ["--half"] if request.param == word_model.READS_PICTURES else []  # stored as float16, still checked
     # Small steps, many of them, no dropout: at 8 words a batch and a learning rate of 0.005 the picture model
     # answered every word alike on some CPUs and not on others.
-    options = ["--validation-words", "100", "--learning-rate", "0.002", "--dropout", "0", "--reads", request.param,
-               *half, "--quiet"]  # fmt: skip
+    options = ["--validation-words", "100", "--learning-rate", "0.002", "--dropout", "0", "--average", "8",
+               "--reads", request.param, *half, "--quiet"]  # fmt: skip
     assert main([*argv, *options]) == 0
     return out, rows, request.param
 
@@ -66,6 +66,8 @@ def test_it_learns_words_and_writes_every_file(trained):
     assert metrics["validation"]["words"] == sum(r["contributor"] == "abm" for r in rows)
     assert metrics["validation"]["word_accuracy"] >= 0.7 and metrics["serving"]["max_abs_diff"] <= 1e-3
     assert metrics["history"][0]["cer"] > metrics["validation"]["cer"]  # it learnt
+    assert metrics["validation"]["cer"] == min(h["cer"] for h in metrics["history"])  # it keeps its best weights
+    assert metrics["history"][-1]["averaged_epochs"] == 8  # the last epochs' average was validated too
     assert metrics["model"]["reads"] == reads
 
 
