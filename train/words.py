@@ -234,13 +234,14 @@ def train(args: argparse.Namespace) -> dict:
         if epoch >= recipe.epochs - recipe.average:
             averaged.add(inference.get_weights())
     if averaged.count > 1:
-        inference.set_weights(averaged.mean())
+        mean = averaged.mean()
+        inference.set_weights(mean)
         result = score(*read_greedy(model, validation, recipe.reads))
         history.append({"averaged_epochs": averaged.count, **result})
         if not args.quiet:
             print(json.dumps(history[-1]), flush=True)
         if result["cer"] <= best[0]["cer"]:
-            best = (result, averaged.mean(), f"{recipe.epochs - averaged.count + 1}-{recipe.epochs} averaged")
+            best = (result, mean, f"{recipe.epochs - averaged.count + 1}-{recipe.epochs} averaged")
     inference.set_weights(best[1])
     metrics = {
         "model": {
