@@ -24,19 +24,6 @@ class TrajectoryError(ValueError):
     """Ink the word model cannot read (nothing drawn, or far too much); the message says why."""
 
 
-def resample(stroke: np.ndarray, spacing: float) -> np.ndarray:
-    """Points every ``spacing`` along the stroke's path (its first and last points kept; a dot stays a point)."""
-    stroke = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
-    steps = np.linalg.norm(np.diff(stroke, axis=0), axis=1)
-    length = float(steps.sum())
-    if len(stroke) < 2 or length <= 0:
-        return stroke[:1]
-    along = np.concatenate([[0.0], np.cumsum(steps)])
-    count = max(2, int(np.ceil(length / spacing)) + 1)
-    at = np.linspace(0.0, length, count)
-    return np.stack([np.interp(at, along, stroke[:, 0]), np.interp(at, along, stroke[:, 1])], axis=1)
-
-
 def features(strokes: Sequence[np.ndarray], step: float = STEP) -> np.ndarray:
     """(N, FEATURES) float32 for one word or line of strokes (canvas units, y down)."""
     return resampled(strokes, step)[0]
@@ -44,27 +31,37 @@ def features(strokes: Sequence[np.ndarray], step: float = STEP) -> np.ndarray:
 
 def resampled(strokes: Sequence[np.ndarray], step: float = STEP) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(features (N, FEATURES), the resampled points (N, 2) in the strokes' units, each point's stroke index):
-    the points let a reading's characters be placed back on the ink."""
+    the points let a reading's characters be placed back on the ink.
+
+    Each stroke is resampled along its own path (its first and last points kept; a dot stays a point), all strokes
+    in one interpolation: their paths laid end to end with a gap between, which no resampled point falls in."""
     kept = [(i, np.asarray(s, dtype=np.float64).reshape(-1, 2)) for i, s in enumerate(strokes) if len(s)]
     if not kept:
         raise TrajectoryError("Nothing is drawn here: write a word.")
     ink = np.concatenate([s for _, s in kept])
+    sizes = np.array([len(s) for _, s in kept])
     bottom, top = ink[:, 1].max(), ink[:, 1].min()
     height = max(bottom - top, 0.25 * (ink[:, 0].max() - ink[:, 0].min()), 1e-6)
-    rows, placed, owners, previous = [], [], [], None
-    for index, stroke in kept:
-        points = resample(stroke, step * height)
-        start = points[0] if previous is None else previous
-        moves = np.diff(np.vstack([start, points]), axis=0) / height
-        lifted = np.zeros(len(points))
-        lifted[0] = previous is not None
-        rows.append(np.column_stack([moves, lifted, (bottom - points[:, 1]) / height]))
-        placed.append(points)
-        owners.append(np.full(len(points), index))
-        previous = points[-1]
-        if sum(len(r) for r in rows) > MAX_POINTS:
-            raise TrajectoryError(
-                f"Too much writing for one reading (over {MAX_POINTS:,} points at the model's spacing): "
-                "write a word or a short line at a time."
-            )
-    return np.concatenate(rows).astype(np.float32), np.concatenate(placed), np.concatenate(owners)
+    firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    lasts = firsts + sizes - 1
+    steps = np.hypot(*np.diff(ink, axis=0).T)
+    steps[firsts[1:] - 1] = height  # between strokes
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    lengths = along[lasts] - along[firsts]
+    spacing = step * height
+    counts = np.where(lengths > 0, np.maximum(2, np.ceil(lengths / spacing) + 1), 1).astype(np.int64)
+    if counts.sum() > MAX_POINTS:
+        raise TrajectoryError(
+            f"Too much writing for one reading (over {MAX_POINTS:,} points at the model's spacing): "
+            "write a word or a short line at a time."
+        )
+    owner = np.repeat(np.arange(len(kept)), counts)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    share = (np.arange(counts.sum()) - starts[owner]) / np.maximum(counts - 1, 1)[owner]
+    at = along[firsts][owner] + share * lengths[owner]
+    points = np.column_stack([np.interp(at, along, ink[:, 0]), np.interp(at, along, ink[:, 1])])
+    moves = np.diff(np.vstack([points[:1], points]), axis=0) / height
+    lifted = np.zeros(len(points))
+    lifted[starts[1:]] = 1.0
+    rows = np.column_stack([moves, lifted, (bottom - points[:, 1]) / height])
+    return rows.astype(np.float32), points, np.array([i for i, _ in kept])[owner]
