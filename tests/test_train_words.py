@@ -80,13 +80,8 @@ def test_the_served_file_and_decoder_read_the_words_back(trained):
     def seen(strokes):
         return trajectory.features(strokes) if reads == word_model.READS_PEN else strip.from_strokes(strokes, 0.06)[0]
 
-    outputs = [served(seen(r["strokes"])) for r in held]
-    read = [decode(out, vocabulary)[0].text for out in outputs]
+    read = [decode(served(seen(r["strokes"])), vocabulary)[0].text for r in held]
     assert np.mean([a == r["text"].lower() for a, r in zip(read, held)]) >= 0.7
-    if reads == word_model.READS_PEN:  # the stride measured on loading is the one its frames come at
-        assert [len(out) for out in outputs] == [
-            word_model.frames(len(seen(r["strokes"])), served.stride) for r in held
-        ]
 
 
 def test_a_model_is_refused_as_the_other_kind(trained):

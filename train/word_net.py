@@ -36,13 +36,10 @@ class CTCModel(keras.Model):
 PICTURE_CONVOLUTIONS = ((32, (2, 2)), (64, (2, 2)), (96, (2, 1)), (96, (2, 1)))
 
 
-def _pen_front(stride: int) -> list:
-    """Two convolutions over the points, which together stride 2 (the second) or 4 (both) points a frame: at 4, the
-    LSTMs, most of the work, run over half as many frames, still several a character."""
-    first, second = (2, 2) if stride == 4 else (1, stride)
+def _pen_front() -> list:
     return [
-        keras.layers.Conv1D(64, 5, strides=first, padding="same", activation="relu", name="conv1"),
-        keras.layers.Conv1D(96, 5, strides=second, padding="same", activation="relu", name="conv2"),
+        keras.layers.Conv1D(64, 5, padding="same", activation="relu", name="conv1"),
+        keras.layers.Conv1D(96, 5, strides=STRIDE, padding="same", activation="relu", name="conv2"),
     ]
 
 
@@ -62,13 +59,11 @@ def _picture_front() -> list:
     ]
 
 
-def build(
-    width: int, dropout: float = 0.0, reads: str = READS_PEN, stride: int = STRIDE
-) -> tuple[CTCModel, keras.Model]:
+def build(width: int, dropout: float = 0.0, reads: str = READS_PEN) -> tuple[CTCModel, keras.Model]:
     """(training model: input and frame mask in, log-probabilities out; inference model: the input alone), for the
     pen model (points) or the picture model (a strip). Dropout between layers, as in Keras' handwriting example,
     keeps the network from learning the training writers' hands."""
-    convolve = _pen_front(stride) if reads == READS_PEN else _picture_front()
+    convolve = _pen_front() if reads == READS_PEN else _picture_front()
     recurrent = [
         keras.layers.Bidirectional(keras.layers.LSTM(width, return_sequences=True), name=f"blstm{i}") for i in (1, 2)
     ]

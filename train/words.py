@@ -30,16 +30,7 @@ import numpy as np
 from model.ink import strip
 from model.ink.trajectory import FEATURES, TrajectoryError, features
 from model.network import files
-from model.network.word_model import (
-    ALPHABET,
-    READS_PEN,
-    READS_PICTURES,
-    STRIDE,
-    encode,
-    frames,
-    greedy,
-    strip_frames,
-)
+from model.network.word_model import ALPHABET, READS_PEN, READS_PICTURES, encode, frames, greedy, strip_frames
 
 from . import pen, strings
 from .options import add_options, option, recipe_from
@@ -57,11 +48,6 @@ class Recipe:
     batch_size: int = option(32, help="words per batch")
     learning_rate: float = option(2e-3, help="Adam learning rate (peak)")
     width: int = option(96, help="LSTM units per direction")
-    stride: int = option(
-        STRIDE,
-        choices=(2, 4),
-        help="pen: input points per output frame (the convolutions' strides; the LSTMs run over a frame each)",
-    )
     dropout: float = option(0.25, help="dropout after the convolutions and after each recurrent layer, in training")
     slant: float = option(0.35, help="augmentation: shear of x by height, uniform in [-slant, slant]")
     rotation_deg: float = option(4.0, help="augmentation: rotation, uniform in degrees")
@@ -119,11 +105,11 @@ def augment(strokes: tuple, recipe: Recipe, rng: np.random.Generator) -> list[np
 
 class Input(NamedTuple):
     """What one model reads: its Keras input's name and shape (None: the word's length, along ``axis``), its
-    output frames for a length (at a pen model's stride), and how a word's strokes (with a brush, for a picture) become it."""
+    output frames for a length, and how a word's strokes (with a brush, for a picture) become it."""
 
     name: str
     shape: tuple
-    frames: Callable[[int, int], int]
+    frames: Callable[[int], int]
     of: Callable[[list[np.ndarray], float], np.ndarray]
 
     @property
@@ -137,20 +123,13 @@ class Input(NamedTuple):
 INPUTS = {
     READS_PEN: Input("points", (None, FEATURES), frames, lambda strokes, brush: features(strokes)),
     READS_PICTURES: Input(
-        "strip",
-        (strip.HEIGHT, None),
-        lambda columns, stride: strip_frames(columns),
-        lambda strokes, brush: strip.from_strokes(strokes, brush)[0],
+        "strip", (strip.HEIGHT, None), strip_frames, lambda strokes, brush: strip.from_strokes(strokes, brush)[0]
     ),
 }
 
 
 def encoded(
-    words: list[pen.PenWord],
-    recipe: Recipe | None,
-    rng: np.random.Generator,
-    reads: str = READS_PEN,
-    stride: int = STRIDE,
+    words: list[pen.PenWord], recipe: Recipe | None, rng: np.random.Generator, reads: str = READS_PEN
 ) -> list[tuple]:
     """(input, labels, text) per word, augmented when a recipe is given; words that cannot be read are skipped."""
     source, out = INPUTS[reads], []
@@ -161,18 +140,12 @@ def encoded(
             x = source.of(strokes, brush)
         except (TrajectoryError, strip.StripError):
             continue
-        if source.frames(source.length(x), stride) >= 2 * len(w.text) + 1:  # a frame per character, and between repeats
+        if source.frames(source.length(x)) >= 2 * len(w.text) + 1:  # a frame per character, and between repeats
             out.append((x, encode(w.text), w.text))
     return out
 
 
-def batches(
-    samples: list[tuple],
-    batch_size: int,
-    rng: np.random.Generator | None = None,
-    reads: str = READS_PEN,
-    stride: int = STRIDE,
-):
+def batches(samples: list[tuple], batch_size: int, rng: np.random.Generator | None = None, reads: str = READS_PEN):
     """Padded batches of words of similar length (less padding, faster LSTMs); shuffled when ``rng`` is given."""
     source = INPUTS[reads]
     order = np.argsort([source.length(x) for x, _, _ in samples], kind="stable")
@@ -185,12 +158,12 @@ def batches(
         shape = list(chosen[0][0].shape)
         shape[source.axis] = longest
         inputs = np.zeros((len(chosen), *shape), np.float32)
-        mask = np.zeros((len(chosen), source.frames(longest, stride)), bool)
+        mask = np.zeros((len(chosen), source.frames(longest)), bool)
         labels = np.zeros((len(chosen), max(len(y) for _, y, _ in chosen)), np.int32)
         lengths = np.zeros(len(chosen), np.int32)
         for row, (x, y, _) in enumerate(chosen):
             inputs[(row, *(slice(0, n) for n in x.shape))] = x
-            mask[row, : source.frames(source.length(x), stride)] = True
+            mask[row, : source.frames(source.length(x))] = True
             labels[row, : len(y)] = y
             lengths[row] = len(y)
         yield {source.name: inputs, "frame_mask": mask}, (labels, lengths), [t for _, _, t in chosen]
@@ -210,11 +183,11 @@ def score(read: list[str], truth: list[str]) -> dict:
 
 
 def read_greedy(
-    model, samples: list[tuple], reads: str = READS_PEN, stride: int = STRIDE, batch_size: int = 64
+    model, samples: list[tuple], reads: str = READS_PEN, batch_size: int = 64
 ) -> tuple[list[str], list[str]]:
     """(what the model reads without a word list, the truth), word by word."""
     read, truth = [], []
-    for inputs, _, texts in batches(samples, batch_size, reads=reads, stride=stride):
+    for inputs, _, texts in batches(samples, batch_size, reads=reads):
         out = np.asarray(model(inputs, training=False))
         read += [greedy(out[row, :length]) for row, length in enumerate(inputs["frame_mask"].sum(axis=1))]
         truth += texts
@@ -237,23 +210,22 @@ def train(args: argparse.Namespace) -> dict:
     held = [validation_words[i] for i in rng.permutation(len(validation_words))[: args.validation_words]]
     if not training_words or not held:
         raise DataError(f"{args.words} holds no training or no validation words (see train/pen.py's contributors)")
-    validation = encoded(held, None, rng, recipe.reads, recipe.stride)
+    validation = encoded(held, None, rng, recipe.reads)
     writers, checks = _characters(args.chars, recipe) if recipe.strings else ({}, [])
     log.info("words: %d training, %d validating", len(training_words), len(validation))
-    model, inference = word_net.build(recipe.width, recipe.dropout, recipe.reads, recipe.stride)
+    model, inference = word_net.build(recipe.width, recipe.dropout, recipe.reads)
     steps = -(-(len(training_words) + recipe.strings) // recipe.batch_size) * recipe.epochs
     schedule = keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps, alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=5.0))
     best, history, seconds, averaged = None, [], [], Average()
     for epoch in range(recipe.epochs):
         start = time.perf_counter()
-        written = training_words + strings.compose(writers, recipe.strings, rng)
-        samples = encoded(written, recipe, rng, recipe.reads, recipe.stride)
-        batched = batches(samples, recipe.batch_size, rng, recipe.reads, recipe.stride)
+        samples = encoded(training_words + strings.compose(writers, recipe.strings, rng), recipe, rng, recipe.reads)
+        batched = batches(samples, recipe.batch_size, rng, recipe.reads)
         losses = [float(model.train_on_batch(x, y)) for x, y, _ in batched]
         seconds.append(time.perf_counter() - start)
-        result = score(*read_greedy(model, validation, recipe.reads, recipe.stride))
-        apart = {"strings_apart": score(*read_greedy(model, checks, recipe.reads, recipe.stride))} if checks else {}
+        result = score(*read_greedy(model, validation, recipe.reads))
+        apart = {"strings_apart": score(*read_greedy(model, checks, recipe.reads))} if checks else {}
         history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), **result, **apart})
         if not args.quiet:
             print(json.dumps(history[-1]), flush=True)
@@ -264,7 +236,7 @@ def train(args: argparse.Namespace) -> dict:
     if averaged.count > 1:
         mean = averaged.mean()
         inference.set_weights(mean)
-        result = score(*read_greedy(model, validation, recipe.reads, recipe.stride))
+        result = score(*read_greedy(model, validation, recipe.reads))
         history.append({"averaged_epochs": averaged.count, **result})
         if not args.quiet:
             print(json.dumps(history[-1]), flush=True)
@@ -367,7 +339,7 @@ def _characters(path: Path, recipe: Recipe) -> tuple[dict, list[tuple]]:
     writers = strings.by_writer(training)
     checks = strings.compose(strings.by_writer(held), 500, np.random.default_rng(recipe.seed))
     log.info("strings written apart: characters of %d writers; %d validation strings", len(writers), len(checks))
-    return writers, encoded(checks, None, np.random.default_rng(recipe.seed), recipe.reads, recipe.stride)
+    return writers, encoded(checks, None, np.random.default_rng(recipe.seed), recipe.reads)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,8 +4,8 @@ LeNet-5, without TensorFlow. One reads the pen's trajectory (``model.ink.traject
 word (``model.ink.strip``).
 
 The pen model follows the on-device readers of Carbune et al. (2020) and the BLSTM-CTC of Graves et al. (2009):
-two 1-D convolutions over the resampled points (together one frame every few points: ``WordModel.stride``), two
-bidirectional LSTM layers, and a softmax over ALPHABET plus the blank. The picture model is a CRNN (Shi et al. 2016): 2-D convolutions down
+two 1-D convolutions over the resampled points (the second halves the frame rate), two bidirectional LSTM layers,
+and a softmax over ALPHABET plus the blank. The picture model is a CRNN (Shi et al. 2016): 2-D convolutions down
 the strip's height and to a quarter of its width, then the same recurrent layers and softmax. ``greedy`` decodes
 without a word list; ``model.words.decoder`` weighs a word list against the ink.
 """
@@ -27,8 +27,7 @@ from model.network.files import METRICS_FILE, WORD_SERVING_FILE
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 BLANK = 0
 CLASSES = len(ALPHABET) + 1
-#: The pen model's convolutions read this many input points into each output frame, as ``train.words`` builds it
-#: by default (``--stride``); a served model's own stride is measured when it loads (``WordModel.stride``).
+#: The pen model's frame rate is halved once: one output frame per this many input points.
 STRIDE = 2
 #: What each model reads, by its name in ``WordModel.reads``.
 READS_PEN, READS_PICTURES = "pen", "pictures"
@@ -42,9 +41,9 @@ class WordModelError(RuntimeError):
         self.reason = reason
 
 
-def frames(points: int, stride: int = STRIDE) -> int:
+def frames(points: int) -> int:
     """The pen model's output frames for this many input points."""
-    return -(-points // stride)
+    return -(-points // STRIDE)
 
 
 def strip_frames(columns: int) -> int:
@@ -75,8 +74,6 @@ class WordModel:
     path: Path
     info: dict = field(default_factory=dict)
     reads: str = READS_PEN
-    #: Input points (pen) or strip columns (pictures) per output frame; measured when loaded.
-    stride: int = field(init=False, default=STRIDE)
 
     def __post_init__(self):
         try:
@@ -100,11 +97,6 @@ class WordModel:
             )
         self._lock = threading.Lock()
         self._shape = None
-        self.stride = strip.STRIDE if self.reads == READS_PICTURES else self._measured_stride()
-
-    def _measured_stride(self, points: int = 16) -> int:
-        """Input points per output frame, as the file's convolutions stride (models differ: ``train.words --stride``)."""
-        return -(-points // len(self(np.zeros((points, FEATURES), np.float32))))
 
     @classmethod
     def load(cls, folder: str | Path, reads: str = READS_PEN) -> WordModel:

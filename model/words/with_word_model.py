@@ -16,7 +16,7 @@ import numpy as np
 from model.ink.preprocess import PreprocessError
 from model.ink.strokes import Strokes, render
 from model.ink.trajectory import TrajectoryError, resampled
-from model.network.word_model import WordModel, frames
+from model.network.word_model import STRIDE, WordModel, frames
 from model.words import decoder
 from model.words.layout import CHARACTER_WIDTH, layout, marked, stroke_parts
 from model.words.lexicon import SYMBOLS, Vocabulary
@@ -47,7 +47,6 @@ class _Word:
     features: np.ndarray
     points: np.ndarray  # (N, 2) canvas units, where each feature row was taken
     owners: np.ndarray  # (N,) the stroke each point lies on
-    stride: int  # input points per output frame of the model that reads it
     output: np.ndarray | None = None  # (T, CLASSES) the model's log-probabilities
     paths: list = field(default_factory=list)  # decoder.Candidate, best first
     characters: list[list[Character]] = field(default_factory=list)
@@ -55,7 +54,7 @@ class _Word:
     @property
     def cost(self) -> int:
         """What reading it spends of MAX_FRAMES."""
-        return frames(len(self.features), self.stride)
+        return frames(len(self.features))
 
     def ink_of(self, spans: list[tuple[int, int]]) -> list[Strokes]:
         """Each aligned character's ink. The model marks a character as its pen starts on it, so a character's
@@ -64,7 +63,7 @@ class _Word:
         starts = [0] + [b[0] for b in spans[1:]]
         owner_of = np.zeros(len(self.points), np.int64)
         for k, first in enumerate(starts):
-            owner_of[first * self.stride :] = k
+            owner_of[first * STRIDE :] = k
         reach = np.maximum.accumulate(self.points[:, 0])
         for stroke in np.unique(self.owners):
             at = np.flatnonzero(self.owners == stroke)
@@ -104,19 +103,19 @@ class _Word:
                     owner_of[inside & (owner_of == k)] = held.argmax()
 
 
-def _word(strokes: Strokes, parts: list, stride: int) -> _Word:
+def _word(strokes: Strokes, parts: list) -> _Word:
     chosen = strokes.subset(sorted(label for p in parts for label in p.labels))
     try:
         features, points, owners = resampled(chosen.strokes)
     except TrajectoryError as exc:
         raise TooMuchWriting(str(exc)) from None
-    return _Word(parts, chosen, features, points, owners, stride)
+    return _Word(parts, chosen, features, points, owners)
 
 
-def _layout(strokes: Strokes, stride: int):
+def _layout(strokes: Strokes):
     """(lines -> words -> runs of ink and punctuation, the runs in reading order), within the reading budget."""
     lines = marked(stroke_parts(strokes))
-    return layout(lines, lambda parts: _word(strokes, parts, stride), budget=MAX_FRAMES)
+    return layout(lines, lambda parts: _word(strokes, parts), budget=MAX_FRAMES)
 
 
 def _characters(
@@ -140,7 +139,7 @@ def read_strokes(
     allowed: np.ndarray | None = None,
 ) -> Reading:
     """The drawing's text, its best few readings and the best one's characters (boxes in canvas units)."""
-    placed, words = _layout(strokes, model.stride)
+    placed, words = _layout(strokes)
     for word in words:
         word.output = decoder.restrict(model(word.features), allowed)
         take_readings(
@@ -154,7 +153,7 @@ def read_strokes(
 def spell(strokes: Strokes, model: WordModel, read_glyphs: ReadGlyphs, text: str) -> Reading:
     """The drawing read as ``text`` says (a writer's correction): one typed word per word of ink (or, for one word of
     ink, the whole text), each laid on its ink by the model's alignment, each character's glyph read by LeNet-5."""
-    placed, words = _layout(strokes, model.stride)
+    placed, words = _layout(strokes)
     typed = text.split()
     if len(words) == 1:
         typed = ["".join(typed)]
