@@ -18,6 +18,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from model.ink.strokes import Strokes
+from model.ink.trajectory import along_paths
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def body_height(strokes: list[np.ndarray]) -> float:
     """How tall the writing's body is (about a lowercase letter's height): the middle half of the ink's heights,
     sampled evenly along the pen's path, scaled to a letter's; at least a third of the ink's height (a row of
     capitals or digits is all body)."""
-    dense = np.concatenate([_resample(s, _length(s) / 50 + 1e-9) for s in strokes])
+    dense = along_paths(strokes, np.array([_length(s) / 50 + 1e-9 for s in strokes]))[0]
     low, high = np.percentile(dense[:, 1], [25, 75])
     points = np.concatenate(strokes)
     return max(1.3 * float(high - low), float(np.ptp(points[:, 1])) / 3, 1e-3 * float(np.ptp(points[:, 0])), 1e-6)
@@ -150,7 +151,8 @@ def over_segment(strokes: Strokes, parts: list[list[int]] | None = None, cuts: C
     pieces of ink written apart (stroke indices), so a candidate can say how many it takes from."""
     raw = [np.asarray(s, dtype=np.float64) for s in strokes.strokes]
     body = body_height(raw)
-    resampled = [_resample(s, SPACING * body) for s in raw]
+    points, counts = along_paths(raw, SPACING * body)
+    resampled = np.split(points, np.cumsum(counts)[:-1])
     pieces: list[Piece] = []
     delayed: list[int] = []
     marks: list[tuple[float, int, int]] = []  # (how marked, stroke, point) for every cut inside a stroke
@@ -208,17 +210,6 @@ def _cuts(points: np.ndarray, cut_at: tuple[str, ...]) -> list[tuple[int, float]
 
 def _length(points: np.ndarray) -> float:
     return float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum()) if len(points) > 1 else 0.0
-
-
-def _resample(points: np.ndarray, spacing: float) -> np.ndarray:
-    """Points evenly spaced along the path, ``spacing`` apart (ends kept)."""
-    if len(points) < 2:
-        return points.copy()
-    along = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
-    if along[-1] <= 0:
-        return points[:1].copy()
-    steps = np.linspace(0.0, along[-1], max(2, int(np.ceil(along[-1] / spacing)) + 1))
-    return np.stack([np.interp(steps, along, points[:, 0]), np.interp(steps, along, points[:, 1])], axis=1)
 
 
 def _narrow(keys: list, boxes: list[tuple[float, float, float, float]], body: float, whole_width: float) -> set:
