@@ -5,7 +5,8 @@ with the English word list (``model.words.decoder``), without any list, and gree
 ignored; in-list and out-of-list words are reported apart.
 
 ``python -m bench word_model --model FOLDER [--writers tune]`` (a folder holding words.tflite; default
-``model/default/words``); with ``tune``, also the decoder's weights chosen there.
+``model/default/words``; the picture model beside it, in ``word_pictures``, gives its second opinion as the
+served reader's does); with ``tune``, also the decoder's weights chosen there.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ import numpy as np
 
 from harness import data
 from model.ink import trajectory
-from model.network.word_model import WordModel, WordModelError, greedy
+from model.network.files import WORD_PICTURES_FOLDER
+from model.network.word_model import READS_PICTURES, WordModel, WordModelError, greedy
 from model.words import decoder
 from model.words.decoder import SEARCH, TOP, WEIGHTS, Search, Weights, decode
 from model.words.lexicon import ORDER, Vocabulary, english, english_spelling
+from model.words.with_word_model import pictured
 from train.evaluate import cer
 
 from .common import table
@@ -38,10 +41,7 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
     from model.ink.canvas import WORD_CANVAS, pad_value
     from model.ink.strokes import Strokes
 
-    try:
-        served = WordModel.load(model or DEFAULT)
-    except WordModelError as exc:
-        raise SystemExit(f"{exc}: train one with python -m train.words and pass its folder as --model") from None
+    served, pictures = _models(model)
     words, name = data.pen_words(which, full=False if quick and which == "test" else None)
     words = sample_words(words, count or (40 if quick else 1500))
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
@@ -52,9 +52,10 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
         value = Strokes.parse(pad_value(list(w.strokes), canvas=WORD_CANVAS, **word_placing(list(w.strokes), rng)))
         start = time.perf_counter()
         frames = served(trajectory.features(value.strokes))
-        found = decode(frames, listed)
+        picture = pictured(value, pictures)
+        found = decode(frames, listed, picture=picture)
         seconds = time.perf_counter() - start
-        plain = decode(frames, bare)
+        plain = decode(frames, bare, picture=picture)
         rows.append(
             {
                 "truth": w.text,
@@ -72,6 +73,7 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
     result = {
         "data": name,
         "model": served.info.get("command"),
+        "second_opinion": None if pictures is None else pictures.info.get("command"),
         "words": len(rows),
         "greedy_accuracy": round(float(greedy_right), 4),
         **_word_scores(rows),
@@ -82,6 +84,19 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
     return result
 
 
+def _models(model=None) -> tuple[WordModel, WordModel | None]:
+    """(the pen model in ``model``, the picture model beside it or None)."""
+    folder = Path(model or DEFAULT)
+    try:
+        served = WordModel.load(folder)
+    except WordModelError as exc:
+        raise SystemExit(f"{exc}: train one with python -m train.words and pass its folder as --model") from None
+    try:
+        return served, WordModel.load(folder.parent / WORD_PICTURES_FOLDER, READS_PICTURES)
+    except WordModelError:
+        return served, None
+
+
 #: The decoder's weights tried on the tuning writers (``model.words.decoder.WEIGHTS`` records the choice): with the
 #: English list, then the spelling's weight without any list.
 GRID = {
@@ -90,16 +105,20 @@ GRID = {
     "outside": (3.0, 5.0, 6.0, 7.0, 8.0, 9.0, 11.0, 13.0),
 }
 ALONE = (0.5, 0.7, 1.0, 1.4)
+#: The picture model's weight as a second opinion, tried with the weights chosen before it.
+PICTURE = (0.0, 0.2, 0.3, 0.5, 0.7, 1.0)
 
 
 def choose_weights(model=None, quick: bool = False) -> dict:
     """Every weight combination of GRID on every tuning writer's words, each writer counting alike (as ``bench
     words`` samples its test words evenly over the writers), the best with the English list by ``_best``; then
-    each ``alone`` of ALONE without any list, the same way; then what a number pays (``_number_costs``)."""
-    served = WordModel.load(model or DEFAULT)
+    each ``alone`` of ALONE without any list, the same way (both with the picture model's current weight); then
+    each weight of PICTURE on the words with and without the list together; then what a number pays
+    (``_number_costs``)."""
+    served, pictures = _models(model)
     words = data.pen_words("tune")[0]
     words = sample_words(words, 100) if quick else words
-    tuning = _Words.of(served, words)
+    tuning = _Words.of(served, words, pictures)
     english_list, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     combinations = [Weights(p, s, o) for p in GRID["prior"] for s in GRID["spelling"] for o in GRID["outside"]]
     alone = [Weights(alone=a) for a in ALONE]
@@ -119,13 +138,16 @@ def choose_weights(model=None, quick: bool = False) -> dict:
         for k, a in enumerate(ALONE)
     ]
     best_alone = tried[_best(tuning, no_list)]
-    numbers = _number_costs(served, tuning, Weights(*best["weights"], alone=best_alone["alone"]), quick)
-    chosen = Weights(*best["weights"], alone=best_alone["alone"], number=numbers["best"])
+    picture = _picture_weights(tuning, Weights(*best["weights"], alone=best_alone["alone"]))
+    so_far = Weights(*best["weights"], alone=best_alone["alone"], picture=picture["best"])
+    numbers = _number_costs(served, pictures, tuning, so_far, quick)
+    chosen = dataclasses.replace(so_far, number=numbers["best"])
     return {
         "words": len(words),
         "writers": len(set(tuning.writers)),
         "grid": rows,
         "alone": tried,
+        "picture": picture,
         "number": numbers,
         "best": {
             **best,
@@ -137,6 +159,30 @@ def choose_weights(model=None, quick: bool = False) -> dict:
         "search": _search_widths(tuning, chosen),
         "spelling": _spelling_orders(tuning, chosen),
     }
+
+
+def _picture_weights(tuning: _Words, weights: Weights) -> dict:
+    """Each weight of PICTURE with ``weights``: accuracy and CER with the English list and without any, the best
+    by ``_best`` over both readings of every word together."""
+    english_list, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
+    settings = [(v, dataclasses.replace(weights, picture=p)) for p in PICTURE for v in (english_list, bare)]
+    read = tuning.read(settings)
+    rows = [
+        {
+            "picture": p,
+            "with_list": tuning.share(read.right[:, 2 * k]),
+            "cer": tuning.mean(read.cer[:, 2 * k]),
+            "no_list": tuning.share(read.right[:, 2 * k + 1]),
+            "no_list_cer": tuning.mean(read.cer[:, 2 * k + 1]),
+        }
+        for k, p in enumerate(PICTURE)
+    ]
+    both = _Read(
+        np.concatenate([read.places[:, 0::2], read.places[:, 1::2]]),
+        np.concatenate([read.cer[:, 0::2], read.cer[:, 1::2]]),
+    )
+    twice = _Words(tuning.frames * 2, tuning.truth * 2, np.concatenate([tuning.writers, tuning.writers]))
+    return {"grid": rows, "best": PICTURE[_best(twice, both)], "current": WEIGHTS.picture}
 
 
 def _best(words: _Words, read: _Read) -> int:
@@ -154,16 +200,23 @@ def _best(words: _Words, read: _Read) -> int:
 
 @dataclasses.dataclass
 class _Words:
-    """Words to choose the decoder's settings on: the network's frames for each (run once), the truth, the writer."""
+    """Words to choose the decoder's settings on: the network's frames for each (run once), the truth, the writer,
+    and the picture model's frames for each where it gives a second opinion."""
 
     frames: list[np.ndarray]
     truth: list[str]
     writers: np.ndarray
+    pictures: list[np.ndarray | None] | None = None
 
     @classmethod
-    def of(cls, served: WordModel, words: list, seed: int = 43) -> _Words:
+    def of(cls, served: WordModel, words: list, pictures: WordModel | None = None, seed: int = 43) -> _Words:
         values = _placed([w.strokes for w in words], np.random.default_rng(seed))
-        return cls(_frames(served, values), [w.text.lower() for w in words], np.array([w.writer for w in words]))
+        return cls(
+            _frames(served, values),
+            [w.text.lower() for w in words],
+            np.array([w.writer for w in words]),
+            _pictures(pictures, values),
+        )
 
     def share(self, right: np.ndarray, among: np.ndarray | None = None) -> float:
         """The share of ``right`` words (of those ``among``), each writer's share counting alike."""
@@ -211,6 +264,8 @@ def _read_part(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     errors = np.zeros((len(indices), len(settings)), np.float32)
     for row, k in enumerate(indices):
         frames, searched, truth = decoder.caseless(words.frames[k]), {}, words.truth[k]
+        picture = words.pictures[k] if words.pictures else None
+        seen = _Seen(picture)
         scored = {}  # the CER of each first reading, once a word
         for column, (vocabulary, weights, search) in enumerate(settings):
             weights = decoder.effective(weights, vocabulary)
@@ -220,13 +275,27 @@ def _read_part(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 searched[lists] = decoder.listed(frames, vocabulary, weights, search)
             if spelling not in searched:
                 searched[spelling] = decoder.spelt(frames, vocabulary, weights, search)
-            texts = [c.text for c in decoder.ranked(searched[lists], searched[spelling], vocabulary, weights)]
+            found = decoder.ranked(searched[lists], searched[spelling], vocabulary, weights)
+            texts = [c.text for c in (found if picture is None else decoder.rescored(found, weights, seen))]
             places[row, column] = texts.index(truth) if truth in texts else TOP
             first = texts[0] if texts else ""
             if first not in scored:
                 scored[first] = cer(first, truth)
             errors[row, column] = scored[first]
     return places, errors
+
+
+class _Seen:
+    """The picture model's log-probability of each text (``decoder.likelihoods``), each text's computed once."""
+
+    def __init__(self, picture: np.ndarray | None):
+        self.picture, self.known = picture, {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(texts) if t not in self.known]
+        if new:
+            self.known.update(zip(new, decoder.likelihoods(self.picture, new)))
+        return np.array([self.known[t] for t in texts])
 
 
 def _placed(inks: list, rng: np.random.Generator) -> list[dict]:
@@ -244,11 +313,20 @@ def _frames(served: WordModel, values: list[dict]) -> list[np.ndarray]:
     return [served(trajectory.features(Strokes.parse(value).strokes)) for value in values]
 
 
+def _pictures(pictures: WordModel | None, values: list[dict]) -> list[np.ndarray | None] | None:
+    """The picture model's frames for each word pad value's ink, drawn as the served reader draws it."""
+    from model.ink.strokes import Strokes
+
+    return None if pictures is None else [pictured(Strokes.parse(value), pictures) for value in values]
+
+
 #: What a number pays for leaving the list (``model.words.decoder.Weights.number``), tried with the other weights.
 NUMBER = (0.0, 3.0, 6.0, 9.0)
 
 
-def _number_costs(served: WordModel, tuning: _Words, weights: Weights, quick: bool = False) -> dict:
+def _number_costs(
+    served: WordModel, pictures: WordModel | None, tuning: _Words, weights: Weights, quick: bool = False
+) -> dict:
     """Each cost of NUMBER, with the English list: accuracy on the tuning words (their lone letters and short words
     are what a cheap number takes), on ``_validation_numbers`` (the tuning writers wrote next to no numbers), and
     on both together, the numbers counted at their share of the word model's training words; the best together is
@@ -259,8 +337,13 @@ def _number_costs(served: WordModel, tuning: _Words, weights: Weights, quick: bo
     training, _ = split(pen.read_words(data.UNIPEN_WORDS))
     share = sum(w.text.isdigit() for w in training) / len(training)
     numbers = _validation_numbers(40 if quick else 400, np.random.default_rng(37))
-    number_frames = _frames(served, [value for _, value, _ in numbers])
-    written = _Words(number_frames, [text for text, _, _ in numbers], np.array(["UJI"] * len(numbers)))
+    values = [value for _, value, _ in numbers]
+    written = _Words(
+        _frames(served, values),
+        [text for text, _, _ in numbers],
+        np.array(["UJI"] * len(numbers)),
+        _pictures(pictures, values),
+    )
     english_list, rows = Vocabulary.of(), []
     settings = [(english_list, dataclasses.replace(weights, number=cost)) for cost in NUMBER]
     on_words = tuning.read(settings).right
@@ -356,7 +439,7 @@ def report(result: dict) -> str:
     if "weights" in result:
         w = result["weights"]
         weights = (
-            f"\n\nDecoder weights (prior, spelling, outside, alone, number) on {w['words']:,} tuning words "
+            f"\n\nDecoder weights (prior, spelling, outside, alone, number, picture) on {w['words']:,} tuning words "
             f"({w.get('writers', '?')} writers, each counting alike): "
             f"best {w['best']['weights']} "
             f"({100 * w['best']['with_list']:.1f}% with the list, CER {w['best'].get('cer', float('nan')):.4f}; "
@@ -364,6 +447,13 @@ def report(result: dict) -> str:
             "of the settings within a standard error of the most accurate, the lowest CER); "
             f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )
+        if "picture" in w:
+            tried = "; ".join(
+                f"{r['picture']:g}: {100 * r['with_list']:.1f}% with the list (CER {r['cer']:.4f}), "
+                f"{100 * r['no_list']:.1f}% without ({r['no_list_cer']:.4f})"
+                for r in w["picture"]["grid"]
+            )
+            weights += f" The picture model's second opinion, weighted: {tried}."
         if "number" in w:
             n = w["number"]
             tried = "; ".join(
@@ -470,7 +560,9 @@ def readers(count: int = 300) -> dict:
             elif reader == "cut":
                 reading = cut_and_search.read_strokes(Strokes.parse(v), read_glyphs, vocabulary)
             else:
-                reading = with_word_model.read_strokes(Strokes.parse(v), classifier.words, read_glyphs, vocabulary)
+                reading = with_word_model.read_strokes(
+                    Strokes.parse(v), classifier.words, read_glyphs, vocabulary, pictures=classifier.word_pictures
+                )
             read.append(reading.text)
         return round(float(np.mean([r.lower() == t.lower() for r, (t, _) in zip(read, samples)])), 4)
 

@@ -213,7 +213,8 @@ class Classifier:
     ) -> Reading:
         """Words, numbers or a few lines as pen strokes -> the same, boxes in canvas units. Each word is read whole
         by the word model where the repo has one (the writer's remembered words are listed as theirs), else cut
-        where the pen joins letters (``model.words.segmentation``)."""
+        where the pen joins letters (``model.words.segmentation``); where the repo also has the picture word model,
+        it reads each word's ink drawn as a picture, a second opinion."""
         mask = allowed_mask(allowed)
         if self.words is not None and memory is not None and memory.words:
             words = [*parse_words(words or []), *memory.words]
@@ -222,7 +223,9 @@ class Classifier:
         read_glyphs = self.glyph_reader(mask, memory)
         if self.words is None:
             return self._stamped(cut_and_search.read_strokes(strokes, read_glyphs, vocabulary))
-        return self._stamped(with_word_model.read_strokes(strokes, self.words, read_glyphs, vocabulary, mask))
+        return self._stamped(
+            with_word_model.read_strokes(strokes, self.words, read_glyphs, vocabulary, mask, self.word_pictures)
+        )
 
     def spell_strokes(
         self, strokes: Strokes | dict | str, text: str, allowed: str | None = None, memory: WriterMemory | None = None

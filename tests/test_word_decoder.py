@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from model.network.word_model import ALPHABET, CLASSES, greedy
-from model.words.decoder import TOP, Weights, align, aligned, decode, style_from_ink, styled
+from model.words.decoder import TOP, Weights, align, aligned, decode, likelihoods, style_from_ink, styled
 from model.words.lexicon import Vocabulary
 from train.evaluate import cer
 
 #: The weights these made-up inks are written for, fixed here: ``decoder.WEIGHTS`` is chosen on the tuning writers'
 #: words (``python -m bench word_model --writers tune``) and moves with the model.
-FIXED = Weights(prior=0.5, spelling=0.3, outside=9.0, alone=0.7, number=0.0)
+FIXED = Weights(prior=0.5, spelling=0.3, outside=9.0, alone=0.7, number=0.0, picture=0.5)
 
 
 def frames(*steps: dict[str, float]) -> np.ndarray:
@@ -99,6 +99,41 @@ def test_candidates_are_ordered_and_distinct():
     assert len({c.text for c in found}) == len(found) >= 3
 
 
+def test_a_texts_likelihood_sums_every_path_that_spells_it():
+    """Against every path through the frames spelled out: blanks dropped, repeats merged, case ignored."""
+    import itertools
+
+    rng = np.random.default_rng(7)
+    symbols = [0, 1 + ALPHABET.index("a"), 1 + ALPHABET.index("A"), 1 + ALPHABET.index("b")]
+    raw = np.full((5, CLASSES), -np.inf)
+    raw[:, symbols] = rng.normal(size=(5, len(symbols)))
+    ink = raw - np.logaddexp.reduce(raw, axis=1, keepdims=True)
+    texts = ["a", "ab", "aa", "aba", "bab", "aaa", "b" * 6]
+    spelled = dict.fromkeys(texts, -np.inf)
+    for path in itertools.product(symbols, repeat=len(ink)):
+        caseless = [ALPHABET[s - 1].lower() if s else "" for s in path]
+        text = "".join(c for k, c in enumerate(caseless) if c and (k == 0 or c != caseless[k - 1]))
+        if text in spelled:
+            spelled[text] = np.logaddexp(spelled[text], sum(ink[k, s] for k, s in enumerate(path)))
+    found = likelihoods(ink, texts)
+    assert found[:-1] == pytest.approx([spelled[t] for t in texts[:-1]])
+    assert found[-1] == -np.inf and spelled["aaa"] < 0  # six characters cannot fit in five frames; "aaa" can
+
+
+def test_the_picture_settles_what_the_pen_leaves_open_and_never_rules_a_reading_out():
+    pen = frames({"c": 0.9}, {"a": 0.5, "o": 0.4}, {"t": 0.9})  # "cat" by a nose over "cot"
+    picture = frames({"c": 0.9}, {"o": 0.95, "a": 0.01}, {"t": 0.9})  # the picture sees "cot" clearly
+    listed = Vocabulary.of()
+    alone = [c.text for c in decode(pen, listed, FIXED)]
+    assert alone[0] == "cat" and "cot" in alone
+    seen = decode(pen, listed, FIXED, picture=picture)
+    assert seen[0].text == "cot" and sorted(c.text for c in seen) == sorted(alone)
+    assert [c.score for c in seen] == sorted((c.score for c in seen), reverse=True)
+    assert decode(pen, listed, replace(FIXED, picture=0.0), picture=picture)[0].text == "cat"  # weight 0: no say
+    narrow = picture[:2]  # a picture too short for most readings: they stay, at its least say
+    assert sorted(c.text for c in decode(pen, listed, FIXED, picture=narrow)) == sorted(alone)
+
+
 def test_alignment_and_case_come_from_the_frames():
     ink = frames({"C": 0.8, "c": 0.1}, {"a": 0.9}, {"t": 0.9})
     assert align(ink, "cat") == [(0, 0), (2, 2), (4, 4)]
@@ -123,6 +158,8 @@ def test_choosing_the_weights_reads_every_word_as_the_decoder_does():
     # "house" with "q" or "g" first by the ink: only spelling that weighs keeps "h" in a narrow search
     ink.append(frames({"q": 0.4, "g": 0.3, "h": 0.25}, {"o": 0.9}, {"u": 0.9}, {"s": 0.9}, {"e": 0.9}))
     truth = ["the", "the", "cat", "zoltan", "2025", "house", "house", "or", "house"]
+    # the picture's second opinion: the same ink, less sure of it
+    pictures = [0.5 * f - np.logaddexp.reduce(0.5 * f, axis=1, keepdims=True) for f in ink]
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     narrow = Search(beam=2, prune=1e-3)  # a search this narrow finds different readings for different weights
     settings = [
@@ -132,11 +169,13 @@ def test_choosing_the_weights_reads_every_word_as_the_decoder_does():
         (listed, Weights(prior=2.0, spelling=0.3, outside=9.0)),
         (bare, replace(FIXED, alone=0.0), narrow),
         (bare, replace(FIXED, alone=3.0), narrow),
+        (listed, replace(FIXED, picture=0.0)),
+        (listed, replace(FIXED, picture=2.0)),
     ]
-    read = _Words(ink, truth, np.array(list("aaabbcccc"))).read(settings)
+    read = _Words(ink, truth, np.array(list("aaabbcccc")), pictures).read(settings)
     for column, (vocabulary, weights, *search) in enumerate(settings):
-        for row, (f, t) in enumerate(zip(ink, truth)):
-            texts = [c.text for c in decode(f, vocabulary, weights, *search)]
+        for row, (f, t, pic) in enumerate(zip(ink, truth, pictures)):
+            texts = [c.text for c in decode(f, vocabulary, weights, *search, picture=pic)]
             assert read.places[row, column] == (texts.index(t) if t in texts else TOP), (t, texts, column)
             assert read.cer[row, column] == pytest.approx(cer(texts[0], t)), (t, texts, column)
     assert (read.places == 0).any() and (read.places > 0).any()  # the words are neither all read nor all missed

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,8 @@ from model.network.word_model import ALPHABET, BLANK
 from model.words.lexicon import SYMBOLS, CharModel, Lexicon, Vocabulary
 
 TOP = 5
+#: The least log-probability the picture model's second opinion gives a reading (``rescored``).
+PICTURE_FLOOR = -60.0
 _NEG = -math.inf
 
 
@@ -29,17 +32,20 @@ class Weights:
     frequency, or ``spelling`` times the character model's log-probability minus ``outside`` for a reading no
     list holds (``number`` instead for a number where no list holds numbers, as the English one holds none: it is
     no near miss of a listed word); with no list at all, ``alone`` times the character model's (a spelling that
-    competes with no listed word can weigh more). Chosen by ``python -m bench word_model --writers tune``: the
-    first three with the English list on the tuning writers' words, ``alone`` without any (each the lowest CER
-    among those about as accurate as the most accurate), ``number`` with the list on every tuning word and on
-    numbers written by unseen writers, at the share numbers have among the training words (the tuning writers
-    wrote next to none)."""
+    competes with no listed word can weigh more). Where the word is also seen as a picture, each of the best
+    readings then gains ``picture`` times the picture model's log-probability of it (a second opinion whose
+    mistakes are not the pen model's). Chosen by ``python -m bench word_model --writers tune``: the first three
+    with the English list on the tuning writers' words, ``alone`` without any (each the lowest CER among those
+    about as accurate as the most accurate), ``number`` with the list on every tuning word and on numbers written
+    by unseen writers, at the share numbers have among the training words (the tuning writers wrote next to none),
+    ``picture`` with and without the list together."""
 
-    prior: float = 0.7
+    prior: float = 0.6
     spelling: float = 0.4
-    outside: float = 9.0
-    alone: float = 0.7
-    number: float = 0.0
+    outside: float = 8.0
+    alone: float = 1.0
+    number: float = 3.0
+    picture: float = 0.5
 
 
 WEIGHTS = Weights()
@@ -79,14 +85,31 @@ class Candidate:
 
 
 def decode(
-    log_probabilities: np.ndarray, vocabulary: Vocabulary, weights: Weights = WEIGHTS, search: Search = SEARCH
+    log_probabilities: np.ndarray,
+    vocabulary: Vocabulary,
+    weights: Weights = WEIGHTS,
+    search: Search = SEARCH,
+    picture: np.ndarray | None = None,
 ) -> list[Candidate]:
-    """The best readings, best first (at most TOP): each list's words and the free spelling, merged by text."""
+    """The best readings, best first (at most TOP): each list's words and the free spelling, merged by text, then
+    weighed again by ``picture`` (the picture model's log-probabilities for the same word), where given."""
     frames = caseless(log_probabilities)
     weights = effective(weights, vocabulary)
-    return ranked(
+    found = ranked(
         listed(frames, vocabulary, weights, search), spelt(frames, vocabulary, weights, search), vocabulary, weights
     )
+    return found if picture is None else rescored(found, weights, lambda texts: likelihoods(picture, texts))
+
+
+def rescored(candidates: list[Candidate], weights: Weights, seen: Callable[[list[str]], np.ndarray]) -> list[Candidate]:
+    """The candidates with the picture model's say added (``Weights.picture`` times ``seen``, its log-probability
+    of each text), best first. A text the picture's frames cannot hold at all counts as one they hold at
+    PICTURE_FLOOR, so that the picture alone never rules out what the pen read."""
+    if not candidates or not weights.picture:
+        return candidates
+    seen = np.maximum(seen([c.text for c in candidates]), PICTURE_FLOOR)
+    out = [dataclasses.replace(c, score=c.score + weights.picture * float(p)) for c, p in zip(candidates, seen)]
+    return sorted(out, key=lambda c: -c.score)
 
 
 def effective(weights: Weights, vocabulary: Vocabulary) -> Weights:
@@ -136,11 +159,14 @@ def _leaving(text: str, vocabulary: Vocabulary, weights: Weights) -> float:
     return weights.outside
 
 
-def readings(log_probabilities: np.ndarray, vocabulary: Vocabulary) -> list[tuple[Candidate, str, list]]:
+def readings(
+    log_probabilities: np.ndarray, vocabulary: Vocabulary, picture: np.ndarray | None = None
+) -> list[tuple[Candidate, str, list]]:
     """(candidate, its text in the ink's case, the frames each character occupies) for each candidate the frames
-    can hold, best first; the best one's case (``style_from_ink``) goes to all, so alternatives differ in spelling."""
+    can hold, best first; the best one's case (``style_from_ink``) goes to all, so alternatives differ in spelling.
+    ``picture``: the picture model's log-probabilities for the same word, a second opinion (``decode``)."""
     out, style = [], None
-    candidates = decode(log_probabilities, vocabulary)
+    candidates = decode(log_probabilities, vocabulary, picture=picture)
     for candidate, spans in zip(candidates, aligned(log_probabilities, [c.text for c in candidates])):
         if spans is None:
             continue
@@ -247,36 +273,27 @@ def align(log_probabilities: np.ndarray, text: str) -> list[tuple[int, int]] | N
 
 def aligned(log_probabilities: np.ndarray, texts: list[str]) -> list[list[tuple[int, int]] | None]:
     """``align`` for several texts on the same frames, in one pass over the frames (a word's candidates)."""
-    frames = caseless(log_probabilities)
-    t_count, out = len(frames), [None] * len(texts)
-    fits = [k for k, text in enumerate(texts) if 0 < len(text) <= t_count]
-    if not fits:
+    lattice = _Lattice(log_probabilities, texts)
+    out: list[list[tuple[int, int]] | None] = [None] * len(texts)
+    if not lattice.fits:
         return out
-    n = 2 * max(len(texts[k]) for k in fits) + 1
-    states = np.zeros((len(fits), n), np.int64)  # blank, c1, blank, c2, ..., blank; past a text's end, blanks
-    skip = np.zeros((len(fits), n), bool)  # a state reached from two back: a character after a blank, unless repeated
-    for row, k in enumerate(fits):
-        labels = [1 + _INDEX[c] for c in texts[k].lower()]
-        states[row, 1 : 2 * len(labels) : 2] = labels
-        skip[row, 3 : 2 * len(labels) : 2] = np.diff(labels) != 0
-    emitted = frames[:, states]  # (T, texts, n)
-    score = np.full((len(fits), n), _NEG)
-    score[:, :2] = emitted[0, :, :2]
-    back = np.zeros((t_count, len(fits), n), np.int8)
-    options = np.full((3, len(fits), n), _NEG)
-    for t in range(1, t_count):
+    score = np.full(lattice.skip.shape, _NEG)
+    score[:, :2] = lattice.emitted[0, :, :2]
+    back = np.zeros((len(lattice.emitted), *score.shape), np.int8)
+    options = np.full((3, *score.shape), _NEG)
+    for t in range(1, len(lattice.emitted)):
         options[0] = score
         options[1, :, 1:] = score[:, :-1]
-        options[2, :, 2:] = np.where(skip[:, 2:], score[:, :-2], _NEG)
+        options[2, :, 2:] = np.where(lattice.skip[:, 2:], score[:, :-2], _NEG)
         back[t] = options.argmax(axis=0)
-        score = options.max(axis=0) + emitted[t]
-    for row, k in enumerate(fits):
+        score = options.max(axis=0) + lattice.emitted[t]
+    for row, k in enumerate(lattice.fits):
         last = 2 * len(texts[k])
         end = last if score[row, last] >= score[row, last - 1] else last - 1
         if not np.isfinite(score[row, end]):
             continue
         path = [end]
-        for t in range(t_count - 1, 0, -1):
+        for t in range(len(lattice.emitted) - 1, 0, -1):
             path.append(path[-1] - int(back[t, row, path[-1]]))
         path.reverse()
         spans: list[list[int]] = [[-1, -1] for _ in texts[k]]
@@ -287,6 +304,45 @@ def aligned(log_probabilities: np.ndarray, texts: list[str]) -> list[list[tuple[
                 spans[i][1] = t
         out[k] = [(a, b) for a, b in spans]
     return out
+
+
+def likelihoods(log_probabilities: np.ndarray, texts: list[str]) -> np.ndarray:
+    """log p(text | frames) of each text, caseless, summed over all its CTC alignments (-inf where the frames
+    cannot hold it): how well another model's frames agree with a reading."""
+    lattice = _Lattice(log_probabilities, texts)
+    out = np.full(len(texts), _NEG)
+    if not lattice.fits:
+        return out
+    with np.errstate(invalid="ignore"):
+        alpha = np.full(lattice.skip.shape, _NEG)
+        alpha[:, :2] = lattice.emitted[0, :, :2]
+        for t in range(1, len(lattice.emitted)):
+            step = alpha.copy()
+            step[:, 1:] = np.logaddexp(step[:, 1:], alpha[:, :-1])
+            step[:, 2:] = np.where(lattice.skip[:, 2:], np.logaddexp(step[:, 2:], alpha[:, :-2]), step[:, 2:])
+            alpha = step + lattice.emitted[t]
+    for row, k in enumerate(lattice.fits):
+        last = 2 * len(texts[k])
+        out[k] = np.logaddexp(alpha[row, last], alpha[row, last - 1])
+    return out
+
+
+class _Lattice:
+    """The CTC states of several texts on the same frames: blank, c1, blank, c2, ..., blank (past a text's end,
+    blanks), which states may be reached from two back (a character after a blank, unless repeated), and each
+    state's log-probability in each frame. ``fits``: the texts the frames can hold, in the rows' order."""
+
+    def __init__(self, log_probabilities: np.ndarray, texts: list[str]):
+        frames = caseless(log_probabilities)
+        self.fits = [k for k, text in enumerate(texts) if 0 < len(text) <= len(frames)]
+        n = 2 * max((len(texts[k]) for k in self.fits), default=0) + 1
+        states = np.zeros((len(self.fits), n), np.int64)
+        self.skip = np.zeros((len(self.fits), n), bool)
+        for row, k in enumerate(self.fits):
+            labels = [1 + _INDEX[c] for c in texts[k].lower()]
+            states[row, 1 : 2 * len(labels) : 2] = labels
+            self.skip[row, 3 : 2 * len(labels) : 2] = np.diff(labels) != 0
+        self.emitted = frames[:, states]  # (T, texts, n)
 
 
 #: How a reading's letters may be cased: the ink chooses one style for the whole word (a letter at a time would

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.ink import strip
 from model.ink.preprocess import PreprocessError
 from model.ink.strokes import Strokes, render
 from model.ink.trajectory import TrajectoryError, resampled
@@ -137,17 +138,31 @@ def read_strokes(
     read_glyphs: ReadGlyphs,
     vocabulary: Vocabulary,
     allowed: np.ndarray | None = None,
+    pictures: WordModel | None = None,
 ) -> Reading:
-    """The drawing's text, its best few readings and the best one's characters (boxes in canvas units)."""
+    """The drawing's text, its best few readings and the best one's characters (boxes in canvas units). With
+    ``pictures`` (the picture word model), each word's ink is also drawn as a picture and read by it, a second
+    opinion on the pen model's readings (``decoder.rescored``)."""
     placed, words = _layout(strokes)
     for word in words:
         word.output = decoder.restrict(model(word.features), allowed)
         take_readings(
             word,
-            decoder.readings(word.output, vocabulary),
+            decoder.readings(word.output, vocabulary, pictured(word.strokes, pictures, allowed)),
             lambda text, spans, first, word=word: _characters(word, text, spans, read_glyphs if first else None),
         )
     return assemble(placed, words)
+
+
+def pictured(word: Strokes, pictures: WordModel | None, allowed: np.ndarray | None = None) -> np.ndarray | None:
+    """The picture model's log-probabilities for a word's ink drawn as that model reads pictures, or None."""
+    if pictures is None:
+        return None
+    try:
+        drawn, _ = strip.from_strokes(word.strokes, strip.PEN_BRUSH)
+    except strip.StripError:
+        return None
+    return decoder.restrict(pictures(drawn), allowed)
 
 
 def spell(strokes: Strokes, model: WordModel, read_glyphs: ReadGlyphs, text: str) -> Reading:
