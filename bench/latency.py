@@ -6,8 +6,8 @@ Character pad: time from lifting the pen to the top guess being shown (the page 
 the page's own compute time for a guess, also with the CPU slowed 4x (a mid-range phone). Word pad (the server
 answers): a three-digit number, time from the last stroke's pen-up to the text read being shown (single-stroke
 digits, so that every stroke changes what is shown: a timer cannot see an answer that does not change); and real
-joined-up words (the UNIPEN sample in tests/data), from the pen-up that ends the word's last stroke written
-onwards (not a bar or dot put back over it) to the word's text shown.
+joined-up words (the UNIPEN sample in tests/data, each written JOINED_PASSES times, placed afresh), from the pen-up
+that ends the word's last stroke written onwards (not a bar or dot put back over it) to the word's text shown.
 Timed inside the page (see ``harness.browser.TIMER_JS``).
 
 The phone's strokes go through one DevTools session for the whole page, and a word waits before its last stroke
@@ -34,6 +34,9 @@ TARGETS = {"character median": 16, "character p95": 33, "word median": 100, "joi
 #: Round trips to the app, ms: loopback, a nearby region, another continent.
 ROUND_TRIPS = (0, 50, 150)
 SETTLE_MS = 800  # quiet before a word's last stroke: longer than the slowest answer takes at 150 ms
+#: Each committed joined-up word is written this many times a condition: six timings alone moved the median by
+#: tens of ms between runs of the same code.
+JOINED_PASSES = 2
 BASELINE_DRAWINGS = 6  # the Sketchpad takes ~30 s a drawing to drive (its pointer handling), so fewer of them
 THROTTLE = 4  # Chromium's CPU slow-down for a mid-range phone
 
@@ -175,7 +178,7 @@ def _joined(page, device: str, rng) -> list:
     the last stroke that carries the word onwards: one written back over it after that (a t's bar, an i's dot)
     often leaves the text as it was, and a timer cannot see an answer that does not change."""
     joined = []
-    for strokes in _words():
+    for strokes in _words() * JOINED_PASSES:
         _clear(page, "#wordpad")
         page.wait_for_function(f"() => (document.querySelector('{browser.WORD_TEXT}')?.value || '') === ''")
         placed = drawings.place(strokes, canvas=WORD_CANVAS, **word_placing(strokes, rng))
