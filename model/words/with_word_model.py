@@ -1,5 +1,6 @@
 """A drawing of words read by the word model: the lines and words ``model.words.layout`` lays out from the strokes, each
-word's trajectory read whole (``model.network.word_model``) and decoded with the word list (``model.words.decoder``).
+word's trajectory read whole (``model.network.word_model``) and decoded with the word list (``model.words.decoder``),
+the picture word model's reading of the same ink, drawn as a picture, weighing in where the repo has it.
 
 Nothing is cut before reading. Each character's ink comes afterwards from the reading's CTC alignment (see
 ``_Word.ink_of``).
