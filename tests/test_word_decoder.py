@@ -117,7 +117,8 @@ def test_a_texts_likelihood_sums_every_path_that_spells_it():
             spelled[text] = np.logaddexp(spelled[text], sum(ink[k, s] for k, s in enumerate(path)))
     found = likelihoods(ink, texts)
     assert found[:-1] == pytest.approx([spelled[t] for t in texts[:-1]])
-    assert found[-1] == -np.inf and spelled["aaa"] < 0  # six characters cannot fit in five frames; "aaa" can
+    assert np.isfinite(found[:-1]).all()  # every other text fits (three a's: a blank between each)
+    assert found[-1] == -np.inf  # six characters cannot fit in five frames
 
 
 def test_the_picture_settles_what_the_pen_leaves_open_and_never_rules_a_reading_out():
