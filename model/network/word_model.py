@@ -31,6 +31,9 @@ CLASSES = len(ALPHABET) + 1
 STRIDE = 2
 #: What each model reads, by its name in ``WordModel.reads``.
 READS_PEN, READS_PICTURES = "pen", "pictures"
+#: LiteRT threads per model: the pen model's recurrent steps are too small to share between cores (a second thread
+#: only adds waiting), the picture model's convolutions are not.
+THREADS = {READS_PEN: 1, READS_PICTURES: 2}
 
 
 class WordModelError(RuntimeError):
@@ -81,7 +84,7 @@ class WordModel:
         except ImportError as exc:
             raise WordModelError(f"LiteRT is not installed ({exc})", "LiteRT is not installed on this server.") from exc
         try:
-            self._interpreter = Interpreter(model_path=str(self.path), num_threads=2)
+            self._interpreter = Interpreter(model_path=str(self.path), num_threads=THREADS.get(self.reads, 2))
         except (ValueError, RuntimeError) as exc:
             raise WordModelError(
                 f"{self.path.name} is not a readable LiteRT model ({exc})", "The word model's file is damaged."

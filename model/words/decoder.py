@@ -189,9 +189,19 @@ def _search(
     step = _Steps(lexicon, spelling, weights)
     # prefix -> [log p(ends in blank), log p(ends in its last symbol), trie node or spelling context, guide]
     beams: dict[str, list] = {"": [0.0, _NEG, 0 if lexicon is not None else spelling.start, 0.0]}
-    for row in frames:
-        tried = np.flatnonzero(row[1:] > log_prune).tolist()
-        row = row.tolist()
+    likely = frames[:, 1:] > log_prune
+    for row, tried in zip(frames.tolist(), np.split(np.nonzero(likely)[1], np.cumsum(likely.sum(axis=1))[:-1])):
+        if not len(tried):  # no character likely here: every prefix only stays, none grows, nothing to prune
+            beams = {
+                prefix: [
+                    _logaddexp(blank, symbol) + row[0],
+                    symbol + row[1 + _INDEX[prefix[-1]]] if prefix else _NEG,
+                    *rest,
+                ]
+                for prefix, (blank, symbol, *rest) in beams.items()
+            }
+            continue
+        tried = tried.tolist()
         grown: dict[str, list] = {}
         for prefix, (blank, symbol, state, guide) in beams.items():
             total = _logaddexp(blank, symbol)
@@ -205,6 +215,9 @@ def _search(
                 extended = prefix + SYMBOLS[s]
                 from_prefix = blank if prefix and SYMBOLS[s] == prefix[-1] else total
                 _add(grown, extended, _NEG, from_prefix + row[1 + s], nxt, guide + gain)
+        if len(grown) <= search.beam:
+            beams = grown
+            continue
         ranks = {prefix: -(_logaddexp(b[0], b[1]) + step.guide(b)) for prefix, b in grown.items()}
         beams = {prefix: grown[prefix] for prefix in sorted(grown, key=ranks.__getitem__)[: search.beam]}
     ended = []

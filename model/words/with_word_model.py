@@ -11,6 +11,7 @@ and for a writer's memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -66,17 +67,16 @@ class _Word:
         owner_of = np.zeros(len(self.points), np.int64)
         for k, first in enumerate(starts):
             owner_of[first * STRIDE :] = k
-        reach = np.maximum.accumulate(self.points[:, 0])
-        for stroke in np.unique(self.owners):
-            at = np.flatnonzero(self.owners == stroke)
-            middle = float(self.points[at, 0].mean())
-            if at[0] == 0 or middle >= reach[at[0] - 1]:
-                continue  # written onwards, not back over the word
-            rest = self.owners != stroke
-            others = {k: self.points[(owner_of == k) & rest, 0] for k in range(len(spans))}
-            if any(not len(others[k]) for k in np.unique(owner_of[at])):
+        x = self.points[:, 0]
+        for at, middle in self._drawn_back:
+            rest = np.ones(len(x), bool)
+            rest[at] = False
+            counts = np.bincount(owner_of[rest], minlength=len(spans))
+            if not counts[owner_of[at]].all():
                 continue  # all the ink a character has: it stays
-            owner_of[at] = min((abs(middle - float(x.mean())), k) for k, x in others.items() if len(x))[1]
+            held = np.flatnonzero(counts)
+            means = np.bincount(owner_of[rest], weights=x[rest], minlength=len(spans))[held] / counts[held]
+            owner_of[at] = held[np.argmin(np.abs(middle - means))]
         self._keep_pieces_whole(owner_of)
         inks = []
         for k in range(len(spans)):
@@ -87,16 +87,34 @@ class _Word:
             inks.append(Strokes(self.strokes.width, self.strokes.height, pieces, self.strokes.brush))
         return inks
 
+    @cached_property
+    def _drawn_back(self) -> list[tuple[np.ndarray, float]]:
+        """(its points, its middle x) for each stroke written back over the word (``ink_of``)."""
+        reach = np.maximum.accumulate(self.points[:, 0])
+        back = []
+        for stroke in np.unique(self.owners):
+            at = np.flatnonzero(self.owners == stroke)
+            middle = float(self.points[at, 0].mean())
+            if at[0] > 0 and middle < reach[at[0] - 1]:
+                back.append((at, middle))
+        return back
+
+    @cached_property
+    def _pieces_apart(self) -> list[np.ndarray]:
+        """Which points lie in each piece of ink written apart and no wider than a character."""
+        index = {label: k for k, label in enumerate(sorted(label for p in self.parts for label in p.labels))}
+        height = float(np.median([p.height for p in self.parts]))
+        return [
+            np.isin(self.owners, [index[label] for label in part.labels])
+            for part in self.parts
+            if part.width <= CHARACTER_WIDTH * height
+        ]
+
     def _keep_pieces_whole(self, owner_of: np.ndarray) -> None:
         """A piece of ink written apart and no wider than a character (CHARACTER_WIDTH) goes whole to the character
         that holds most of it: the model may mark a character while the pen is still on the one before. A character
         whose only ink lies in the piece keeps it (two letters written in one go)."""
-        index = {label: k for k, label in enumerate(sorted(label for p in self.parts for label in p.labels))}
-        height = float(np.median([p.height for p in self.parts]))
-        for part in self.parts:
-            if part.width > CHARACTER_WIDTH * height:
-                continue
-            inside = np.isin(self.owners, [index[label] for label in part.labels])
+        for inside in self._pieces_apart:
             held = np.bincount(owner_of[inside])
             if np.count_nonzero(held) < 2:
                 continue
