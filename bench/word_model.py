@@ -12,6 +12,7 @@ served reader's does); with ``tune``, also the decoder's weights chosen there.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import multiprocessing
 import os
 import time
@@ -27,7 +28,7 @@ from model.network.word_model import READS_PICTURES, WordModel, WordModelError, 
 from model.words import decoder
 from model.words.decoder import SEARCH, TOP, WEIGHTS, Search, Weights, decode
 from model.words.lexicon import ORDER, Vocabulary, english, english_spelling
-from model.words.with_word_model import pictured
+from model.words.with_word_model import glyph_of, pictured
 from train.evaluate import cer
 
 from .common import table
@@ -53,9 +54,10 @@ def run(model=None, quick: bool = False, which: str = "test", count: int | None 
         start = time.perf_counter()
         frames = served(trajectory.features(value.strokes))
         picture = pictured(value, pictures)
-        found = decode(frames, listed, picture=picture)
+        glyph = glyph_of(value, _lenet())
+        found = decode(frames, listed, picture=picture, glyph=glyph)
         seconds = time.perf_counter() - start
-        plain = decode(frames, bare, picture=picture)
+        plain = decode(frames, bare, picture=picture, glyph=glyph)
         rows.append(
             {
                 "truth": w.text,
@@ -105,16 +107,18 @@ GRID = {
     "outside": (3.0, 5.0, 6.0, 7.0, 8.0, 9.0, 11.0, 13.0),
 }
 ALONE = (0.5, 0.7, 1.0, 1.4)
-#: The picture model's weight as a second opinion, tried with the weights chosen before it.
+#: The picture model's weight as a second opinion, tried with the weights chosen before it ...
 PICTURE = (0.0, 0.2, 0.3, 0.5, 0.7, 1.0)
+#: ... and then the LeNet-5's, on readings of one character.
+GLYPH = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
 
 
 def choose_weights(model=None, quick: bool = False) -> dict:
     """Every weight combination of GRID on every tuning writer's words, each writer counting alike (as ``bench
     words`` samples its test words evenly over the writers), the best with the English list by ``_best``; then
     each ``alone`` of ALONE without any list, the same way (both with the picture model's current weight); then
-    each weight of PICTURE on the words with and without the list together; then what a number pays
-    (``_number_costs``)."""
+    each weight of PICTURE on the words with and without the list together, then each of GLYPH; then what a
+    number pays (``_number_costs``)."""
     served, pictures = _models(model)
     words = data.pen_words("tune")[0]
     words = sample_words(words, 100) if quick else words
@@ -138,8 +142,10 @@ def choose_weights(model=None, quick: bool = False) -> dict:
         for k, a in enumerate(ALONE)
     ]
     best_alone = tried[_best(tuning, no_list)]
-    picture = _picture_weights(tuning, Weights(*best["weights"], alone=best_alone["alone"]))
+    picture = _opinion_weights(tuning, Weights(*best["weights"], alone=best_alone["alone"]), "picture", PICTURE)
     so_far = Weights(*best["weights"], alone=best_alone["alone"], picture=picture["best"])
+    glyph = _opinion_weights(tuning, so_far, "glyph", GLYPH)
+    so_far = dataclasses.replace(so_far, glyph=glyph["best"])
     numbers = _number_costs(served, pictures, tuning, so_far, quick)
     chosen = dataclasses.replace(so_far, number=numbers["best"])
     return {
@@ -148,6 +154,7 @@ def choose_weights(model=None, quick: bool = False) -> dict:
         "grid": rows,
         "alone": tried,
         "picture": picture,
+        "glyph": glyph,
         "number": numbers,
         "best": {
             **best,
@@ -161,28 +168,29 @@ def choose_weights(model=None, quick: bool = False) -> dict:
     }
 
 
-def _picture_weights(tuning: _Words, weights: Weights) -> dict:
-    """Each weight of PICTURE with ``weights``: accuracy and CER with the English list and without any, the best
-    by ``_best`` over both readings of every word together."""
+def _opinion_weights(tuning: _Words, weights: Weights, opinion: str, grid: tuple) -> dict:
+    """Each weight in ``grid`` of a second ``opinion`` ("picture" or "glyph", as ``Weights`` names it) with
+    ``weights``: accuracy and CER with the English list and without any, the best by ``_best`` over both readings
+    of every word together."""
     english_list, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
-    settings = [(v, dataclasses.replace(weights, picture=p)) for p in PICTURE for v in (english_list, bare)]
+    settings = [(v, dataclasses.replace(weights, **{opinion: p})) for p in grid for v in (english_list, bare)]
     read = tuning.read(settings)
     rows = [
         {
-            "picture": p,
+            opinion: p,
             "with_list": tuning.share(read.right[:, 2 * k]),
             "cer": tuning.mean(read.cer[:, 2 * k]),
             "no_list": tuning.share(read.right[:, 2 * k + 1]),
             "no_list_cer": tuning.mean(read.cer[:, 2 * k + 1]),
         }
-        for k, p in enumerate(PICTURE)
+        for k, p in enumerate(grid)
     ]
     both = _Read(
         np.concatenate([read.places[:, 0::2], read.places[:, 1::2]]),
         np.concatenate([read.cer[:, 0::2], read.cer[:, 1::2]]),
     )
     twice = _Words(tuning.frames * 2, tuning.truth * 2, np.concatenate([tuning.writers, tuning.writers]))
-    return {"grid": rows, "best": PICTURE[_best(twice, both)], "current": WEIGHTS.picture}
+    return {"grid": rows, "best": grid[_best(twice, both)], "current": getattr(WEIGHTS, opinion)}
 
 
 def _best(words: _Words, read: _Read) -> int:
@@ -201,21 +209,31 @@ def _best(words: _Words, read: _Read) -> int:
 @dataclasses.dataclass
 class _Words:
     """Words to choose the decoder's settings on: the network's frames for each (run once), the truth, the writer,
-    and the picture model's frames for each where it gives a second opinion."""
+    the picture model's frames for each where it gives a second opinion, and the LeNet-5's reading of each as one
+    character (``decoder.as_symbols``)."""
 
     frames: list[np.ndarray]
     truth: list[str]
     writers: np.ndarray
     pictures: list[np.ndarray | None] | None = None
+    glyphs: list[np.ndarray] | None = None
 
     @classmethod
     def of(cls, served: WordModel, words: list, pictures: WordModel | None = None, seed: int = 43) -> _Words:
         values = _placed([w.strokes for w in words], np.random.default_rng(seed))
+        return cls.written(served, values, [w.text for w in words], [w.writer for w in words], pictures)
+
+    @classmethod
+    def written(
+        cls, served: WordModel, values: list[dict], truth: list[str], writers: list[str], pictures: WordModel | None
+    ) -> _Words:
+        """Word pad ``values`` of the ``truth`` texts by ``writers``, read by every model once."""
         return cls(
             _frames(served, values),
-            [w.text.lower() for w in words],
-            np.array([w.writer for w in words]),
+            [t.lower() for t in truth],
+            np.array(writers),
             _pictures(pictures, values),
+            _glyphs(values),
         )
 
     def share(self, right: np.ndarray, among: np.ndarray | None = None) -> float:
@@ -265,7 +283,8 @@ def _read_part(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for row, k in enumerate(indices):
         frames, searched, truth = decoder.caseless(words.frames[k]), {}, words.truth[k]
         picture = words.pictures[k] if words.pictures else None
-        seen = _Seen(picture)
+        seen = None if picture is None else _Seen(picture)
+        glyph = None if words.glyphs is None else (lambda k=k: words.glyphs[k])
         scored = {}  # the CER of each first reading, once a word
         for column, (vocabulary, weights, search) in enumerate(settings):
             weights = decoder.effective(weights, vocabulary)
@@ -276,7 +295,7 @@ def _read_part(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             if spelling not in searched:
                 searched[spelling] = decoder.spelt(frames, vocabulary, weights, search)
             found = decoder.ranked(searched[lists], searched[spelling], vocabulary, weights)
-            texts = [c.text for c in (found if picture is None else decoder.rescored(found, weights, seen))]
+            texts = [c.text for c in decoder.rescored(found, weights, seen, glyph)]
             places[row, column] = texts.index(truth) if truth in texts else TOP
             first = texts[0] if texts else ""
             if first not in scored:
@@ -320,6 +339,22 @@ def _pictures(pictures: WordModel | None, values: list[dict]) -> list[np.ndarray
     return None if pictures is None else [pictured(Strokes.parse(value), pictures) for value in values]
 
 
+def _glyphs(values: list[dict]) -> list[np.ndarray]:
+    """The LeNet-5's reading of each word pad value's ink as one character, as the served reader asks for it."""
+    from model.ink.strokes import Strokes
+
+    return [glyph_of(Strokes.parse(value), _lenet())() for value in values]
+
+
+@functools.cache
+def _lenet():
+    """The repo's pen-tuned LeNet-5 reading glyphs as the word pad's reader does (no writer, every class)."""
+    from model.classifier import Classifier
+    from model.network.files import PEN
+
+    return Classifier.load(variant=PEN).glyph_reader(None, None)
+
+
 #: What a number pays for leaving the list (``model.words.decoder.Weights.number``), tried with the other weights.
 NUMBER = (0.0, 3.0, 6.0, 9.0)
 
@@ -338,12 +373,7 @@ def _number_costs(
     share = sum(w.text.isdigit() for w in training) / len(training)
     numbers = _validation_numbers(40 if quick else 400, np.random.default_rng(37))
     values = [value for _, value, _ in numbers]
-    written = _Words(
-        _frames(served, values),
-        [text for text, _, _ in numbers],
-        np.array(["UJI"] * len(numbers)),
-        _pictures(pictures, values),
-    )
+    written = _Words.written(served, values, [text for text, _, _ in numbers], ["UJI"] * len(numbers), pictures)
     english_list, rows = Vocabulary.of(), []
     settings = [(english_list, dataclasses.replace(weights, number=cost)) for cost in NUMBER]
     on_words = tuning.read(settings).right
@@ -439,7 +469,7 @@ def report(result: dict) -> str:
     if "weights" in result:
         w = result["weights"]
         weights = (
-            f"\n\nDecoder weights (prior, spelling, outside, alone, number, picture) on {w['words']:,} tuning words "
+            f"\n\nDecoder weights (prior, spelling, outside, alone, number, picture, glyph) on {w['words']:,} tuning words "
             f"({w.get('writers', '?')} writers, each counting alike): "
             f"best {w['best']['weights']} "
             f"({100 * w['best']['with_list']:.1f}% with the list, CER {w['best'].get('cer', float('nan')):.4f}; "
@@ -447,13 +477,14 @@ def report(result: dict) -> str:
             "of the settings within a standard error of the most accurate, the lowest CER); "
             f"`model.words.decoder.WEIGHTS` is {w['current']}."
         )
-        if "picture" in w:
-            tried = "; ".join(
-                f"{r['picture']:g}: {100 * r['with_list']:.1f}% with the list (CER {r['cer']:.4f}), "
-                f"{100 * r['no_list']:.1f}% without ({r['no_list_cer']:.4f})"
-                for r in w["picture"]["grid"]
-            )
-            weights += f" The picture model's second opinion, weighted: {tried}."
+        for opinion, whose in (("picture", "The picture model's"), ("glyph", "The LeNet-5's, on one character,")):
+            if opinion in w:
+                tried = "; ".join(
+                    f"{r[opinion]:g}: {100 * r['with_list']:.1f}% with the list (CER {r['cer']:.4f}), "
+                    f"{100 * r['no_list']:.1f}% without ({r['no_list_cer']:.4f})"
+                    for r in w[opinion]["grid"]
+                )
+                weights += f" {whose} second opinion, weighted: {tried}."
         if "number" in w:
             n = w["number"]
             tried = "; ".join(

@@ -119,6 +119,7 @@ def _word_scores(rows: list[dict]) -> dict:
         "all": scores(rows),
         "in_lexicon": scores([r for r in rows if r["in_lexicon"]]),
         "outside_lexicon": scores([r for r in rows if not r["in_lexicon"]]),
+        "one_character": scores([r for r in rows if len(r["truth"]) == 1]),
         "lexicon_coverage": round(float(np.mean([r["in_lexicon"] for r in rows])), 4),
         "by_category": {
             c: scores([r for r in rows if r["category"] == c]) for c in sorted({r["category"] for r in rows})
@@ -241,6 +242,7 @@ def unipen_report(result: dict) -> str:
         ]
 
     rows = [line("all", u["all"]), line("in the word list", u["in_lexicon"]), line("outside it", u["outside_lexicon"])]
+    rows += [line("one character", u["one_character"])] if u.get("one_character", {}).get("words") else []
     rows += [line(f"UNIPEN category {c}", sc) for c, sc in u["by_category"].items()]
     spread = u["writer_accuracy_percentiles"]
     return (

@@ -8,14 +8,25 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from model.labels import LABELS
 from model.network.word_model import ALPHABET, CLASSES, greedy
-from model.words.decoder import TOP, Weights, align, aligned, decode, likelihoods, style_from_ink, styled
+from model.words.decoder import (
+    TOP,
+    Weights,
+    align,
+    aligned,
+    as_symbols,
+    decode,
+    likelihoods,
+    style_from_ink,
+    styled,
+)
 from model.words.lexicon import Vocabulary
 from train.evaluate import cer
 
 #: The weights these made-up inks are written for, fixed here: ``decoder.WEIGHTS`` is chosen on the tuning writers'
 #: words (``python -m bench word_model --writers tune``) and moves with the model.
-FIXED = Weights(prior=0.5, spelling=0.3, outside=9.0, alone=0.7, number=0.0, picture=0.5)
+FIXED = Weights(prior=0.5, spelling=0.3, outside=9.0, alone=0.7, number=0.0, picture=0.5, glyph=1.0)
 
 
 def frames(*steps: dict[str, float]) -> np.ndarray:
@@ -135,6 +146,43 @@ def test_the_picture_settles_what_the_pen_leaves_open_and_never_rules_a_reading_
     assert sorted(c.text for c in decode(pen, listed, FIXED, picture=narrow)) == sorted(alone)
 
 
+def lenet(**sure: float) -> np.ndarray:
+    """What the LeNet-5 might say of a glyph ({class label: probability}, the rest shared out), as decoder symbols."""
+    p = np.full(len(LABELS), (1 - sum(sure.values())) / (len(LABELS) - len(sure)))
+    for label, share in sure.items():
+        p[LABELS.index(label)] = share
+    return as_symbols(p)
+
+
+def test_the_lenet_settles_a_lone_character_and_says_nothing_of_longer_readings():
+    lone = frames({"5": 0.6, "s": 0.35})  # a lone "5" by a nose over "s" to the word model
+    bare = Vocabulary.of(dictionary=False)
+    asked = []
+
+    def says_s():
+        asked.append(True)
+        return lenet(S=0.999, **{"5": 1e-5})  # the LeNet-5, which reads characters written alone, sees an s
+
+    assert decode(lone, bare, FIXED)[0].text == "5"
+    assert decode(lone, bare, FIXED, glyph=says_s)[0].text == "s" and asked
+    assert decode(lone, bare, replace(FIXED, glyph=0.0), glyph=says_s)[0].text == "5"  # weight 0: no say
+    assert decode(lone, bare, FIXED, glyph=lambda: lenet(**{"5": 0.9}))[0].text == "5"  # agreeing changes nothing
+    word = frames({"c": 0.9}, {"a": 0.5, "o": 0.4}, {"t": 0.9})
+    alone = decode(word, bare, FIXED)
+    seen = decode(word, bare, FIXED, glyph=says_s)
+    longer = {c.text: c.score for c in alone if len(c.text) > 1}
+    assert longer and {c.text: c.score for c in seen if len(c.text) > 1} == longer  # longer readings: no say
+
+
+def test_the_lenets_classes_become_the_decoders_caseless_symbols():
+    symbols = "abcdefghijklmnopqrstuvwxyz0123456789"
+    both = lenet(a=0.45, A=0.45)  # two classes, one symbol: the symbol gets both
+    assert np.exp(both[symbols.index("a")]) == pytest.approx(0.9, abs=0.01)
+    merged = lenet(S=0.9)  # one class for both cases
+    assert np.argmax(merged) == symbols.index("s")
+    assert np.isfinite(as_symbols(np.eye(len(LABELS))[LABELS.index("S")])).all()  # a ruled-out class: floored
+
+
 def test_alignment_and_case_come_from_the_frames():
     ink = frames({"C": 0.8, "c": 0.1}, {"a": 0.9}, {"t": 0.9})
     assert align(ink, "cat") == [(0, 0), (2, 2), (4, 4)]
@@ -158,9 +206,12 @@ def test_choosing_the_weights_reads_every_word_as_the_decoder_does():
         ink.append(frames(*({c: rng.uniform(0.35, 0.95), rng.choice(list("aeohnbr")): 0.05} for c in text)))
     # "house" with "q" or "g" first by the ink: only spelling that weighs keeps "h" in a narrow search
     ink.append(frames({"q": 0.4, "g": 0.3, "h": 0.25}, {"o": 0.9}, {"u": 0.9}, {"s": 0.9}, {"e": 0.9}))
-    truth = ["the", "the", "cat", "zoltan", "2025", "house", "house", "or", "house"]
+    ink.append(frames({"5": 0.5, "s": 0.45}))  # a lone s, a 5 by a nose to the word model
+    truth = ["the", "the", "cat", "zoltan", "2025", "house", "house", "or", "house", "s"]
     # the picture's second opinion: the same ink, less sure of it
     pictures = [0.5 * f - np.logaddexp.reduce(0.5 * f, axis=1, keepdims=True) for f in ink]
+    # the LeNet-5's reading of each ink as one character: an s, sure or not
+    glyphs = np.stack([lenet(S=rng.uniform(0.3, 0.999)) for _ in ink[:-1]] + [lenet(S=0.999)])
     listed, bare = Vocabulary.of(), Vocabulary.of(dictionary=False)
     narrow = Search(beam=2, prune=1e-3)  # a search this narrow finds different readings for different weights
     settings = [
@@ -172,14 +223,17 @@ def test_choosing_the_weights_reads_every_word_as_the_decoder_does():
         (bare, replace(FIXED, alone=3.0), narrow),
         (listed, replace(FIXED, picture=0.0)),
         (listed, replace(FIXED, picture=2.0)),
+        (bare, replace(FIXED, glyph=0.0)),
+        (bare, replace(FIXED, glyph=4.0)),
     ]
-    read = _Words(ink, truth, np.array(list("aaabbcccc")), pictures).read(settings)
+    read = _Words(ink, truth, np.array(list("aaabbccccd")), pictures, glyphs).read(settings)
     for column, (vocabulary, weights, *search) in enumerate(settings):
-        for row, (f, t, pic) in enumerate(zip(ink, truth, pictures)):
-            texts = [c.text for c in decode(f, vocabulary, weights, *search, picture=pic)]
+        for row, (f, t, pic, g) in enumerate(zip(ink, truth, pictures, glyphs)):
+            texts = [c.text for c in decode(f, vocabulary, weights, *search, picture=pic, glyph=lambda g=g: g)]
             assert read.places[row, column] == (texts.index(t) if t in texts else TOP), (t, texts, column)
             assert read.cer[row, column] == pytest.approx(cer(texts[0], t)), (t, texts, column)
     assert (read.places == 0).any() and (read.places > 0).any()  # the words are neither all read nor all missed
+    assert read.places[-1, -2] > 0 and read.places[-1, -1] == 0  # the lone s: read right only with the LeNet-5
     assert (read.cer > 0).any()
 
 

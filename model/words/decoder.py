@@ -16,13 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.labels import index_of
+from model.labels import LABELS, index_of
 from model.network.word_model import ALPHABET, BLANK
 from model.words.lexicon import SYMBOLS, CharModel, Lexicon, Vocabulary
 
 TOP = 5
 #: The least log-probability the picture model's second opinion gives a reading (``rescored``).
 PICTURE_FLOOR = -60.0
+#: The least probability the LeNet-5 gives a character (``as_symbols``): a class it rules out still may be read.
+GLYPH_FLOOR = 1e-12
 _NEG = -math.inf
 
 
@@ -34,18 +36,21 @@ class Weights:
     no near miss of a listed word); with no list at all, ``alone`` times the character model's (a spelling that
     competes with no listed word can weigh more). Where the word is also seen as a picture, each of the best
     readings then gains ``picture`` times the picture model's log-probability of it (a second opinion whose
-    mistakes are not the pen model's). Chosen by ``python -m bench word_model --writers tune``: the first three
-    with the English list on the tuning writers' words, ``alone`` without any (each the lowest CER among those
-    about as accurate as the most accurate), ``number`` with the list on every tuning word and on numbers written
-    by unseen writers, at the share numbers have among the training words (the tuning writers wrote next to none),
-    ``picture`` with and without the list together."""
+    mistakes are not the pen model's); a reading of one character also gains ``glyph`` times how far the LeNet-5's
+    log-probability of it falls below its best guess for the ink (trained on characters written alone, it tells a
+    lone g from a 9, or a u from an a, better than a model of words). Chosen by ``python -m bench word_model
+    --writers tune``: the first three with the English list on the tuning writers' words, ``alone`` without any
+    (each the lowest CER among those about as accurate as the most accurate), ``picture``, then ``glyph``, with and
+    without the list together, ``number`` with the list on every tuning word and on numbers written by unseen
+    writers, at the share numbers have among the training words (the tuning writers wrote next to none)."""
 
     prior: float = 0.6
     spelling: float = 0.4
     outside: float = 8.0
     alone: float = 1.0
-    number: float = 3.0
+    number: float = 6.0
     picture: float = 0.5
+    glyph: float = 1.5
 
 
 WEIGHTS = Weights()
@@ -69,6 +74,17 @@ _UPPER = np.array([ALPHABET.index(c.upper()) + 1 for c in SYMBOLS])
 _INDEX = {c: k for k, c in enumerate(SYMBOLS)}  # each caseless symbol's place in SYMBOLS
 
 
+def _classes_of_symbols() -> np.ndarray:
+    """(LeNet-5 class, caseless symbol): 1 where the class is one of the symbol's cases."""
+    table = np.zeros((len(LABELS), len(SYMBOLS)), np.float32)
+    for k, c in enumerate(SYMBOLS):
+        table[sorted({index_of(c), index_of(c.upper())}), k] = 1.0
+    return table
+
+
+_CLASS_OF_SYMBOL = _classes_of_symbols()
+
+
 def caseless(log_probabilities: np.ndarray) -> np.ndarray:
     """(T, 1 + len(SYMBOLS)): blank, then each symbol with both its cases' probability."""
     blank = log_probabilities[:, [BLANK]]
@@ -90,26 +106,49 @@ def decode(
     weights: Weights = WEIGHTS,
     search: Search = SEARCH,
     picture: np.ndarray | None = None,
+    glyph: Callable[[], np.ndarray] | None = None,
 ) -> list[Candidate]:
     """The best readings, best first (at most TOP): each list's words and the free spelling, merged by text, then
-    weighed again by ``picture`` (the picture model's log-probabilities for the same word), where given."""
+    weighed again by ``picture`` (the picture model's log-probabilities for the same word) and ``glyph`` (the
+    LeNet-5's reading of the ink as one character, ``as_symbols``), where given (see ``rescored``)."""
     frames = caseless(log_probabilities)
     weights = effective(weights, vocabulary)
     found = ranked(
         listed(frames, vocabulary, weights, search), spelt(frames, vocabulary, weights, search), vocabulary, weights
     )
-    return found if picture is None else rescored(found, weights, lambda texts: likelihoods(picture, texts))
+    seen = None if picture is None else (lambda texts: likelihoods(picture, texts))
+    return rescored(found, weights, seen, glyph)
 
 
-def rescored(candidates: list[Candidate], weights: Weights, seen: Callable[[list[str]], np.ndarray]) -> list[Candidate]:
-    """The candidates with the picture model's say added (``Weights.picture`` times ``seen``, its log-probability
-    of each text), best first. A text the picture's frames cannot hold at all counts as one they hold at
-    PICTURE_FLOOR, so that the picture alone never rules out what the pen read."""
-    if not candidates or not weights.picture:
+def rescored(
+    candidates: list[Candidate],
+    weights: Weights,
+    seen: Callable[[list[str]], np.ndarray] | None = None,
+    glyph: Callable[[], np.ndarray] | None = None,
+) -> list[Candidate]:
+    """The candidates with the second opinions' say added, best first: ``Weights.picture`` times ``seen`` (the
+    picture model's log-probability of each text; one its frames cannot hold counts as PICTURE_FLOOR, so that the
+    picture alone never rules out what the pen read), and for each reading of one character ``Weights.glyph``
+    times how far the LeNet-5's log-probability of it falls below its best guess (``glyph()``, asked only where
+    some reading is one character)."""
+    texts = [c.text for c in candidates]
+    extra = np.zeros(len(candidates))
+    if seen is not None and weights.picture and candidates:
+        extra += weights.picture * np.maximum(seen(texts), PICTURE_FLOOR)
+    alone = [k for k, text in enumerate(texts) if len(text) == 1]
+    if glyph is not None and weights.glyph and alone:
+        read = glyph()
+        extra[alone] += weights.glyph * (read[[_INDEX[texts[k]] for k in alone]] - read.max())
+    if not extra.any():
         return candidates
-    seen = np.maximum(seen([c.text for c in candidates]), PICTURE_FLOOR)
-    out = [dataclasses.replace(c, score=c.score + weights.picture * float(p)) for c, p in zip(candidates, seen)]
+    out = [dataclasses.replace(c, score=c.score + float(e)) for c, e in zip(candidates, extra)]
     return sorted(out, key=lambda c: -c.score)
+
+
+def as_symbols(probabilities: np.ndarray) -> np.ndarray:
+    """The LeNet-5's probabilities of its 47 classes as log-probabilities of the decoder's caseless SYMBOLS (a
+    letter whose cases are two classes gets both)."""
+    return np.log(np.maximum(probabilities @ _CLASS_OF_SYMBOL, GLYPH_FLOOR))
 
 
 def effective(weights: Weights, vocabulary: Vocabulary) -> Weights:
@@ -160,13 +199,16 @@ def _leaving(text: str, vocabulary: Vocabulary, weights: Weights) -> float:
 
 
 def readings(
-    log_probabilities: np.ndarray, vocabulary: Vocabulary, picture: np.ndarray | None = None
+    log_probabilities: np.ndarray,
+    vocabulary: Vocabulary,
+    picture: np.ndarray | None = None,
+    glyph: Callable[[], np.ndarray] | None = None,
 ) -> list[tuple[Candidate, str, list]]:
     """(candidate, its text in the ink's case, the frames each character occupies) for each candidate the frames
     can hold, best first; the best one's case (``style_from_ink``) goes to all, so alternatives differ in spelling.
-    ``picture``: the picture model's log-probabilities for the same word, a second opinion (``decode``)."""
+    ``picture``, ``glyph``: second opinions on the same ink (``decode``)."""
     out, style = [], None
-    candidates = decode(log_probabilities, vocabulary, picture=picture)
+    candidates = decode(log_probabilities, vocabulary, picture=picture, glyph=glyph)
     for candidate, spans in zip(candidates, aligned(log_probabilities, [c.text for c in candidates])):
         if spans is None:
             continue

@@ -10,6 +10,7 @@ time is cut and searched instead (``written_apart``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +21,7 @@ from model.ink.preprocess import INK_LEVEL, BlankImageError, Ink, frame_glyph
 from model.network.word_model import WordModel, strip_frames
 from model.words import cut_and_search, decoder
 from model.words.layout import CHARACTER_WIDTH, Part, in_picture, layout, marked, picture_parts
-from model.words.lexicon import Vocabulary
+from model.words.lexicon import SYMBOLS, Vocabulary
 from model.words.reading import Character, ReadGlyphs, Reading, assemble, read_glyphs_into, take_readings
 
 #: At most this many of the picture model's frames for one picture (a full line of a page is a few hundred) ...
@@ -121,6 +122,17 @@ def _characters(
     return characters
 
 
+def _glyph_of(word: _Word, ink: Ink, read_glyphs: ReadGlyphs) -> Callable[[], np.ndarray]:
+    """The LeNet-5's reading of a word's whole ink as one character (``decoder.as_symbols``; no say where there is
+    no glyph to read), read when asked."""
+
+    def read() -> np.ndarray:
+        glyph = _glyph(word.pixels, ink.level)
+        return np.zeros(len(SYMBOLS)) if glyph is None else decoder.as_symbols(read_glyphs(glyph[None])[0][0])
+
+    return read
+
+
 def _glyph(own: np.ndarray, level: float) -> np.ndarray | None:
     try:
         return frame_glyph(own.astype(np.uint8), level=level, picture_area=None)
@@ -137,7 +149,8 @@ def read(
     cut_apart: bool = True,
 ) -> Reading:
     """The picture's text, its best few readings and the best one's characters (boxes in the picture's pixels):
-    each word read whole by ``model``, or, where its characters are written apart (and ``cut_apart``: benchmarks
+    each word read whole by ``model`` (where a reading is one character, the LeNet-5's reading of the word's ink
+    has its say, as on the word pad), or, where its characters are written apart (and ``cut_apart``: benchmarks
     compare), cut and searched."""
     pixels, labelled, lines = picture_parts(ink)
     cut = cut_and_search.picture_unit(ink, pixels, labelled)
@@ -153,7 +166,9 @@ def read(
     for word in (u for u in units if isinstance(u, _Word)):
         take_readings(
             word,
-            decoder.readings(decoder.restrict(model(word.strip), allowed), vocabulary),
+            decoder.readings(
+                decoder.restrict(model(word.strip), allowed), vocabulary, glyph=_glyph_of(word, ink, read_glyphs)
+            ),
             lambda text, spans, first, word=word: _characters(word, text, spans, ink, read_glyphs if first else None),
         )
     return assemble(placed, units)

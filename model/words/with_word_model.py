@@ -10,6 +10,7 @@ and for a writer's memory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -161,16 +162,24 @@ def read_strokes(
 ) -> Reading:
     """The drawing's text, its best few readings and the best one's characters (boxes in canvas units). With
     ``pictures`` (the picture word model), each word's ink is also drawn as a picture and read by it, a second
-    opinion on the pen model's readings (``decoder.rescored``)."""
+    opinion on the pen model's readings (``decoder.rescored``); where a reading is one character, the LeNet-5
+    reads the ink as one too (``glyph_of``)."""
     placed, words = _layout(strokes)
     for word in words:
         word.output = decoder.restrict(model(word.features), allowed)
         take_readings(
             word,
-            decoder.readings(word.output, vocabulary, pictured(word.strokes, pictures, allowed)),
+            decoder.readings(
+                word.output, vocabulary, pictured(word.strokes, pictures, allowed), glyph_of(word.strokes, read_glyphs)
+            ),
             lambda text, spans, first, word=word: _characters(word, text, spans, read_glyphs if first else None),
         )
     return assemble(placed, words)
+
+
+def glyph_of(word: Strokes, read_glyphs: ReadGlyphs) -> Callable[[], np.ndarray]:
+    """The LeNet-5's reading of a word's whole ink as one character (``decoder.as_symbols``), read when asked."""
+    return lambda: decoder.as_symbols(read_glyphs(render(word).glyph[None])[0][0])
 
 
 def pictured(word: Strokes, pictures: WordModel | None, allowed: np.ndarray | None = None) -> np.ndarray | None:
