@@ -214,7 +214,8 @@ class Classifier:
         """Words, numbers or a few lines as pen strokes -> the same, boxes in canvas units. Each word is read whole
         by the word model where the repo has one (the writer's remembered words are listed as theirs), else cut
         where the pen joins letters (``model.words.segmentation``); where the repo also has the picture word model,
-        it reads each word's ink drawn as a picture, a second opinion."""
+        it reads each word's ink drawn as a picture, a second opinion; a reading of one character also hears this
+        LeNet-5's reading of the ink (``decoder.Weights.glyph``)."""
         mask = allowed_mask(allowed)
         if self.words is not None and memory is not None and memory.words:
             words = [*parse_words(words or []), *memory.words]
